@@ -15,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_DIR)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 
-.PHONY: demo test venv build install dev-link units integration sanity lint docs-check changelog-lint clean
+.PHONY: demo test venv build install dev-link units integration sanity lint docs docs-check changelog-lint clean
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: tests/requirements-dev.txt tests/constraints.txt
@@ -63,7 +63,10 @@ sanity: venv
 lint: install
 	$(BIN)/ansible-lint --profile production --offline
 
-docs-check: venv
+docs: install
+	$(BIN)/python tools/docs.py --write
+
+docs-check: install
 	$(BIN)/python tools/docs.py --check
 
 changelog-lint: venv
