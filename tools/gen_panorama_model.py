@@ -62,6 +62,13 @@ def _shapes_used(model: dict) -> set[str]:
     return seen
 
 
+def _assign(name: str, value: dict) -> str:
+    """`NAME = {...}` with pprint's continuation lines shifted under the opening brace (pycodestyle E12x)."""
+    prefix = f"{name} = "
+    lines = pprint.pformat(value, width=150 - len(prefix), sort_dicts=True).split("\n")
+    return prefix + ("\n" + " " * len(prefix)).join(lines)
+
+
 def _load(data_dir: Path, name: str) -> dict:
     path = data_dir / "panorama" / API_VERSION / name
     opener = gzip.open if path.suffix == ".gz" else open
@@ -100,9 +107,9 @@ def main() -> int:
         "",
         f"API_VERSION = {API_VERSION!r}",
         "",
-        "SERVICE_MODEL = " + pprint.pformat(service, width=150, sort_dicts=True),
+        _assign("SERVICE_MODEL", service),
         "",
-        "ENDPOINT_RULESET = " + pprint.pformat(_strip_docs(ruleset), width=150, sort_dicts=True),
+        _assign("ENDPOINT_RULESET", _strip_docs(ruleset)),
         "",
     ]
     # pprint cannot split a long regex; pycodestyle's limit is 160 columns.
