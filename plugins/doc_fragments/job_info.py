@@ -1,0 +1,23 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Attributes shared by the info modules: they only read, so check mode runs them as usual.
+    DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The module only reads jobs; it runs the same in check mode and always reports RV(changed=false).
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+notes:
+  - Without an id option the module lists every job the API lists (paginated to the end). Where the list API omits
+    the status, each listed job is described so that every entry has a real status.
+  - Several ids are fetched concurrently with a bounded pool; the order of RV(jobs) is the order of the ids.
+  - Each entry of RV(jobs) is the API's own job object with keys in snake_case (keys inside tag maps are kept as
+    they are) plus RV(jobs[].normalized), which has the same shape for every kind of job.
+"""

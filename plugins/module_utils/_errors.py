@@ -1,0 +1,41 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one exception every layer of the collection raises.
+
+Deep code raises ``JobGateError``; only ``_runner.run_module`` turns it into ``fail_json``, so a failed task always
+carries the contract's ``msg`` and ``error`` block and never a bare traceback.
+"""
+from __future__ import annotations
+
+VALIDATION_ERROR = "ValidationError"
+
+
+class JobGateError(Exception):
+    """A failure with the contract's ``error`` block and any extra result keys to return with it."""
+
+    def __init__(self, msg: str, *, code: str, message: str | None = None, http_status: int | None = None,
+                 retryable: bool = False, result: dict | None = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.code = code
+        # The API's own words where it gave some; our sentence otherwise, so `error.message` is never empty.
+        self.message = message if message else msg
+        self.http_status = http_status
+        self.retryable = bool(retryable)
+        self.result = dict(result) if result else {}
+
+    def error_block(self) -> dict:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "http_status": self.http_status,
+            "retryable": self.retryable,
+        }
+
+    def __repr__(self) -> str:
+        return f"JobGateError({self.msg!r}, code={self.code!r}, http_status={self.http_status!r}, retryable={self.retryable!r})"
+
+
+def bad_input(msg: str) -> JobGateError:
+    """Input rejected before any request was sent: never worth retrying."""
+    return JobGateError(msg, code=VALIDATION_ERROR, message=msg, http_status=None, retryable=False)

@@ -1,0 +1,216 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The flow every info module shares: choose jobs, fetch them concurrently, optionally wait, report.
+
+``run_module`` is the only place in the collection that calls ``fail_json``.
+"""
+from __future__ import annotations
+
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry, summarize
+
+WAIT_ARG_SPEC = {
+    "wait": {"type": "bool", "default": False},
+    "wait_timeout": {"type": "int", "default": 1800},
+    "wait_sleep": {"type": "int", "default": 5},
+}
+
+MAX_WORKERS = 8
+MAX_POLL_INTERVAL = 60.0
+
+# Indirections so tests can drive the wait loop with a fake clock; not module options.
+_monotonic = time.monotonic
+_sleep = time.sleep
+_uniform = random.uniform
+
+
+class JobSource:
+    """One per provider. Subclasses implement describe, list_jobs and location."""
+
+    provider: str = ""
+    id_label: str = "job"
+
+    def describe(self, job_id: str) -> dict:
+        """The raw API job; raises JobGateError (a not-found names the id and the location)."""
+        raise NotImplementedError
+
+    def list_jobs(self) -> list:
+        """Raw jobs of list mode, paginated to the end, each with a real status."""
+        raise NotImplementedError
+
+    def location(self) -> str:
+        """Where jobs are looked for, as a message phrase: "in region us-east-1"."""
+        return ""
+
+
+def _where(source: JobSource) -> str:
+    try:
+        place = source.location()
+    except Exception:  # pylint: disable=broad-except  # a message must never fail because of its decoration
+        place = ""
+    return f" {place}" if place else ""
+
+
+# ---------------------------------------------------------------------------------------------------------- input
+def select_ids(params: dict, one: str, many: str) -> list | None:
+    """The ids asked for: [one], the many (deduplicated, order kept), or None for list mode."""
+    single = params.get(one)
+    several = params.get(many)
+    if single is not None and several is not None:
+        raise bad_input(f"Options {one} and {many} are mutually exclusive: give one job with {one} or several with {many}.")
+    if single is not None:
+        if not isinstance(single, str) or not single.strip():
+            raise bad_input(f"Option {one} must be a non-empty string.")
+        return [single]
+    if several is None:
+        return None
+    if not isinstance(several, (list, tuple)) or not several:
+        # An empty list (often a template that found nothing) must not silently become "every job there is".
+        raise bad_input(f"Option {many} must name at least one job; leave it out to list every job.")
+    ids = []
+    for item in several:
+        if not isinstance(item, str) or not item.strip():
+            raise bad_input(f"Every entry of {many} must be a non-empty string.")
+        if item not in ids:
+            ids.append(item)
+    return ids
+
+
+def validate_wait(params: dict) -> None:
+    """wait_timeout and wait_sleep must be positive; checked before any request."""
+    for name in ("wait_timeout", "wait_sleep"):
+        value = params.get(name, WAIT_ARG_SPEC[name]["default"])
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise bad_input(f"Option {name} must be a positive number of seconds, got {value!r}.")
+
+
+# ---------------------------------------------------------------------------------------------------------- fetching
+def fetch_many(source: JobSource, ids: list, max_workers: int = MAX_WORKERS) -> list:
+    """describe() every id with a bounded pool; results in the order of ids.
+
+    If any describe fails, the first failure in the order of ids is raised and calls not yet started are dropped.
+    """
+    ids = list(ids)
+    if len(ids) <= 1 or max_workers <= 1:
+        return [source.describe(job_id) for job_id in ids]
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(ids))) as pool:
+        futures = [pool.submit(source.describe, job_id) for job_id in ids]
+        results = []
+        for index, future in enumerate(futures):
+            try:
+                results.append(future.result())
+            except BaseException:
+                for later in futures[index + 1:]:
+                    later.cancel()
+                raise
+    return results
+
+
+def _entries(source: JobSource, raws: list) -> list:
+    return [job_entry(source.provider, raw) for raw in raws]
+
+
+def _open_jobs_text(entries: list) -> str:
+    parts = []
+    for entry in entries:
+        block = entry["normalized"]
+        if block["terminal"]:
+            continue
+        native = block.get("native_status")
+        state = block["state"] if not native else f"{block['state']}, {native}"
+        parts.append(f"{block.get('job_id')} ({state})")
+    return ", ".join(parts)
+
+
+def wait_for(source: JobSource, ids: list, entries: list, timeout: float, sleep: float) -> tuple:
+    """Poll the jobs that are not terminal until all are; returns (entries, elapsed seconds).
+
+    The first pause is ``sleep``; later pauses double with full jitter between ``sleep`` and the doubled ceiling
+    (never faster than the user asked), capped at 60 s and at the time left. A last poll happens at the deadline.
+    Retryable errors while polling keep the last known state and go on; others end the wait at once.
+    """
+    start = _monotonic()
+    entries = list(entries)
+    ids = list(ids)
+    floor = min(float(sleep), MAX_POLL_INTERVAL)
+    attempt = 0
+    last_error = None
+
+    def elapsed() -> float:
+        return round(max(0.0, _monotonic() - start), 1)
+
+    def partial() -> dict:
+        return {"jobs": entries, "summary": summarize(entries), "elapsed": elapsed()}
+
+    while True:
+        open_idx = [i for i, entry in enumerate(entries) if not entry["normalized"]["terminal"]]
+        if not open_idx:
+            return entries, elapsed()
+        remaining = timeout - (_monotonic() - start)
+        if remaining <= 0:
+            seconds = elapsed()
+            msg = (f"Timed out after {seconds:g} s waiting for {len(open_idx)} {source.id_label}(s){_where(source)} "
+                   f"to finish; still open: {_open_jobs_text(entries)}.")
+            if last_error is not None:
+                msg += f" The last poll failed: {last_error.msg}"
+            raise JobGateError(msg, code="WaitTimeout", retryable=True, result=partial())
+        # A listed job without an id cannot be asked about again; it stays open until the deadline.
+        pollable = [i for i in open_idx if ids[i]]
+        ceiling = min(MAX_POLL_INTERVAL, floor * (2 ** attempt))
+        pause = floor if attempt == 0 else _uniform(floor, max(floor, ceiling))
+        _sleep(max(0.0, min(pause, remaining)))
+        attempt += 1
+        try:
+            raws = fetch_many(source, [ids[i] for i in pollable])
+        except JobGateError as err:
+            if not err.retryable:
+                err.result = {**partial(), **err.result}
+                raise
+            last_error = err
+            continue
+        last_error = None
+        for index, raw in zip(pollable, raws):
+            entries[index] = job_entry(source.provider, raw)
+
+
+def collect(source: JobSource, ids: list | None, params: dict) -> dict:
+    """The whole info flow: fetch (or list), optionally wait, and build the module result."""
+    validate_wait(params)
+    raws = source.list_jobs() if ids is None else fetch_many(source, ids)
+    entries = _entries(source, raws)
+    result = {"changed": False}
+    if params.get("wait"):
+        poll_ids = list(ids) if ids is not None else [entry["normalized"]["job_id"] for entry in entries]
+        timeout = params.get("wait_timeout") or WAIT_ARG_SPEC["wait_timeout"]["default"]
+        sleep = params.get("wait_sleep") or WAIT_ARG_SPEC["wait_sleep"]["default"]
+        try:
+            entries, elapsed = wait_for(source, poll_ids, entries, timeout, sleep)
+        except JobGateError as err:
+            if ids is not None and len(ids) == 1 and err.result.get("jobs"):
+                err.result.setdefault("job", err.result["jobs"][0])
+            raise
+        result["elapsed"] = elapsed
+    result["jobs"] = entries
+    result["summary"] = summarize(entries)
+    if ids is not None and len(ids) == 1 and entries:
+        result["job"] = entries[0]
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------- module
+def run_module(module, handler) -> None:
+    """result = handler(module); exit_json(**result). A JobGateError becomes exactly one fail_json."""
+    try:
+        result = handler(module)
+    except JobGateError as err:
+        extra = {k: v for k, v in err.result.items() if k not in ("msg", "error", "failed")}
+        extra.setdefault("changed", False)
+        module.fail_json(msg=err.msg, error=err.error_block(), **extra)
+        return
+    module.exit_json(**(result or {"changed": False}))
