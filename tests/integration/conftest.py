@@ -1,0 +1,54 @@
+"""Fixtures for integration tests: `emulator`, `run_playbook`, `assert_no_secrets` (see harness.py)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (  # noqa: E402  (re-exported for tests that import from conftest)
+    EmulatorProcess,
+    Result,
+    assert_no_secrets as _assert_no_secrets,
+    run_playbook as _run_playbook,
+)
+
+__all__ = ["EmulatorProcess", "Result"]
+
+
+@pytest.fixture
+def emulator(tmp_path_factory):
+    """A fresh emulator per test (starts in well under a second); stopped at teardown."""
+    emu = EmulatorProcess(tmp_path_factory.mktemp("emulator"))
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def run_playbook(tmp_path):
+    """run_playbook(playbook, *, extra_vars=None, env=None, verbosity=3, check=False, emulator=None, ...) -> Result.
+
+    Each call gets its own out_dir under the test's tmp_path unless one is given.
+    """
+    counter = iter(range(1, 10_000))
+
+    def _run(playbook, **kwargs):
+        kwargs.setdefault("out_dir", tmp_path / f"run{next(counter)}")
+        return _run_playbook(playbook, **kwargs)
+
+    return _run
+
+
+@pytest.fixture
+def assert_no_secrets():
+    """assert_no_secrets(text, emulator, *, allow=()) -> None."""
+    return _assert_no_secrets
+
+
+# Importable names too: `from harness import run_playbook, assert_no_secrets` works in test modules.
+run_playbook_fn = _run_playbook
+assert_no_secrets_fn = _assert_no_secrets
