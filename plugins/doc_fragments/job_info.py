@@ -10,7 +10,7 @@ attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: The module only reads jobs; it runs the same in check mode and always reports RV(changed=false).
+    details: The module only reads jobs; it runs the same in check mode and always reports C(changed=false).
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
@@ -19,5 +19,5 @@ notes:
     the status, each listed job is described so that every entry has a real status.
   - Several ids are fetched concurrently with a bounded pool; the order of RV(jobs) is the order of the ids.
   - Each entry of RV(jobs) is the API's own job object with keys in snake_case (keys inside tag maps are kept as
-    they are) plus RV(jobs[].normalized), which has the same shape for every kind of job.
+    they are) plus C(normalized), which has the same shape for every kind of job.
 """

@@ -10,7 +10,7 @@ options:
   wait:
     description:
       - Poll until every requested job is terminal (its normalized state is V(succeeded), V(failed) or V(canceled)).
-      - A failed job ends the wait but does not fail the task; check RV(summary.any_failed) or RV(summary.all_succeeded).
+      - A failed job ends the wait but does not fail the task; check C(any_failed) or C(all_succeeded) in RV(summary).
       - In list mode the wait covers every listed job.
     type: bool
     default: false
