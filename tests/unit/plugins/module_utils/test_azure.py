@@ -1,0 +1,397 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests for _azure: credential resolution, cloud environments, the Resource Manager client (stubbed I/O)."""
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+
+import pytest
+import requests
+
+from ansible_collections.jobgate.cloud.plugins.module_utils import _azure
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import (
+    ArmClient, CloudEndpoints, TokenProvider, resolve_cloud, resolve_credentials, retry_after_seconds,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
+
+SUB = "00000000-1111-2222-3333-444444444444"
+AWX_ENV = {
+    "AZURE_SUBSCRIPTION_ID": SUB,
+    "AZURE_CLIENT_ID": "awx-client",
+    "AZURE_SECRET": "awx-secret-value",
+    "AZURE_TENANT": "awx-tenant",
+    "AZURE_CLOUD_ENVIRONMENT": "https://arm.example.test:8443",
+}
+CREDENTIALS_FILE = """
+[default]
+subscription_id = 99999999-1111-2222-3333-444444444444
+client_id = file-default-client
+secret = file-default-secret
+tenant = file-default-tenant
+
+[stack]
+subscription_id = 88888888-1111-2222-3333-444444444444
+client_id = file-stack-client
+secret = file-stack-secret
+tenant = file-stack-tenant
+cloud_environment = https://stack.example.test
+cert_validation_mode = ignore
+
+[certprofile]
+client_id = cert-client
+tenant = cert-tenant
+x509_certificate_path = /etc/pki/sp.pem
+
+[userprofile]
+ad_user = someone@example.com
+password = p4ssw0rd
+"""
+
+
+# --------------------------------------------------------------------------------------------- credential resolution
+def test_awx_environment_names_give_a_client_secret_credential():
+    plan = resolve_credentials({}, AWX_ENV, None)
+    assert (plan.kind, plan.source) == ("client_secret", "env")
+    assert (plan.client_id, plan.secret, plan.tenant, plan.subscription_id) == ("awx-client", "awx-secret-value",
+                                                                                 "awx-tenant", SUB)
+    assert plan.cloud_environment == "https://arm.example.test:8443"
+    assert plan.cert_validation_mode == "validate"
+
+
+def test_azure_identity_environment_names_work_too():
+    env = {"AZURE_CLIENT_ID": "id-client", "AZURE_CLIENT_SECRET": "id-secret", "AZURE_TENANT_ID": "id-tenant",
+           "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us"}
+    plan = resolve_credentials({}, env, None)
+    assert (plan.kind, plan.secret, plan.tenant) == ("client_secret", "id-secret", "id-tenant")
+    assert plan.authority_host == "https://login.microsoftonline.us"
+    assert plan.cloud_environment == "AzureCloud"
+
+
+def test_awx_names_win_over_azure_identity_names():
+    env = dict(AWX_ENV, AZURE_CLIENT_SECRET="other", AZURE_TENANT_ID="other-tenant")
+    plan = resolve_credentials({}, env, None)
+    assert (plan.secret, plan.tenant) == ("awx-secret-value", "awx-tenant")
+
+
+def test_explicit_options_win_over_environment():
+    params = {"client_id": "opt-client", "secret": "opt-secret", "tenant": "opt-tenant", "subscription_id": "s",
+              "cloud_environment": "AzureUSGovernment"}
+    plan = resolve_credentials(params, AWX_ENV, CREDENTIALS_FILE)
+    assert (plan.source, plan.client_id, plan.secret, plan.tenant) == ("parameters", "opt-client", "opt-secret", "opt-tenant")
+    assert plan.cloud_environment == "AzureUSGovernment"
+    assert plan.subscription_id == "s"
+
+
+def test_profile_option_reads_that_profile_with_its_cloud_and_cert_mode():
+    plan = resolve_credentials({"profile": "stack"}, {}, CREDENTIALS_FILE)
+    assert plan.source == "credential_file (profile stack)"
+    assert (plan.client_id, plan.secret, plan.tenant) == ("file-stack-client", "file-stack-secret", "file-stack-tenant")
+    assert plan.cloud_environment == "https://stack.example.test"
+    assert plan.cert_validation_mode == "ignore"
+    assert plan.subscription_id.startswith("8888")
+
+
+def test_azure_profile_environment_variable_selects_a_profile():
+    plan = resolve_credentials({}, {"AZURE_PROFILE": "stack"}, CREDENTIALS_FILE)
+    assert plan.client_id == "file-stack-client"
+
+
+def test_default_profile_is_used_when_nothing_else_is_set():
+    plan = resolve_credentials({}, {}, CREDENTIALS_FILE)
+    assert (plan.source, plan.client_id) == ("credential_file (profile default)", "file-default-client")
+
+
+def test_environment_wins_over_default_profile_in_auto():
+    assert resolve_credentials({}, AWX_ENV, CREDENTIALS_FILE).source == "env"
+
+
+def test_auth_source_credential_file_ignores_environment():
+    plan = resolve_credentials({"auth_source": "credential_file"}, AWX_ENV, CREDENTIALS_FILE)
+    assert plan.client_id == "file-default-client"
+
+
+def test_auth_source_env_ignores_credentials_file():
+    with pytest.raises(JobGateError) as err:
+        resolve_credentials({"auth_source": "env"}, {}, CREDENTIALS_FILE)
+    assert err.value.code == "ValidationError"
+
+
+def test_ansible_azure_auth_source_environment_variable():
+    plan = resolve_credentials({}, dict(AWX_ENV, ANSIBLE_AZURE_AUTH_SOURCE="credential_file"), CREDENTIALS_FILE)
+    assert plan.client_id == "file-default-client"
+
+
+def test_missing_profile_is_a_clear_validation_error():
+    with pytest.raises(JobGateError) as err:
+        resolve_credentials({"profile": "nope"}, {}, CREDENTIALS_FILE)
+    assert err.value.code == "ValidationError" and "nope" in err.value.msg
+
+
+def test_certificate_credential_from_profile_and_from_azure_identity_env():
+    assert resolve_credentials({"profile": "certprofile"}, {}, CREDENTIALS_FILE).kind == "client_certificate"
+    plan = resolve_credentials({}, {"AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t",
+                                    "AZURE_CLIENT_CERTIFICATE_PATH": "/x.pem"}, None)
+    assert (plan.kind, plan.certificate_path) == ("client_certificate", "/x.pem")
+
+
+@pytest.mark.parametrize("params,env,text", [
+    ({}, {"AZURE_AD_USER": "someone@example.com", "AZURE_PASSWORD": "p4ssw0rd"}, None),
+    ({}, {"AZURE_USERNAME": "someone@example.com", "AZURE_PASSWORD": "p4ssw0rd"}, None),
+    ({"profile": "userprofile"}, {}, CREDENTIALS_FILE),
+    ({"auth_source": "credential_file", "profile": "userprofile"}, {}, CREDENTIALS_FILE),
+])
+def test_user_and_password_get_the_mfa_error(params, env, text):
+    with pytest.raises(JobGateError) as err:
+        resolve_credentials(params, env, text)
+    assert err.value.code == "UnsupportedCredential"
+    assert "multifactor" in err.value.msg and "service principal" in err.value.msg
+    assert "managed identity" in err.value.msg and "workload identity" in err.value.msg
+    assert "p4ssw0rd" not in err.value.msg
+
+
+def test_workload_identity_from_environment_in_auto_and_explicit():
+    env = {"AZURE_CLIENT_ID": "wi-client", "AZURE_TENANT_ID": "wi-tenant", "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token"}
+    assert resolve_credentials({}, env, None).kind == "workload_identity"
+    plan = resolve_credentials({"auth_source": "workload_identity"}, env, None)
+    assert (plan.kind, plan.client_id, plan.federated_token_file) == ("workload_identity", "wi-client", "/var/run/token")
+    with pytest.raises(JobGateError):
+        resolve_credentials({"auth_source": "workload_identity"}, {"AZURE_CLIENT_ID": "x"}, None)
+
+
+def test_msi_and_cli_sources():
+    plan = resolve_credentials({"auth_source": "msi", "client_id": "uami"}, {}, None)
+    assert (plan.kind, plan.client_id) == ("msi", "uami")
+    assert resolve_credentials({"auth_source": "msi"}, {}, None).client_id is None
+    assert resolve_credentials({"auth_source": "cli"}, AWX_ENV, None).kind == "cli"
+    # auto with nothing configured falls back to the Azure CLI login, as azure.azcollection does.
+    assert resolve_credentials({}, {}, None).kind == "cli"
+
+
+def test_incomplete_service_principal_is_rejected():
+    with pytest.raises(JobGateError) as err:
+        resolve_credentials({"client_id": "c"}, {}, None)
+    assert err.value.code == "ValidationError" and "secret" in err.value.msg
+
+
+def test_plan_repr_never_shows_the_secret():
+    assert "awx-secret-value" not in repr(resolve_credentials({}, AWX_ENV, None))
+
+
+# --------------------------------------------------------------------------------------------- cloud environments
+@pytest.mark.parametrize("name,arm,authority", [
+    ("AzureCloud", "https://management.azure.com", "https://login.microsoftonline.com"),
+    ("azurecloud", "https://management.azure.com", "https://login.microsoftonline.com"),
+    ("AzureUSGovernment", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us"),
+    ("AzureChinaCloud", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn"),
+])
+def test_named_clouds(name, arm, authority):
+    cloud = resolve_cloud(name, fetch_json=lambda url: pytest.fail("a named cloud needs no metadata"))
+    assert (cloud.resource_manager, cloud.authority, cloud.microsoft_authority) == (arm, authority, True)
+    assert cloud.scope == arm + "/.default"
+
+
+def test_url_cloud_reads_the_metadata_document():
+    seen = []
+
+    def fetch(url):
+        seen.append(url)
+        return {"authentication": {"loginEndpoint": "https://adfs.stack.test/", "audiences": ["https://management.stack.test/abc"]}}
+
+    cloud = resolve_cloud("https://arm.stack.test:30024/", fetch)
+    assert seen == ["https://arm.stack.test:30024/metadata/endpoints?api-version=1.0"]
+    assert cloud.resource_manager == "https://arm.stack.test:30024"
+    assert cloud.authority == "https://adfs.stack.test"
+    assert cloud.scope == "https://management.stack.test/abc/.default"
+    assert cloud.microsoft_authority is False
+
+
+def test_url_cloud_with_microsoft_authority_keeps_instance_discovery():
+    doc = {"authentication": {"loginEndpoint": "https://login.microsoftonline.com/", "audiences": ["https://m.test/"]}}
+    assert resolve_cloud("https://arm.test", lambda url: doc).microsoft_authority is True
+
+
+@pytest.mark.parametrize("value", ["http://arm.test", "NoSuchCloud", "https://arm.test/?x=1", "https://user@arm.test"])
+def test_bad_cloud_environment_is_rejected(value):
+    with pytest.raises(JobGateError) as err:
+        resolve_cloud(value, lambda url: pytest.fail("no fetch for a bad value"))
+    assert err.value.code == "ValidationError"
+
+
+@pytest.mark.parametrize("doc", [{}, {"authentication": {"loginEndpoint": "https://x"}},
+                                 {"authentication": {"loginEndpoint": "http://x", "audiences": ["a"]}}, []])
+def test_incomplete_metadata_document(doc):
+    with pytest.raises(JobGateError) as err:
+        resolve_cloud("https://arm.test", lambda url: doc)
+    assert err.value.code == "InvalidCloudMetadata"
+
+
+def test_build_credential_turns_instance_discovery_off_for_a_foreign_authority(monkeypatch):
+    from azure import identity
+    calls = []
+    monkeypatch.setattr(identity, "ClientSecretCredential", lambda *a, **kw: calls.append((a, kw)) or object())
+    plan = resolve_credentials({}, AWX_ENV, None)
+    stack = CloudEndpoints("s", "https://arm.test", "https://login.stack.test", "https://m.test/.default", False)
+    _azure.build_credential(plan, stack)
+    args, kwargs = calls[-1]
+    assert args == ("awx-tenant", "awx-client", "awx-secret-value")
+    assert kwargs["authority"] == "https://login.stack.test" and kwargs["disable_instance_discovery"] is True
+    _azure.build_credential(plan, _azure.KNOWN_CLOUDS["azurecloud"])
+    assert "disable_instance_discovery" not in calls[-1][1]
+
+
+# --------------------------------------------------------------------------------------------- Resource Manager client
+class FakeResponse:
+    def __init__(self, status, body=None, headers=None):
+        self.status_code = status
+        self._body = body
+        self.headers = requests.structures.CaseInsensitiveDict(headers or {})
+
+    def json(self):
+        if isinstance(self._body, (dict, list)):
+            return self._body
+        return json.loads(self._body or "")
+
+
+class FakeSession:
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls = []
+        self.headers = {}
+
+    def request(self, method, url, **kwargs):
+        self.calls.append((method, url, kwargs))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class FakeTokens:
+    def __init__(self):
+        self.issued = 0
+
+    def token(self):
+        self.issued += 1
+        return f"token-{self.issued}"
+
+    def renew(self):
+        pass
+
+
+ARM = CloudEndpoints("t", "https://arm.test:8443", "https://login.test", "https://m.test/.default", False)
+
+
+def client(answers, **kw):
+    sleeps = []
+    session = FakeSession(answers)
+    arm = ArmClient(ARM, FakeTokens(), session=session, sleep=sleeps.append, **kw)
+    return arm, session, sleeps
+
+
+def test_bearer_token_sent_to_resource_manager_without_redirects():
+    arm, session, _ = client([FakeResponse(200, {"name": "j"})])
+    assert arm.get_json(arm.url("/x"), "job j", {"api-version": "v"}) == {"name": "j"}
+    method, url, kwargs = session.calls[0]
+    assert url == "https://arm.test:8443/x" and kwargs["headers"]["Authorization"] == "Bearer token-1"
+    assert kwargs["allow_redirects"] is False and kwargs["timeout"]
+
+
+def test_next_link_on_the_same_origin_is_followed():
+    arm, session, _ = client([FakeResponse(200, {"value": [1], "nextLink": "https://ARM.test:8443/x?page=2"}),
+                              FakeResponse(200, {"value": [2]})])
+    assert arm.list_all(arm.url("/x"), "jobs") == [1, 2]
+    assert session.calls[1][1] == "https://ARM.test:8443/x?page=2"
+
+
+@pytest.mark.parametrize("link", ["https://evil.test:8443/x", "https://arm.test:9999/x", "http://arm.test:8443/x",
+                                  "https://arm.test/x"])
+def test_next_link_to_another_origin_is_refused_without_sending_the_token(link):
+    arm, session, _ = client([FakeResponse(200, {"value": [1], "nextLink": link})])
+    with pytest.raises(JobGateError) as err:
+        arm.list_all(arm.url("/x"), "jobs")
+    assert err.value.code == "UntrustedNextLink" and not err.value.retryable
+    assert len(session.calls) == 1   # nothing at all was sent to the other host
+
+
+def test_retry_after_is_honoured_on_429():
+    arm, session, sleeps = client([FakeResponse(429, {"error": {"code": "TooManyRequests", "message": "slow"}},
+                                                {"Retry-After": "7"}),
+                                   FakeResponse(200, {"ok": True})])
+    assert arm.get_json(arm.url("/x"), "job j") == {"ok": True}
+    assert sleeps == [7.0] and len(session.calls) == 2
+
+
+def test_retry_after_is_bounded():
+    arm, _, sleeps = client([FakeResponse(503, "", {"Retry-After": "3600"}), FakeResponse(200, {})], max_retry_after=30)
+    arm.get_json(arm.url("/x"), "job j")
+    assert sleeps == [30]
+
+
+def test_retry_after_http_date():
+    now = time.time()
+    value = email.utils.formatdate(now + 20, usegmt=True)
+    assert 18 <= retry_after_seconds(value, now=now) <= 21
+    assert retry_after_seconds("garbage") is None and retry_after_seconds(None) is None
+
+
+def test_retries_exhausted_raise_a_retryable_error_with_the_arm_code():
+    body = {"error": {"code": "ServerBusy", "message": "try later"}}
+    arm, session, sleeps = client([FakeResponse(503, body)] * 3, max_retries=2)
+    with pytest.raises(JobGateError) as err:
+        arm.get_json(arm.url("/x"), "job j")
+    assert (err.value.code, err.value.message, err.value.http_status, err.value.retryable) == ("ServerBusy", "try later", 503, True)
+    assert len(session.calls) == 3 and len(sleeps) == 2
+
+
+def test_connection_errors_are_retried_then_reported():
+    arm, session, sleeps = client([requests.exceptions.ConnectionError("boom")] * 2 + [FakeResponse(200, {"a": 1})])
+    assert arm.get_json(arm.url("/x"), "job j") == {"a": 1}
+    assert len(sleeps) == 2
+    arm, _, _ = client([requests.exceptions.ReadTimeout("slow")] * 2, max_retries=1)
+    with pytest.raises(JobGateError) as err:
+        arm.get_json(arm.url("/x"), "job j")
+    assert (err.value.code, err.value.retryable) == ("Timeout", True)
+
+
+def test_arm_error_body_becomes_the_error_block():
+    body = {"error": {"code": "ResourceNotFound", "message": "The Resource 'x' was not found."}}
+    arm, _, sleeps = client([FakeResponse(404, body)])
+    with pytest.raises(JobGateError) as err:
+        arm.get_json(arm.url("/x"), "HCI edge device job j1 on edge device default")
+    assert err.value.error_block() == {"code": "ResourceNotFound", "message": "The Resource 'x' was not found.",
+                                       "http_status": 404, "retryable": False}
+    assert "j1" in err.value.msg and sleeps == []
+
+
+def test_html_error_page_is_reported_without_its_body():
+    arm, _, _ = client([FakeResponse(400, "<html>bad</html>")])
+    with pytest.raises(JobGateError) as err:
+        arm.get_json(arm.url("/x"), "job j")
+    assert err.value.code == "HTTP400" and "<html>" not in err.value.msg
+
+
+def test_401_gets_one_fresh_token_then_fails_as_authentication_error():
+    expired = FakeResponse(401, {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}},
+                           {"WWW-Authenticate": "Bearer"})
+    arm, session, _ = client([expired, FakeResponse(200, {"ok": 1})])
+    assert arm.get_json(arm.url("/x"), "job j") == {"ok": 1}
+    assert session.calls[1][2]["headers"]["Authorization"] == "Bearer token-2"
+    arm, session, _ = client([expired, expired])
+    with pytest.raises(JobGateError) as err:
+        arm.get_json(arm.url("/x"), "job j")
+    assert (err.value.code, err.value.http_status, err.value.retryable) == ("ExpiredAuthenticationToken", 401, False)
+
+
+def test_token_errors_never_carry_the_secret():
+    class Broken:
+        def get_token(self, scope):
+            raise ValueError("AADSTS7000215: Invalid client secret provided: awx-secret-value")
+
+    plan = resolve_credentials({}, AWX_ENV, None)
+    tokens = TokenProvider(plan, ARM, factory=lambda p, c: Broken())
+    with pytest.raises(JobGateError) as err:
+        tokens.token()
+    assert "awx-secret-value" not in err.value.msg and "awx-secret-value" not in err.value.message
+    assert err.value.code == "AuthenticationFailed" and not err.value.retryable
