@@ -1,0 +1,88 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # AWS connection options (plugins/module_utils/_aws.py AWS_ARG_SPEC); names, aliases and environment
+    # variables follow amazon.aws, plus AWS_SECURITY_TOKEN, which older AWX injects.
+    DOCUMENTATION = r"""
+options:
+  access_key:
+    description:
+      - AWS access key ID.
+      - If not set, the environment variables E(AWS_ACCESS_KEY_ID), E(AWS_ACCESS_KEY) and E(EC2_ACCESS_KEY) are
+        used, in that order of preference.
+      - O(access_key) and O(profile) are mutually exclusive.
+      - With no credentials given at all, botocore's own chain applies (shared credentials and config files,
+        container and instance roles, web identity).
+    type: str
+    aliases: [aws_access_key_id, aws_access_key, ec2_access_key]
+  secret_key:
+    description:
+      - AWS secret access key.
+      - If not set, the environment variables E(AWS_SECRET_ACCESS_KEY), E(AWS_SECRET_KEY) and E(EC2_SECRET_KEY) are
+        used, in that order of preference.
+      - O(secret_key) and O(profile) are mutually exclusive.
+    type: str
+    aliases: [aws_secret_access_key, aws_secret_key, ec2_secret_key]
+  session_token:
+    description:
+      - AWS STS session token for temporary credentials.
+      - If not set, the environment variables E(AWS_SESSION_TOKEN), E(AWS_SECURITY_TOKEN) (which older AWX
+        releases inject) and E(EC2_SECURITY_TOKEN) are used, in that order of preference.
+      - O(session_token) and O(profile) are mutually exclusive.
+    type: str
+    aliases: [aws_session_token, security_token, aws_security_token, access_token]
+  profile:
+    description:
+      - A named profile from the AWS shared configuration and credentials files.
+      - If not set, the environment variables E(AWS_PROFILE) and E(AWS_DEFAULT_PROFILE) are used, in that order.
+      - When O(profile) is set, credentials in the environment are ignored and the profile is the credential source.
+      - A profile taken from the environment still supplies settings such as the region, but access keys in the
+        environment take precedence over its credentials, as in botocore.
+      - O(profile) cannot be combined with O(access_key), O(secret_key) or O(session_token).
+    type: str
+    aliases: [aws_profile]
+  region:
+    description:
+      - The AWS region, for example V(us-east-1).
+      - If not set, the environment variables E(AWS_REGION), E(AWS_DEFAULT_REGION) and E(EC2_REGION) are used,
+        in that order, and then the region of the profile.
+    type: str
+    aliases: [aws_region, ec2_region]
+  endpoint_url:
+    description:
+      - URL to connect to instead of the default AWS endpoint, for example a VPC endpoint or a local emulator.
+      - If not set, the environment variables E(AWS_URL) and E(EC2_URL) are used, in that order.
+    type: str
+    aliases: [aws_endpoint_url, ec2_url, s3_url]
+  aws_ca_bundle:
+    description:
+      - The path of a CA bundle to verify the endpoint's TLS certificate with.
+      - If not set, the environment variable E(AWS_CA_BUNDLE) is used.
+    type: path
+  validate_certs:
+    description:
+      - Whether to verify the endpoint's TLS certificate.
+      - Setting O(validate_certs=false) is strongly discouraged; set O(aws_ca_bundle) instead.
+    type: bool
+    default: true
+  aws_config:
+    description:
+      - A dictionary of botocore C(Config) settings, see
+        U(https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html).
+      - The collection does its own retries (throttling including C(ThrottlingException), HTTP 429 and 5xx,
+        timeouts and connection errors, with jittered exponential backoff); C(retries.total_max_attempts) or
+        C(retries.max_attempts) in this dictionary set how many attempts it makes (default 6 in total).
+      - Connect and read timeouts default to 10 and 60 seconds; C(connect_timeout) and C(read_timeout) change them.
+    type: dict
+notes:
+  - Environment variables and AWS configuration files are read on the host that runs the module (the controller
+    for C(localhost) and in AWX, unless delegated elsewhere).
+  - botocore releases from 1.43.38 on no longer carry the AWS Panorama service model; the collection carries the
+    definition of the Panorama operations it uses and hands it to botocore when botocore lacks it, so any botocore
+    works. A botocore that has its own Panorama model uses its own.
+requirements:
+  - botocore >= 1.31.0
+"""
