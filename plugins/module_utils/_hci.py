@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import typing as t
 
+from ansible_collections.jobgate.cloud.plugins.module_utils import _azure
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, select_ids, validate_wait
 
 DEFAULT_API_VERSION = "2024-09-01-preview"
 DEFAULT_EDGE_DEVICE = "default"
@@ -121,3 +122,15 @@ class HciJobSource(JobSource):
     def list_jobs(self) -> list:
         url = self.client.url(jobs_path(self.target["resource_uri"], self.edge_device_name))
         return self.client.list_all(url, f"the HCI edge device jobs {self.location()}", self._params())
+
+
+def edge_device_job_info(module) -> dict:
+    """Handler of hci_edge_device_job_info: validate everything, then connect, then fetch (and wait)."""
+    params = module.params
+    ids = select_ids(params, "job_name", "job_names")
+    validate_params(params, ids)
+    validate_wait(params)
+    client = _azure.connect(params)
+    source = HciJobSource(client, params["resource_uri"], params.get("edge_device_name") or DEFAULT_EDGE_DEVICE,
+                          params.get("api_version") or DEFAULT_API_VERSION)
+    return collect(source, ids, params)
