@@ -376,11 +376,11 @@ class AwsClient:
 
     @property
     def region(self) -> str | None:
-        return getattr(self.client.meta, "region_name", None) or self.settings.region
+        return getattr(getattr(self.client, "meta", None), "region_name", None) or self.settings.region
 
     @property
     def endpoint(self) -> str | None:
-        return getattr(self.client.meta, "endpoint_url", None) or self.settings.endpoint_url
+        return getattr(getattr(self.client, "meta", None), "endpoint_url", None) or self.settings.endpoint_url
 
     def location(self) -> str:
         """Where jobs are looked for, for messages: "in region us-east-1 at endpoint https://..."."""

@@ -13,7 +13,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import to_datetime
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, select_ids, validate_wait
 
 PATH_BREAKERS = ("..", "/", "?", "#")
 REPORT_JOB_ID_MAX_BYTES = 1024
@@ -107,6 +107,7 @@ def report_job_info(module: t.Any) -> dict:
     before = parse_time("created_before", filters["created_before"])
     if after is not None and before is not None and after >= before:
         raise bad_input("Option created_after must be earlier than created_before.")
+    validate_wait(params)
     settings = resolve_settings(params)
     source = BackupReportJobSource(AwsClient(settings, "backup"), report_plan_name=filters["report_plan_name"],
                                    status=filters["status"], created_after=after, created_before=before)

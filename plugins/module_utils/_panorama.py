@@ -13,7 +13,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_model import SERVICE_MODEL
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, fetch_many, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, fetch_many, select_ids, validate_wait
 
 PATH_BREAKERS = ("..", "/", "?", "#")
 
@@ -112,6 +112,7 @@ def device_job_info(module: t.Any) -> dict:
         if ids is not None:
             raise bad_input("Option device_id filters list mode; it cannot be combined with job_id or job_ids.")
         DEVICE_ID.check("device_id", device_id)
+    validate_wait(params)
     settings = resolve_settings(params)
     source = PanoramaDeviceJobSource(AwsClient(settings, "panorama"), device_id=device_id)
     return collect(source, ids, params)
@@ -123,6 +124,7 @@ def package_import_job_info(module: t.Any) -> dict:
     ids = select_ids(params, "job_id", "job_ids")
     for job_id in ids or ():
         JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
+    validate_wait(params)
     settings = resolve_settings(params)
     source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama"))
     return collect(source, ids, params)
