@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
@@ -34,9 +36,11 @@ def test_result_is_copied():
     assert err.result["elapsed"] == 1.5
 
 
-def test_keyword_only():
-    with pytest.raises(TypeError):
-        JobGateError("x", "SomeCode")  # pylint: disable=too-many-function-args
+def test_details_are_keyword_only():
+    params = inspect.signature(JobGateError.__init__).parameters
+    assert params["code"].default is inspect.Parameter.empty
+    for name in ("code", "message", "http_status", "retryable", "result"):
+        assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, name
 
 
 def test_bad_input():

@@ -297,8 +297,10 @@ def test_wait_keeps_going_through_retryable_errors(clock):
     source = FakeSource({"a": ["RUNNING", "RUNNING", "COMPLETED"]}, errors={"a": []})
     entries = _entries(source, ["a"])
     source.errors["a"] = [throttled]
-    entries, _ = wait_for(source, ["a"], entries, timeout=1000, sleep=5)
+    entries, elapsed = wait_for(source, ["a"], entries, timeout=1000, sleep=5)
     assert entries[0]["normalized"]["state"] == "succeeded"
+    assert elapsed == round(sum(clock.sleeps), 1)
+    assert source.calls.count("a") == 4  # first fetch, throttled poll, two polls
 
 
 def test_wait_stops_on_non_retryable_error(clock):
