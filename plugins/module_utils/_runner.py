@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
@@ -209,8 +210,14 @@ def run_module(module, handler) -> None:
     try:
         result = handler(module)
     except JobGateError as err:
-        extra = {k: v for k, v in err.result.items() if k not in ("msg", "error", "failed")}
+        extra = {k: v for k, v in err.result.items() if k not in ("msg", "error", "failed", "exception")}
         extra.setdefault("changed", False)
         module.fail_json(msg=err.msg, error=err.error_block(), **extra)
+        return
+    except Exception as exc:  # pylint: disable=broad-except  # the contract: a readable failure, never a bare traceback
+        msg = f"Unexpected {type(exc).__name__} in {getattr(module, '_name', 'the module')}: {exc}"
+        error = JobGateError(msg, code="InternalError").error_block()
+        # The traceback still shows at -vvv, as Ansible does for module failures.
+        module.fail_json(msg=msg, error=error, changed=False, exception=traceback.format_exc())
         return
     module.exit_json(**(result or {"changed": False}))

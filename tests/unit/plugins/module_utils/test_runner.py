@@ -382,15 +382,20 @@ def test_run_module_bad_input():
     assert module.fails[0]["error"]["code"] == "ValidationError"
 
 
-def test_run_module_does_not_swallow_bugs():
+def test_run_module_unexpected_error_is_a_readable_failure():
     module = FakeModule()
 
     def handler(_module):
         raise KeyError("bug")
 
-    with pytest.raises(KeyError):
+    with pytest.raises(Exited):
         run_module(module, handler)
-    assert module.fails == [] and module.exits == []
+    assert module.exits == []
+    assert len(module.fails) == 1
+    failed = module.fails[0]
+    assert "KeyError" in failed["msg"] and "bug" in failed["msg"]
+    assert failed["error"]["code"] == "InternalError" and failed["error"]["retryable"] is False
+    assert "Traceback" in failed["exception"]
 
 
 def test_run_module_real_fail_json_semantics():
