@@ -292,7 +292,9 @@ def cloud_from_metadata(arm_url: str, document: t.Any) -> CloudEndpoints:
         raise JobGateError(f"The metadata document of {arm_url} has no https login endpoint or no audience.",
                            code="InvalidCloudMetadata")
     return CloudEndpoints(name=arm_url.rstrip("/"), resource_manager=arm_url.rstrip("/"), authority=login.rstrip("/"),
-                          scope=audience.rstrip("/") + "/.default", microsoft_authority=is_microsoft_authority(login))
+                          # audience + "/.default" as is: an audience with a trailing slash gives "//.default",
+                          # which is what Entra ID expects for such v1 resource ids.
+                          scope=audience + "/.default", microsoft_authority=is_microsoft_authority(login))
 
 
 def resolve_cloud(cloud_environment: str, fetch_json: t.Callable[[str], t.Any] | None = None) -> CloudEndpoints:

@@ -209,7 +209,9 @@ def test_url_cloud_reads_the_metadata_document():
 
 def test_url_cloud_with_microsoft_authority_keeps_instance_discovery():
     doc = {"authentication": {"loginEndpoint": "https://login.microsoftonline.com/", "audiences": ["https://m.test/"]}}
-    assert resolve_cloud("https://arm.test", lambda url: doc).microsoft_authority is True
+    cloud = resolve_cloud("https://arm.test", lambda url: doc)
+    assert cloud.microsoft_authority is True
+    assert cloud.scope == "https://m.test//.default"   # audience + "/.default", as Entra ID wants for v1 resources
 
 
 @pytest.mark.parametrize("value", ["http://arm.test", "NoSuchCloud", "https://arm.test/?x=1", "https://user@arm.test"])
