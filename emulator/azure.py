@@ -9,6 +9,8 @@ Admin routes (under /_emulator):
   GET/POST /azure/settings      token_lifetime (s), page_size, next_link_base (URL or null), api_versions (list),
                                 retry_after (s, PUT and operation status), location
   POST     /azure/tokens/expire expire every token issued so far (a test can make one expire mid-wait)
+  POST     /azure/jobs/continue {resource_uri, name, edge_device_name?, timeline}: the rest of a job's timeline,
+                                in seconds from now
   GET      /azure/tokens        how many tokens were issued, and how many are live
 Jobs of kind "hci_edge_device" follow timelines of properties.status values (POST /timelines, POST /jobs).
 """
@@ -21,7 +23,7 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from emulator.core import AdminError, Fault, Job, Provider, Request, Response
+from emulator.core import AdminError, Fault, Job, Provider, Request, Response, parse_timeline
 
 KIND = "hci_edge_device"
 RESOURCE_TYPE = "Microsoft.AzureStackHCI/edgeDevices/jobs"
@@ -96,8 +98,12 @@ class AzureProvider(Provider):
     def creds(self) -> dict:
         return self.emu.config.get("azure", {})
 
-    def base(self) -> str:
-        return self.emu.config.get("https_endpoint", "https://localhost").rstrip("/")
+    def base(self, req: Request | None = None) -> str:
+        """The HTTPS listener's URL (from the config, else from the request's Host header)."""
+        configured = self.emu.config.get("https_endpoint")
+        if configured:
+            return configured.rstrip("/")
+        return f"https://{req.host}" if req is not None and req.host else "https://localhost"
 
     def reset(self) -> None:
         self.settings = self._default_settings()
@@ -109,6 +115,7 @@ class AzureProvider(Provider):
             ("GET", "/azure/settings"): lambda payload, req: dict(self.settings),
             ("POST", "/azure/settings"): self._admin_settings,
             ("POST", "/azure/tokens/expire"): self._admin_expire,
+            ("POST", "/azure/jobs/continue"): self._admin_continue,
             ("GET", "/azure/tokens"): lambda payload, req: {
                 "issued": len(self.tokens), "live": sum(1 for t in self.tokens.values() if t["expires"] > time.time())},
         }
@@ -131,6 +138,25 @@ class AzureProvider(Provider):
                     raise AdminError("api_versions is a list")
                 self.settings[key] = value
         return dict(self.settings)
+
+    def _admin_continue(self, payload, req) -> dict:
+        """Replace what is left of a job's timeline with entries relative to now (tests move a job on when the
+        module is known to be polling, whatever ansible-playbook's start-up took)."""
+        if not isinstance(payload, dict) or not payload.get("name") or not payload.get("resource_uri"):
+            raise AdminError("POST /azure/jobs/continue wants {resource_uri, name, edge_device_name?, timeline}")
+        uri = "/" + payload["resource_uri"].strip("/")
+        key = self.job_key(uri, payload.get("edge_device_name") or "default", payload["name"])
+        job = self.emu.get_job(KIND, key)
+        if job is None:
+            raise AdminError(f"no HCI job {payload['name']!r} on {uri}", status=404)
+        later = parse_timeline(payload.get("timeline"))
+        with self.emu.lock:
+            elapsed = time.monotonic() - job.created_mono
+            done = job.timeline[: job.index_at() + 1]
+            job.timeline = done + [(status, elapsed + secs, msg) for status, secs, msg in later]
+            job.fired = min(job.fired, len(done) - 1)
+        self.emu.advance()
+        return {"timeline": job.timeline}
 
     def _admin_expire(self, payload, req) -> dict:
         now = time.time()
@@ -165,7 +191,7 @@ class AzureProvider(Provider):
     def metadata(self, req: Request) -> Response:
         if req.method != "GET":
             return Response.json(405, {"message": "method not allowed"})
-        base = self.base()
+        base = self.base(req)
         return Response.json(200, {
             "galleryEndpoint": base + "/gallery/",
             "graphEndpoint": "https://graph.jobgate-emulator.test/",
@@ -178,7 +204,7 @@ class AzureProvider(Provider):
             return Response.json(400, {"error": "invalid_tenant", "error_description":
                                        f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the "
                                        "correct tenant ID and are signing into the correct cloud."})
-        base = f"{self.base()}/{tenant}"
+        base = f"{self.base(req)}/{tenant}"
         return Response.json(200, {
             "token_endpoint": f"{base}/oauth2/v2.0/token",
             "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
@@ -240,8 +266,8 @@ class AzureProvider(Provider):
                                    "access_token": token}, {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
 
     # ------------------------------------------------------------------ Resource Manager
-    def _www_authenticate(self, error_description: str) -> dict:
-        return {"WWW-Authenticate": f'Bearer authorization_uri="{self.base()}/{self.creds.get("tenant")}", '
+    def _www_authenticate(self, req: Request, error_description: str) -> dict:
+        return {"WWW-Authenticate": f'Bearer authorization_uri="{self.base(req)}/{self.creds.get("tenant")}", '
                                     f'error="invalid_token", error_description="{error_description}"'}
 
     def authenticate(self, req: Request) -> Response | None:
@@ -249,24 +275,24 @@ class AzureProvider(Provider):
         req.log["bearer"] = bool(header)
         if not header:
             return arm_error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.",
-                             self._www_authenticate("The authentication failed because of missing 'Authorization' header."))
+                             self._www_authenticate(req, "The authentication failed because of missing 'Authorization' header."))
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return arm_error(401, "AuthenticationFailedInvalidHeader",
                              "Authentication failed. The 'Authorization' header is provided in an invalid format.",
-                             self._www_authenticate("The authentication failed because of an invalid 'Authorization' header."))
+                             self._www_authenticate(req, "The authentication failed because of an invalid 'Authorization' header."))
         with self.emu.lock:
             info = self.tokens.get(token)
         if info is None:
             return arm_error(401, "InvalidAuthenticationToken",
-                             "The access token is invalid.", self._www_authenticate("The access token is invalid."))
+                             "The access token is invalid.", self._www_authenticate(req, "The access token is invalid."))
         now = time.time()
         if info["expires"] <= now:
             def fmt(ts):
                 return datetime.fromtimestamp(ts, timezone.utc).strftime("%m/%d/%Y %H:%M:%S")
             return arm_error(401, "ExpiredAuthenticationToken",
                              f"The access token expiry UTC time '{fmt(info['expires'])}' is earlier than current UTC "
-                             f"time '{fmt(now)}'.", self._www_authenticate("The access token has expired."))
+                             f"time '{fmt(now)}'.", self._www_authenticate(req, "The access token has expired."))
         req.log["auth_ok"] = True
         return None
 
@@ -325,7 +351,7 @@ class AzureProvider(Provider):
         if req.method == "GET" and jobs.group("job"):
             return self.get_job(jobs, version)
         if req.method == "GET":
-            return self.list_jobs(jobs, version, query)
+            return self.list_jobs(req, jobs, version, query)
         if req.method == "PUT" and jobs.group("job"):
             return self.put_job(req, jobs, version)
         return arm_error(405, "MethodNotAllowed", f"The requested method {req.method} is not allowed here.")
@@ -352,7 +378,7 @@ class AzureProvider(Provider):
                              "details please go to https://aka.ms/ARMResourceNotFoundFix")
         return Response.json(200, self.render(job))
 
-    def list_jobs(self, m, version: str, query: dict) -> Response:
+    def list_jobs(self, req: Request, m, version: str, query: dict) -> Response:
         prefix = (self.job_key(self.machine_id(m), m.group("edge"), "x")[:-1])
         jobs = [j for j in self.emu.list_jobs(KIND) if j.id.startswith(prefix)]
         try:
@@ -363,7 +389,7 @@ class AzureProvider(Provider):
         page = jobs[skip:skip + size]
         body = {"value": [self.render(j) for j in page]}
         if skip + size < len(jobs):
-            base = (self.settings.get("next_link_base") or self.base()).rstrip("/")
+            base = (self.settings.get("next_link_base") or self.base(req)).rstrip("/")
             path = quote(f"{self.machine_id(m)}/providers/Microsoft.AzureStackHCI/edgeDevices/{m.group('edge')}/jobs")
             body["nextLink"] = f"{base}{path}?api-version={version}&$skipToken={skip + size}"
         return Response.json(200, body)
@@ -387,7 +413,7 @@ class AzureProvider(Provider):
             return Response.json(200, self.render(existing))
         job = self.create(self.machine_id(m), m.group("edge"), m.group("job"), body["kind"], wanted,
                           created_by=self.creds.get("client_id"))
-        op_url = (f"{self.base()}/subscriptions/{m.group('sub')}/providers/Microsoft.AzureStackHCI/locations/"
+        op_url = (f"{self.base(req)}/subscriptions/{m.group('sub')}/providers/Microsoft.AzureStackHCI/locations/"
                   f"{self.settings['location']}/operationStatuses/{job.fields['operation']}?api-version={version}")
         return Response.json(201, self.render(job), {"Azure-AsyncOperation": op_url,
                                                      "Retry-After": str(int(self.settings["retry_after"]))})
