@@ -1,6 +1,8 @@
 """AWS side of the emulator: Panorama and Backup over restJson1, SigV4-verified, driven by the service models."""
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import importlib.util
 import secrets
@@ -32,7 +34,13 @@ BACKUP_STATUSES = ("CREATED", "RUNNING", "COMPLETED", "FAILED", "COMPLETED_WITH_
 TERMINAL = {"COMPLETED", "FAILED", "SUCCEEDED", "COMPLETED_WITH_ISSUES"}
 
 
-def load_panorama_model() -> dict:
+@functools.lru_cache(maxsize=None)
+def _service_model(name: str) -> ServiceModel:
+    return ServiceModel(load_panorama_model() if name == "panorama" else load_backup_model())
+
+
+@functools.lru_cache(maxsize=None)
+def _load_panorama_model() -> dict:
     path = REPO / "plugins" / "module_utils" / "_panorama_model.py"
     spec = importlib.util.spec_from_file_location("_jobgate_panorama_model", path)
     mod = importlib.util.module_from_spec(spec)
@@ -40,9 +48,18 @@ def load_panorama_model() -> dict:
     return mod.SERVICE_MODEL
 
 
-def load_backup_model() -> dict:
+@functools.lru_cache(maxsize=None)
+def _load_backup_model() -> dict:
     from botocore.loaders import Loader
     return Loader().load_service_model("backup", "service-2")
+
+
+def load_panorama_model() -> dict:
+    return copy.deepcopy(_load_panorama_model())
+
+
+def load_backup_model() -> dict:
+    return copy.deepcopy(_load_backup_model())
 
 
 def _pick(spec: dict, *names: str, default: Any = None) -> Any:
@@ -59,7 +76,8 @@ class AwsProvider(Provider):
 
     def __init__(self, emu) -> None:
         super().__init__(emu)
-        self.services = {"panorama": ServiceModel(load_panorama_model()), "backup": ServiceModel(load_backup_model())}
+        # Models are read once per process; ServiceModel is read-only after construction.
+        self.services = {"panorama": _service_model("panorama"), "backup": _service_model("backup")}
         self.handlers: dict[tuple[str, str], Callable[[dict], dict]] = {
             ("panorama", "CreateJobForDevices"): self.create_job_for_devices,
             ("panorama", "DescribeDeviceJob"): self.describe_device_job,

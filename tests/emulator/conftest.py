@@ -76,16 +76,23 @@ def make_session(model_dir: Path) -> botocore.session.Session:
     return session
 
 
+@pytest.fixture(scope="session")
+def shared_session(panorama_model_dir):
+    """One botocore session for all tests, so service models are loaded once."""
+    return boto3.Session(botocore_session=make_session(panorama_model_dir), region_name="us-east-1")
+
+
 @pytest.fixture
-def clients(emu, panorama_model_dir):
-    """(panorama, backup) boto3 clients with retries off, so every fault is seen as sent."""
-    def make(service, *, secret=None, access=None, retries=0, **kw):
-        session = boto3.Session(botocore_session=make_session(panorama_model_dir),
-                                aws_access_key_id=access or emu.aws["access_key"],
-                                aws_secret_access_key=secret or emu.aws["secret_key"], region_name="us-east-1")
+def clients(emu, shared_session):
+    """make(service, secret=, access=, token=, retries=0) -> a real boto3 client for the emulator.
+    Retries are off by default, so every fault is seen as sent."""
+    def make(service, *, secret=None, access=None, token=None, retries=0, **kw):
         cfg = Config(retries={"total_max_attempts": retries + 1, "mode": "standard"}, connect_timeout=5,
                      read_timeout=10)
-        return session.client(service, endpoint_url=emu.endpoint, config=cfg, **kw)
+        return shared_session.client(service, endpoint_url=emu.endpoint, config=cfg,
+                                     aws_access_key_id=access or emu.aws["access_key"],
+                                     aws_secret_access_key=secret or emu.aws["secret_key"],
+                                     aws_session_token=token, **kw)
 
     return make
 
