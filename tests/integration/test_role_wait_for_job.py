@@ -1,0 +1,204 @@
+"""The wait_for_job role against the emulator: every kind, many jobs, timeout, failed jobs, errors.
+
+Jobs are seeded through the emulator's admin API with status timelines (seconds after creation), then the role
+polls them with the real info modules over loopback.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+PLAYBOOK = "playbooks/role_wait_for_job.yml"
+FAST = {"wait_for_job_delay": 1, "wait_for_job_timeout": 40}
+AWS_KINDS = {
+    # kind: (a running timeline, the succeeded status, the failed status)
+    # ansible-playbook needs a few seconds to start under load, so jobs finish well after that
+    "panorama_device": ([["PENDING", 0], ["IN_PROGRESS", 2], ["COMPLETED", 9]], "COMPLETED", "FAILED"),
+    "panorama_package_import": ([["PENDING", 0], ["SUCCEEDED", 9]], "SUCCEEDED", "FAILED"),
+    "backup_report": ([["CREATED", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "FAILED"),
+}
+
+
+def seed(emulator, kind: str, timelines: list, **extra) -> list[str]:
+    jobs = [dict({"kind": kind, "timeline": tl}, **extra) for tl in timelines]
+    return emulator.admin("POST", "/jobs", {"jobs": jobs})["job_ids"]
+
+
+def aws_vars(emulator, kind: str, ids: list[str], **more) -> dict:
+    return {"wait_for_job_kind": kind, "wait_for_job_ids": ids,
+            "wait_for_job_aws": {"endpoint_url": emulator.aws_endpoint}, **FAST, **more}
+
+
+def hci_uri(emulator, machine: str = "node-1") -> str:
+    sub = emulator.state["azure"]["subscription_id"]
+    return f"/subscriptions/{sub}/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/{machine}"
+
+
+def outcome(result) -> dict:
+    return result.result("outcome")
+
+
+def describe_calls(emulator) -> list[dict]:
+    return [r for r in emulator.requests() if (r.get("operation") or "").startswith(("Describe", "GetReportJob"))
+            or r.get("service") == "backup"]
+
+
+@pytest.mark.parametrize("kind", sorted(AWS_KINDS))
+def test_each_aws_kind_succeeds(emulator, run_playbook, assert_no_secrets, kind):
+    timeline, done, _ = AWS_KINDS[kind]
+    ids = seed(emulator, kind, [timeline, [[timeline[0][0], 0], [done, 7]]])
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=aws_vars(emulator, kind, ids))
+    out = outcome(result)
+    assert not out["failed"], out["msg"] + result.tail()
+    res = out["result"]
+    assert [j["normalized"]["job_id"] for j in res["jobs"]] == ids
+    assert all(j["normalized"]["state"] == "succeeded" for j in res["jobs"])
+    assert all(j["normalized"]["native_status"] == done for j in res["jobs"])
+    assert res["summary"]["total"] == 2 and res["summary"]["succeeded"] == 2
+    assert res["summary"]["all_succeeded"] is True and res["summary"]["all_terminal"] is True
+    assert res["timed_out"] is False
+    assert 2 <= res["elapsed"] < FAST["wait_for_job_timeout"]
+    # one line per poll, naming each open job with its state
+    polls = re.findall(r"\(item=poll (\d+) at [\d.]+s: ([^)]*)", result.stdout)
+    assert len(polls) >= 2, result.tail()
+    assert ids[0] in polls[0][1]
+    assert "2 succeeded, 0 failed, 0 canceled, 0 still open" in result.stdout
+    assert_no_secrets(result.output, emulator)
+
+
+def test_hci_jobs_succeed(emulator, run_playbook, assert_no_secrets):
+    uri = hci_uri(emulator)
+    names = ["collect-logs-7", "remote-support-7"]
+    emulator.admin("POST", "/jobs", {"jobs": [
+        {"kind": "hci_edge_device", "resource_uri": uri, "name": names[0], "job_type": "CollectLog",
+         "timeline": [["Scheduled", 0], ["DeploymentInProgress", 2], ["Succeeded", 9]]},
+        {"kind": "hci_edge_device", "resource_uri": uri, "name": names[1], "job_type": "RemoteSupport",
+         "timeline": [["Scheduled", 0], ["Succeeded", 7]]}]})
+    extra = {"wait_for_job_kind": "hci_edge_device", "wait_for_job_ids": names,
+             "wait_for_job_resource_uri": uri, **FAST}
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=extra)
+    out = outcome(result)
+    assert not out["failed"], str(out["msg"]) + result.tail()
+    res = out["result"]
+    assert [j["name"] for j in res["jobs"]] == names
+    assert res["summary"]["all_succeeded"] is True
+    assert {j["properties"]["status"] for j in res["jobs"]} == {"Succeeded"}
+    # HCI reports a percent while deploying; the poll line shows it
+    assert re.search(r"item=poll 1 at [\d.]+s: collect-logs-7 (pending|running) \(\w+(, \d+%)?\)", result.stdout), \
+        result.tail()
+    assert_no_secrets(result.output, emulator)
+
+
+def test_many_jobs_polls_only_the_open_ones(emulator, run_playbook):
+    ids = seed(emulator, "panorama_device",
+               [[["COMPLETED", 0]]] * 6 + [[["PENDING", 0], ["IN_PROGRESS", 2], ["COMPLETED", 9]]] * 6)
+    emulator.clear_requests()
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=aws_vars(emulator, "panorama_device", ids))
+    out = outcome(result)
+    assert not out["failed"], str(out["msg"]) + result.tail()
+    assert [j["normalized"]["job_id"] for j in out["result"]["jobs"]] == ids
+    assert out["result"]["summary"]["succeeded"] == 12
+    described = [r["path"].rsplit("/", 1)[-1] for r in emulator.requests(operation="DescribeDeviceJob")]
+    # the six jobs finished before the first poll are read exactly once; the others on every poll
+    for job_id in ids[:6]:
+        assert described.count(job_id) == 1, described
+    assert all(described.count(job_id) >= 2 for job_id in ids[6:]), described
+    assert "6 finished earlier" in result.stdout
+
+
+def test_timeout_names_open_jobs_and_last_states(emulator, run_playbook):
+    ids = seed(emulator, "panorama_device", [[["PENDING", 0], ["IN_PROGRESS", 0.5]], [["COMPLETED", 0]],
+                                             [["PENDING", 0]]])
+    extra = aws_vars(emulator, "panorama_device", ids, wait_for_job_timeout=3)
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=extra)
+    out = outcome(result)
+    assert out["failed"], result.tail()
+    msg = out["msg"]
+    assert msg.startswith("Timed out after "), msg
+    assert "waiting for 2 of 3 panorama_device jobs" in msg
+    assert f"{ids[0]} running (IN_PROGRESS)" in msg and f"{ids[2]} pending (PENDING)" in msg
+    assert ids[1] not in msg
+    res = out["result"]
+    assert res["timed_out"] is True and res["summary"]["succeeded"] == 1 and res["summary"]["all_terminal"] is False
+    assert 3 <= res["elapsed"] < 15
+    assert re.search(r"Timed out after ([\d.]+)s", msg).group(1) == str(res["elapsed"])
+
+
+@pytest.mark.parametrize("kind", ["panorama_package_import", "backup_report"])
+def test_failed_job_fails_with_its_own_message(emulator, run_playbook, kind):
+    timeline, done, failed = AWS_KINDS[kind]
+    why = "Manifest object not found in bucket" if kind == "panorama_package_import" else "Report plan bucket is gone"
+    ids = seed(emulator, kind, [timeline, [[timeline[0][0], 0], [failed, 7, why]]])
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=aws_vars(emulator, kind, ids))
+    out = outcome(result)
+    assert out["failed"], result.tail()
+    assert f"1 of 2 {kind} jobs did not succeed: {ids[1]} failed ({failed}): {why}" == out["msg"]
+    res = out["result"]
+    assert res["timed_out"] is False and res["summary"]["failed"] == 1 and res["summary"]["any_failed"] is True
+    assert res["summary"]["succeeded"] == 1
+    assert res["jobs"][1]["normalized"]["message"] == why
+
+
+def test_failed_device_job_without_a_message_says_so(emulator, run_playbook):
+    # DescribeDeviceJob has no status message; the failure must still name the job and say there is none
+    ids = seed(emulator, "panorama_device", [[["PENDING", 0], ["FAILED", 6]]])
+    result = run_playbook(PLAYBOOK, emulator=emulator,
+                          extra_vars=aws_vars(emulator, "panorama_device", [], wait_for_job_id=ids[0]))
+    out = outcome(result)
+    assert out["msg"] == f"1 of 1 panorama_device jobs did not succeed: {ids[0]} failed (FAILED): no message from the API"
+
+
+def test_failed_job_is_reported_not_raised_without_fail_on_failure(emulator, run_playbook):
+    ids = seed(emulator, "backup_report", [[["CREATED", 0], ["FAILED", 6, "Access denied to the report bucket"]]])
+    extra = aws_vars(emulator, "backup_report", [], wait_for_job_id=ids[0], wait_for_job_fail_on_failure=False)
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=extra)
+    out = outcome(result)
+    assert not out["failed"], out["msg"]
+    assert out["result"]["summary"]["failed"] == 1 and out["result"]["summary"]["all_terminal"] is True
+    assert re.search(rf'"{ids[0]}: failed \(FAILED\), finished \S+Z: Access denied to the report bucket"',
+                     result.stdout), result.tail()
+    assert "backup_report jobs: 0 succeeded, 1 failed, 0 canceled, 0 still open; waited" in result.stdout
+
+
+def test_non_retryable_error_stops_at_once(emulator, run_playbook, assert_no_secrets):
+    ids = seed(emulator, "panorama_device", [[["PENDING", 0]]])
+    emulator.clear_requests()
+    # a wrong secret: the signature does not verify; retrying cannot help
+    env = {"AWS_SECRET_ACCESS_KEY": "wrong" + emulator.state["aws"]["secret_key"][5:]}
+    extra = aws_vars(emulator, "panorama_device", ids, wait_for_job_timeout=60)
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=extra, env=env)
+    out = outcome(result)
+    assert out["failed"], result.tail()
+    assert out["msg"].startswith(f"Stopped waiting for panorama_device jobs {ids[0]} after "), out["msg"]
+    assert "not retryable" in out["msg"]
+    assert out["result"]["timed_out"] is False and out["result"]["elapsed"] < 20
+    assert len(emulator.requests()) == 1, emulator.requests()
+    assert "FAILED - RETRYING" not in result.stdout
+    assert_no_secrets(result.output, emulator)
+
+
+def test_transient_errors_are_ridden_through(emulator, run_playbook):
+    ids = seed(emulator, "backup_report", [[["CREATED", 0], ["RUNNING", 1], ["COMPLETED", 9]]])
+    # more 503s than the module's own retries absorb, so the role has to retry the poll itself
+    emulator.admin("POST", "/faults", {"kind": "error", "status": 503, "count": 9,
+                                       "match": {"service": "backup"}})
+    emulator.clear_requests()
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=aws_vars(emulator, "backup_report", ids))
+    out = outcome(result)
+    assert not out["failed"], str(out["msg"]) + result.tail()
+    assert out["result"]["summary"]["all_succeeded"] is True
+    assert "FAILED - RETRYING" in result.stdout
+    statuses = [r["status"] for r in emulator.requests(service="backup")]
+    assert statuses.count(503) == 9 and statuses[-1] == 200, statuses
+
+
+def test_bad_selection_fails_before_any_request(emulator, run_playbook):
+    result = run_playbook(PLAYBOOK, emulator=emulator,
+                          extra_vars={"wait_for_job_kind": "hci_edge_device", "wait_for_job_ids": ["job-1"]})
+    out = outcome(result)
+    assert out["failed"] and "wait_for_job_resource_uri for hci_edge_device jobs" in out["msg"], out
+    assert emulator.requests() == []
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars={"wait_for_job_kind": "ec2_instance",
+                                                                   "wait_for_job_ids": ["i-1"]})
+    assert outcome(result)["failed"] and "wait_for_job_kind" in outcome(result)["msg"]
