@@ -1,0 +1,85 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Starting AWS Backup report jobs (StartReportJob).
+
+Reports are run on purpose, again and again: without ``idempotency_token`` every run starts one (each run sends
+a fresh UUID as the token, so retries within the run stay safe). With a token the service returns the job that
+token started; that job is not a change when it existed before the task began (it is among the plan's jobs listed
+first, or older than the task).
+"""
+from __future__ import annotations
+
+import time
+import typing as t
+import uuid
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup import BackupReportJobSource, check_report_plan_name
+from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._start import build_result, check_mode_result
+
+IDEMPOTENCY_TOKEN_MAX = 1024
+# A job the token returns that is older than the task by more than this is an earlier run's, whatever the clocks say.
+CLOCK_SKEW = 300.0
+
+_time = time.time  # an indirection for tests
+
+
+def validate_report_job(params: t.Mapping) -> dict:
+    """Checked inputs of backup_report_job: {report_plan_name, idempotency_token}."""
+    name = params.get("report_plan_name")
+    if name is None:
+        raise bad_input("Option report_plan_name is required.")
+    check_report_plan_name(name)
+    token = params.get("idempotency_token")
+    if token is not None:
+        if not isinstance(token, str) or not token.strip():
+            raise bad_input("Option idempotency_token must be a non-empty string (or left out to start a new report every run).")
+        if len(token.encode("utf-8")) > IDEMPOTENCY_TOKEN_MAX:
+            raise bad_input(f"Option idempotency_token is at most {IDEMPOTENCY_TOKEN_MAX} bytes long.")
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in token):
+            raise bad_input("Option idempotency_token cannot contain control characters.")
+    validate_wait(params)
+    return {"report_plan_name": name, "idempotency_token": token}
+
+
+def is_new_job(job_id: str, before_ids: set, created, task_started: float) -> bool:
+    """Whether the job a token returned was started by this task (not listed before, not older than the task)."""
+    if job_id in before_ids:
+        return False
+    when = to_datetime(created)
+    if when is not None and when.timestamp() < task_started - CLOCK_SKEW:
+        return False
+    return True
+
+
+def report_job(module: t.Any) -> dict:
+    """Handler of backup_report_job."""
+    params = module.params
+    inputs = validate_report_job(params)
+    task_started = _time()
+    settings = resolve_settings(params)
+    name = inputs["report_plan_name"]
+    token = inputs["idempotency_token"]
+    source = BackupReportJobSource(AwsClient(settings, "backup"), report_plan_name=name)
+    if module.check_mode:
+        # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
+        would = {"report_plan_name": name, "idempotency_token": token}
+        return check_mode_result(source, [], [would])
+    before: set = set()
+    if token is not None:
+        before = {job.get("ReportJobId") for job in source.list_jobs()}
+    # Without a token of the user's, one of ours per run: retries of this call (after a 5xx or a dropped
+    # connection) then cannot start a second report, and the next run still starts its own.
+    request: dict = {"ReportPlanName": name, "IdempotencyToken": token or str(uuid.uuid4())}
+    what = f"a report job of Backup report plan {name}"
+    out = source.client.call("start_report_job", action="start", what=what, **request)
+    job_id = out.get("ReportJobId")
+    if not job_id:
+        raise JobGateError(f"StartReportJob answered without a report job id for report plan {name} {source.location()}.",
+                           code="InvalidResponse", retryable=False)
+    raw = source.describe(job_id)
+    changed = token is None or is_new_job(job_id, before, raw.get("CreationTime"), task_started)
+    return build_result(source, [raw], changed=changed, params=params, ids=[job_id])

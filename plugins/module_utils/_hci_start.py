@@ -1,0 +1,248 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Starting Azure Stack HCI edge device jobs: PUT of a CollectLog or RemoteSupport job (EdgeDeviceJobs_CreateOrUpdate).
+
+The body follows the REST spec's HciEdgeDeviceJob: ``{"kind": "HCI", "properties": {"jobType": ..., ...}}``.
+Edge device jobs are not edited: a job name that exists with the same properties starts nothing (it is returned),
+one with different properties is refused before any PUT. After the PUT the module follows the long-running
+operation (``Azure-AsyncOperation``, else ``Location``) to its end, honouring ``Retry-After``, within
+``wait_timeout``; the operation URL must be on the Resource Manager origin, since the bearer token goes with it.
+"""
+from __future__ import annotations
+
+import re
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils import _azure, _start
+from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci import (DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, HciJobSource,
+                                                                          jobs_path, parse_resource_uri, validate_api_version,
+                                                                          validate_name)
+from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry, summarize, to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._start import build_result, check_mode_result, wait_settings
+
+JOB_KIND = "HCI"
+JOB_TYPES = ("CollectLog", "RemoteSupport")
+DEPLOYMENT_MODES = ("Validate", "Deploy")
+ACCESS_LEVELS = ("None", "Diagnostics", "DiagnosticsAndRepair")
+REMOTE_SUPPORT_TYPES = ("Enable", "Revoke")
+COLLECT_LOG_OPTIONS = ("from_date", "to_date")
+REMOTE_SUPPORT_OPTIONS = ("access_level", "expiration_timestamp", "remote_support_type")
+TERMINAL_OPERATION = ("succeeded", "failed", "canceled")
+MAX_RETRY_AFTER = 60.0
+
+
+def _date(option: str, value: t.Any) -> str:
+    """An ISO 8601 date-time (no zone means UTC) -> the UTC form sent to the API; anything else is bad input."""
+    text = str(value).strip() if value is not None else ""
+    parsed = None
+    if text and not re.match(r"^[+-]?[0-9.]+$", text):   # ISO only: a bare number is ambiguous
+        parsed = to_datetime(text)
+    if parsed is None:
+        raise bad_input(f"Option {option}: {repr(value)[:80]} is not an ISO 8601 date-time "
+                        "(for example 2025-05-01T12:00:00Z).")
+    text = parsed.strftime("%Y-%m-%dT%H:%M:%S")
+    if parsed.microsecond:
+        text += f".{parsed.microsecond:06d}"
+    return text + "Z"
+
+
+def _choice(params: t.Mapping, option: str, choices: tuple) -> str:
+    value = params.get(option)
+    # ARM enums compare case-insensitively; send the spec's spelling.
+    for choice in choices:
+        if isinstance(value, str) and value.lower() == choice.lower():
+            return choice
+    raise bad_input(f"Option {option} must be one of {', '.join(choices)}, got {repr(value)[:80]}.")
+
+
+def validate_job(params: t.Mapping) -> dict:
+    """Checked inputs: {target, edge_device_name, job_name, api_version, body}. No request is sent before this."""
+    job_name = params.get("job_name")
+    if job_name is None:
+        raise bad_input("Option job_name is required: it names the job on the edge device.")
+    validate_name(job_name, "job_name")
+    edge = params.get("edge_device_name") or DEFAULT_EDGE_DEVICE
+    validate_name(edge, "edge_device_name")
+    api_version = validate_api_version(params.get("api_version") or DEFAULT_API_VERSION)
+    target = parse_resource_uri(params.get("resource_uri"))
+    job_type = _choice(params, "job_type", JOB_TYPES)
+    mode = _choice({"deployment_mode": params.get("deployment_mode") or "Deploy"}, "deployment_mode", DEPLOYMENT_MODES)
+    props: dict = {"jobType": job_type, "deploymentMode": mode}
+    if job_type == "CollectLog":
+        stray = [name for name in REMOTE_SUPPORT_OPTIONS if params.get(name) is not None]
+        if stray:
+            raise bad_input(f"Option(s) {', '.join(stray)} only apply to job_type=RemoteSupport.")
+        missing = [name for name in COLLECT_LOG_OPTIONS if params.get(name) is None]
+        if missing:
+            raise bad_input(f"job_type=CollectLog needs {' and '.join(missing)}: the time window of the logs to collect.")
+        props["fromDate"] = _date("from_date", params["from_date"])
+        props["toDate"] = _date("to_date", params["to_date"])
+        if to_datetime(props["fromDate"]) >= to_datetime(props["toDate"]):
+            raise bad_input("Option from_date must be earlier than to_date.")
+    else:
+        stray = [name for name in COLLECT_LOG_OPTIONS if params.get(name) is not None]
+        if stray:
+            raise bad_input(f"Option(s) {', '.join(stray)} only apply to job_type=CollectLog.")
+        missing = [name for name in REMOTE_SUPPORT_OPTIONS if params.get(name) is None]
+        if missing:
+            raise bad_input(f"job_type=RemoteSupport needs {', '.join(missing)}.")
+        props["accessLevel"] = _choice(params, "access_level", ACCESS_LEVELS)
+        props["expirationTimestamp"] = _date("expiration_timestamp", params["expiration_timestamp"])
+        props["type"] = _choice(params, "remote_support_type", REMOTE_SUPPORT_TYPES)
+    validate_wait(params)
+    return {"target": target, "edge_device_name": edge, "job_name": job_name, "api_version": api_version,
+            "body": {"kind": JOB_KIND, "properties": props}}
+
+
+# ------------------------------------------------------------------------------------------------ comparison
+def _same_text(a: t.Any, b: t.Any) -> bool:
+    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
+
+
+def differences(existing: dict, body: dict) -> list:
+    """Names of the properties where an existing job differs from the one asked for (empty: the same job)."""
+    diffs = []
+    if not _same_text(existing.get("kind") or JOB_KIND, body["kind"]):
+        diffs.append(f"kind ({existing.get('kind')!r}, asked {body['kind']!r})")
+    have = existing.get("properties") or {}
+    want = body["properties"]
+    for key, value in want.items():
+        current = have.get(key)
+        if key == "deploymentMode" and current is None:
+            current = "Deploy"   # the service's default
+        if key in ("fromDate", "toDate", "expirationTimestamp"):
+            same = current is not None and to_datetime(current) == to_datetime(value)
+        else:
+            same = _same_text(current, value)
+        if not same:
+            diffs.append(f"{key} ({current!r}, asked {value!r})")
+    return diffs
+
+
+def would_start(inputs: dict) -> dict:
+    props = inputs["body"]["properties"]
+    return {"job_name": inputs["job_name"], "edge_device_name": inputs["edge_device_name"], "kind": inputs["body"]["kind"],
+            "job_type": props["jobType"], "deployment_mode": props["deploymentMode"],
+            "properties": dict(props)}
+
+
+def find_existing(source: HciJobSource, job_name: str) -> dict | None:
+    try:
+        return source.describe(job_name)
+    except JobGateError as err:
+        if err.http_status == 404:
+            return None
+        raise
+
+
+# ------------------------------------------------------------------------------------------------ long-running operation
+def _retry_after(response, default: float) -> float:
+    hinted = _azure.retry_after_seconds(response.headers.get("Retry-After"))
+    return min(MAX_RETRY_AFTER, hinted if hinted is not None else default)
+
+
+def _json(response, what: str) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise JobGateError(f"Resource Manager answered {what} with a body that is not a JSON object.",
+                           code="InvalidResponse", http_status=response.status_code, retryable=True)
+    return body
+
+
+def follow_operation(client, response, what: str, deadline: float, default_sleep: float) -> dict:
+    """Poll the PUT's long-running operation to its end; returns {"status", "error"}.
+
+    Raises JobGateError(code="WaitTimeout") when ``deadline`` (a ``_start._monotonic`` value) passes first.
+    """
+    op_url = response.headers.get("Azure-AsyncOperation")
+    location = response.headers.get("Location")
+    url = op_url or location
+    if not url:
+        return {"status": "Succeeded" if response.status_code in (200, 201) else "Unknown", "error": None}
+    if _azure.origin(url) != _azure.origin(client.base):
+        raise JobGateError(f"Refused to follow the long-running operation of {what} to {_azure.origin(url)[1]}: it is "
+                           f"not the Resource Manager endpoint {client.base}, and the bearer token is only sent there.",
+                           code="UntrustedOperationUrl", retryable=False)
+    delay = _retry_after(response, default_sleep)
+    while True:
+        remaining = deadline - _start._monotonic()
+        if remaining <= 0:
+            raise JobGateError(f"Timed out waiting for the long-running operation of {what} to end.",
+                               code="WaitTimeout", retryable=True)
+        _start._sleep(max(0.0, min(delay, remaining)))
+        polled = client.request("GET", url, f"the operation status of {what}")
+        if op_url:
+            body = _json(polled, f"the operation status of {what}")
+            status = str(body.get("status") or "")
+            if status.lower() in TERMINAL_OPERATION:
+                error = body.get("error") if isinstance(body.get("error"), dict) else None
+                return {"status": status, "error": error}
+        elif polled.status_code != 202:
+            return {"status": "Succeeded", "error": None}
+        delay = _retry_after(polled, default_sleep)
+
+
+# ------------------------------------------------------------------------------------------------ handler
+def edge_device_job(module: t.Any) -> dict:
+    """Handler of hci_edge_device_job."""
+    params = module.params
+    inputs = validate_job(params)
+    client = _azure.connect(params)
+    source = HciJobSource(client, inputs["target"]["resource_uri"], inputs["edge_device_name"], inputs["api_version"])
+    name = inputs["job_name"]
+    what = f"{source.id_label} {name} {source.location()}"
+    existing = find_existing(source, name)
+    if existing is not None:
+        diffs = differences(existing, inputs["body"])
+        if diffs:
+            raise JobGateError(f"{what[0].upper()}{what[1:]} already exists with different properties: {'; '.join(diffs)}. "
+                               "Edge device jobs are not edited: give the new job a new job_name.",
+                               code="Conflict", retryable=False)
+        if module.check_mode:
+            return check_mode_result(source, [existing], [])
+        return build_result(source, [existing], changed=False, params=params, ids=[name])
+    if module.check_mode:
+        return check_mode_result(source, [], [would_start(inputs)])
+
+    timeout, sleep = wait_settings(params)
+    started = _start._monotonic()
+    deadline = started + timeout
+    url = client.url(jobs_path(inputs["target"]["resource_uri"], inputs["edge_device_name"]) + "/" + name)
+    response = client.request("PUT", url, what, json_body=inputs["body"], params={"api-version": inputs["api_version"]})
+    try:
+        outcome = follow_operation(client, response, what, deadline, sleep)
+    except JobGateError as err:
+        if err.code == "WaitTimeout":
+            raise _lro_timeout(err, source, name, started) from None
+        err.result = {**err.result, "changed": True}
+        raise
+    try:
+        raw = source.describe(name)
+    except JobGateError as err:
+        err.result = {**err.result, "changed": True}
+        if err.http_status == 404 and outcome.get("error"):
+            detail = outcome["error"]
+            err.msg = (f"The long-running operation of {what} ended {outcome['status']} and the job does not exist: "
+                       f"{detail.get('code')}: {detail.get('message')}")
+            err.code = str(detail.get("code") or "OperationFailed")
+            err.message = str(detail.get("message") or err.msg)
+        raise
+    budget = deadline - _start._monotonic()
+    return build_result(source, [raw], changed=True, params=params, ids=[name], deadline_budget=budget)
+
+
+def _lro_timeout(err: JobGateError, source: HciJobSource, name: str, started: float) -> JobGateError:
+    err.result = {**err.result, "changed": True, "elapsed": round(max(0.0, _start._monotonic() - started), 1)}
+    try:
+        entry = job_entry(source.provider, source.describe(name))
+        err.result.update(jobs=[entry], job=entry, summary=summarize([entry]))
+        state = entry["normalized"]["native_status"] or entry["normalized"]["state"]
+        err.msg = f"{err.msg[:-1]} (started; last state {state}); raise wait_timeout or poll it with hci_edge_device_job_info."
+    except JobGateError:
+        err.result.update(jobs=[], summary=summarize([]))
+    return err

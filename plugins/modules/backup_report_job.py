@@ -1,0 +1,276 @@
+#!/usr/bin/python
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: backup_report_job
+short_description: Start an AWS Backup report job
+version_added: 0.1.0
+description:
+  - Starts an on-demand report job of an AWS Backup report plan with C(StartReportJob).
+  - Reports are run on purpose, again and again, so without O(idempotency_token) every run starts a report and
+    reports C(changed=true).
+  - With O(idempotency_token), running the task again returns the job the token started; that job is not a change
+    when it existed before the task began.
+  - With O(wait=true) the module polls until the job is terminal.
+author:
+  - jobgate.cloud contributors
+options:
+  report_plan_name:
+    description:
+      - The report plan to run; a letter, then letters, digits and underscores, at most 256 characters.
+    type: str
+    required: true
+  idempotency_token:
+    description:
+      - A token that makes the call idempotent (C(IdempotencyToken)); the same token returns the same job.
+      - Left out, each run sends a fresh token (so retries within the run never start a second report).
+      - In check mode the module cannot tell whether a token was used before (the API never shows tokens), so it
+        reports the job as one that would start.
+    type: str
+extends_documentation_fragment:
+  - jobgate.cloud.aws
+  - jobgate.cloud.job_wait
+  - jobgate.cloud.job_start
+seealso:
+  - module: jobgate.cloud.backup_report_job_info
+  - name: StartReportJob API reference
+    description: The AWS Backup operation this module calls.
+    link: https://docs.aws.amazon.com/aws-backup/latest/devguide/API_StartReportJob.html
+"""
+
+EXAMPLES = r"""
+- name: Run the nightly report and wait for it
+  jobgate.cloud.backup_report_job:
+    report_plan_name: nightly_backup_jobs
+    wait: true
+  register: report
+
+- name: Run the report once per change window, safe to rerun
+  jobgate.cloud.backup_report_job:
+    report_plan_name: nightly_backup_jobs
+    idempotency_token: "change-{{ change_id }}"
+  register: report_once
+
+- name: Where the report went
+  ansible.builtin.debug:
+    var: report.job.report_destination
+"""
+
+RETURN = r"""
+jobs:
+  description:
+    - The job started (or returned for the token), the C(ReportJob) object of C(DescribeReportJob) with keys in
+      snake_case plus C(normalized), as M(jobgate.cloud.backup_report_job_info) returns it.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - report_job_id: 9a2b3c4d5e6f4a7b8c9d0e1f2a3b4c5d
+      report_plan_arn: arn:aws:backup:us-east-1:123456789012:report-plan:nightly_backup_jobs-4a7b8c9d
+      report_template: BACKUP_JOB_REPORT
+      creation_time: "2024-05-01T12:00:00+00:00"
+      status: CREATED
+      normalized:
+        provider: backup_report
+        job_id: 9a2b3c4d5e6f4a7b8c9d0e1f2a3b4c5d
+        native_status: CREATED
+        state: pending
+        terminal: false
+        succeeded: false
+        percent_complete: null
+        message: null
+        created_at: "2024-05-01T12:00:00Z"
+        updated_at: null
+        finished_at: null
+  contains:
+    report_job_id:
+      description: The report job's ID.
+      type: str
+      returned: always
+    status:
+      description: The API's status, V(CREATED), V(RUNNING), V(COMPLETED) or V(FAILED).
+      type: str
+      returned: always
+    normalized:
+      description: The job's status in the collection's vocabulary, the same for every kind of job.
+      type: dict
+      returned: always
+      contains:
+        provider:
+          description: V(backup_report).
+          type: str
+          returned: always
+        job_id:
+          description: The ID to pass back in O(jobgate.cloud.backup_report_job_info#module:report_job_id).
+          type: str
+          returned: always
+        native_status:
+          description: The API's status string, or null.
+          type: str
+          returned: always
+        state:
+          description:
+            - V(pending) (CREATED), V(running) (RUNNING), V(succeeded) (COMPLETED), V(failed) (FAILED), or V(unknown).
+          type: str
+          returned: always
+        terminal:
+          description: Whether the state is V(succeeded), V(failed) or V(canceled).
+          type: bool
+          returned: always
+        succeeded:
+          description: Whether the state is V(succeeded).
+          type: bool
+          returned: always
+        percent_complete:
+          description: The API's progress figure (0 to 100), or null where it reports none.
+          type: int
+          returned: always
+        message:
+          description: The API's status or error message, or null.
+          type: str
+          returned: always
+        created_at:
+          description: When the job was created, ISO 8601 in UTC.
+          type: str
+          returned: always
+        updated_at:
+          description: When the job last changed, ISO 8601 in UTC, or null.
+          type: str
+          returned: always
+        finished_at:
+          description: When the job finished, ISO 8601 in UTC, or null while the job is open.
+          type: str
+          returned: always
+would_start:
+  description:
+    - In check mode, what the module would start, one entry per job.
+  returned: in check mode
+  type: list
+  elements: dict
+  sample:
+    - report_plan_name: nightly_backup_jobs
+      idempotency_token: null
+job:
+  description: The single job, the same as the only entry of RV(jobs).
+  returned: when RV(jobs) has exactly one entry
+  type: dict
+  sample:
+    normalized:
+      state: running
+      terminal: false
+summary:
+  description: Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+  returned: always
+  type: dict
+  sample:
+    total: 1
+    pending: 0
+    running: 0
+    paused: 0
+    succeeded: 1
+    failed: 0
+    canceled: 0
+    unknown: 0
+    all_terminal: true
+    all_succeeded: true
+    any_failed: false
+  contains:
+    total:
+      description: How many jobs RV(jobs) has.
+      type: int
+      returned: always
+    pending:
+      description: How many are pending.
+      type: int
+      returned: always
+    running:
+      description: How many are running.
+      type: int
+      returned: always
+    paused:
+      description: How many are paused.
+      type: int
+      returned: always
+    succeeded:
+      description: How many succeeded.
+      type: int
+      returned: always
+    failed:
+      description: How many failed.
+      type: int
+      returned: always
+    canceled:
+      description: How many were canceled.
+      type: int
+      returned: always
+    unknown:
+      description: How many have a status the collection does not know.
+      type: int
+      returned: always
+    all_terminal:
+      description: Whether every job is terminal.
+      type: bool
+      returned: always
+    all_succeeded:
+      description: Whether every job succeeded (false when there are no jobs).
+      type: bool
+      returned: always
+    any_failed:
+      description: Whether any job failed.
+      type: bool
+      returned: always
+elapsed:
+  description: Seconds spent waiting.
+  returned: when O(wait=true)
+  type: float
+  sample: 184.2
+error:
+  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  returned: on failure
+  type: dict
+  sample:
+    code: ValidationError
+    message: Option job_type must be one of ...
+    http_status: null
+    retryable: false
+  contains:
+    code:
+      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(Conflict) ...).
+      type: str
+      returned: always
+    message:
+      description: The API's own message (secrets never included).
+      type: str
+      returned: always
+    http_status:
+      description: The HTTP status of the failed response, or null when no response came.
+      type: int
+      returned: always
+    retryable:
+      description: Whether trying again later may succeed.
+      type: bool
+      returned: always
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AWS_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_start import report_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import WAIT_ARG_SPEC, run_module
+
+
+def main() -> None:
+    argument_spec = dict(
+        report_plan_name=dict(type="str", required=True),
+        idempotency_token=dict(type="str", no_log=False),
+    )
+    argument_spec.update(AWS_ARG_SPEC)
+    argument_spec.update(WAIT_ARG_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_module(module, report_job)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,376 @@
+#!/usr/bin/python
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: hci_edge_device_job
+short_description: Start an Azure Stack HCI edge device job (log collection or remote support)
+version_added: 0.1.0
+description:
+  - Creates a log collection (O(job_type=CollectLog)) or remote support (O(job_type=RemoteSupport)) job on the edge
+    device of an Azure Local (Azure Stack HCI) Arc machine with a PUT of C(Microsoft.AzureStackHCI/edgeDevices/jobs)
+    (C(EdgeDeviceJobs_CreateOrUpdate)); the body has C(kind) V(HCI) and the job's C(properties).
+  - After the PUT the module follows the long-running operation (C(Azure-AsyncOperation), else C(Location)) to
+    its end, honouring C(Retry-After), within O(wait_timeout). A job that failed is returned, not raised.
+  - A job named O(job_name) that already exists with the same properties starts nothing and is returned
+    (C(changed=false)). One that exists with different properties fails the task before any PUT, since jobs are
+    not edited; use a new O(job_name).
+  - With O(wait=true) the module then polls until the job is terminal.
+  - Every name, date and the O(resource_uri) are checked before any request is sent.
+author:
+  - jobgate.cloud contributors
+options:
+  resource_uri:
+    description:
+      - The ARM id of the Arc machine the edge device belongs to,
+        C(/subscriptions/{subscription id}/resourceGroups/{group}/providers/Microsoft.HybridCompute/machines/{name}).
+    type: str
+    required: true
+  edge_device_name:
+    description:
+      - The name of the edge device on the machine; Azure Local names it V(default).
+    type: str
+    default: default
+  job_name:
+    description:
+      - The name of the job to create; 3 to 24 letters, digits or hyphens.
+    type: str
+    required: true
+    aliases: [job_id]
+  job_type:
+    description:
+      - V(CollectLog) collects logs between O(from_date) and O(to_date).
+      - V(RemoteSupport) enables or revokes Microsoft support's remote access (O(remote_support_type)).
+    type: str
+    choices: [CollectLog, RemoteSupport]
+    required: true
+  deployment_mode:
+    description:
+      - V(Deploy) runs the job; V(Validate) only validates it.
+    type: str
+    choices: [Validate, Deploy]
+    default: Deploy
+  from_date:
+    description:
+      - Start of the log window, ISO 8601 (no zone means UTC), for example V(2025-05-01T00:00:00Z).
+      - Required with O(job_type=CollectLog); refused otherwise.
+    type: str
+  to_date:
+    description:
+      - End of the log window, ISO 8601; later than O(from_date).
+      - Required with O(job_type=CollectLog); refused otherwise.
+    type: str
+  access_level:
+    description:
+      - What remote support may do.
+      - Required with O(job_type=RemoteSupport); refused otherwise.
+    type: str
+    choices: ["None", Diagnostics, DiagnosticsAndRepair]
+  expiration_timestamp:
+    description:
+      - When remote access ends, ISO 8601.
+      - Required with O(job_type=RemoteSupport); refused otherwise.
+    type: str
+  remote_support_type:
+    description:
+      - V(Enable) grants remote access; V(Revoke) withdraws it (the job's C(properties.type)).
+      - Required with O(job_type=RemoteSupport); refused otherwise.
+    type: str
+    choices: [Enable, Revoke]
+  api_version:
+    description:
+      - The C(api-version) of the Microsoft.AzureStackHCI resource provider to call.
+    type: str
+    default: 2024-09-01-preview
+extends_documentation_fragment:
+  - jobgate.cloud.azure
+  - jobgate.cloud.job_wait
+  - jobgate.cloud.job_start
+seealso:
+  - module: jobgate.cloud.hci_edge_device_job_info
+  - name: Edge Device Jobs REST API reference
+    description: The Resource Manager operations this module calls.
+    link: https://learn.microsoft.com/rest/api/stackhci/edge-device-jobs
+"""
+
+EXAMPLES = r"""
+- name: Collect a day of logs from a machine and wait for the collection
+  jobgate.cloud.hci_edge_device_job:
+    resource_uri: /subscriptions/{{ subscription_id }}/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/node-1
+    job_name: collect-logs-0412
+    job_type: CollectLog
+    from_date: "2025-04-11T00:00:00Z"
+    to_date: "2025-04-12T00:00:00Z"
+    wait: true
+  register: collect
+
+- name: Give Microsoft support diagnostic access for a week
+  jobgate.cloud.hci_edge_device_job:
+    resource_uri: "{{ machine_id }}"
+    job_name: remote-support-0412
+    job_type: RemoteSupport
+    access_level: Diagnostics
+    expiration_timestamp: "{{ '%Y-%m-%dT%H:%M:%SZ' | strftime(now(utc=true).timestamp() + 7 * 86400, utc=true) }}"
+    remote_support_type: Enable
+
+- name: Revoke it again
+  jobgate.cloud.hci_edge_device_job:
+    resource_uri: "{{ machine_id }}"
+    job_name: revoke-support-0419
+    job_type: RemoteSupport
+    access_level: "None"
+    expiration_timestamp: "2025-04-19T00:00:00Z"
+    remote_support_type: Revoke
+"""
+
+RETURN = r"""
+jobs:
+  description:
+    - The job created or found, the whole ARM resource (C(id), C(name), C(type), C(kind), C(properties),
+      C(system_data)) with keys in snake_case plus C(normalized), as M(jobgate.cloud.hci_edge_device_job_info)
+      returns it.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: /subscriptions/fd3c3665-1729-4b7b-9a38-238e83b0f98b/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/node-1/providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs/collect-logs-0412
+      name: collect-logs-0412
+      type: Microsoft.AzureStackHCI/edgeDevices/jobs
+      kind: HCI
+      properties:
+        job_type: CollectLog
+        from_date: "2025-04-11T00:00:00Z"
+        to_date: "2025-04-12T00:00:00Z"
+        deployment_mode: Deploy
+        provisioning_state: Succeeded
+        status: Succeeded
+      normalized:
+        provider: hci_edge_device
+        job_id: collect-logs-0412
+        native_status: Succeeded
+        state: succeeded
+        terminal: true
+        succeeded: true
+        percent_complete: 100
+        message: null
+        created_at: "2025-04-12T08:00:00Z"
+        updated_at: "2025-04-12T08:03:00Z"
+        finished_at: "2025-04-12T08:03:00Z"
+  contains:
+    id:
+      description: The job's ARM id.
+      type: str
+      returned: always
+    name:
+      description: The job's name.
+      type: str
+      returned: always
+    kind:
+      description: V(HCI).
+      type: str
+      returned: always
+    properties:
+      description: The job's properties, keys in snake_case.
+      type: dict
+      returned: always
+    normalized:
+      description: The job's status in the collection's vocabulary, the same for every kind of job.
+      type: dict
+      returned: always
+      contains:
+        provider:
+          description: V(hci_edge_device).
+          type: str
+          returned: always
+        job_id:
+          description: The ID to pass back in O(jobgate.cloud.hci_edge_device_job_info#module:job_name).
+          type: str
+          returned: always
+        native_status:
+          description: The API's status string, or null.
+          type: str
+          returned: always
+        state:
+          description:
+            - V(pending), V(running), V(paused), V(succeeded), V(failed), V(canceled) or V(unknown), from C(properties.status) (or C(provisioning_state) when there is no status).
+          type: str
+          returned: always
+        terminal:
+          description: Whether the state is V(succeeded), V(failed) or V(canceled).
+          type: bool
+          returned: always
+        succeeded:
+          description: Whether the state is V(succeeded).
+          type: bool
+          returned: always
+        percent_complete:
+          description: The API's progress figure (0 to 100), or null where it reports none.
+          type: int
+          returned: always
+        message:
+          description: The API's status or error message, or null.
+          type: str
+          returned: always
+        created_at:
+          description: When the job was created, ISO 8601 in UTC.
+          type: str
+          returned: always
+        updated_at:
+          description: When the job last changed, ISO 8601 in UTC, or null.
+          type: str
+          returned: always
+        finished_at:
+          description: When the job finished, ISO 8601 in UTC, or null while the job is open.
+          type: str
+          returned: always
+would_start:
+  description:
+    - In check mode, what the module would start, one entry per job.
+  returned: in check mode
+  type: list
+  elements: dict
+  sample:
+    - job_name: collect-logs-0412
+      edge_device_name: default
+      kind: HCI
+      job_type: CollectLog
+      deployment_mode: Deploy
+      properties:
+        jobType: CollectLog
+        deploymentMode: Deploy
+        fromDate: "2025-04-11T00:00:00Z"
+        toDate: "2025-04-12T00:00:00Z"
+job:
+  description: The single job, the same as the only entry of RV(jobs).
+  returned: when RV(jobs) has exactly one entry
+  type: dict
+  sample:
+    normalized:
+      state: running
+      terminal: false
+summary:
+  description: Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+  returned: always
+  type: dict
+  sample:
+    total: 1
+    pending: 0
+    running: 0
+    paused: 0
+    succeeded: 1
+    failed: 0
+    canceled: 0
+    unknown: 0
+    all_terminal: true
+    all_succeeded: true
+    any_failed: false
+  contains:
+    total:
+      description: How many jobs RV(jobs) has.
+      type: int
+      returned: always
+    pending:
+      description: How many are pending.
+      type: int
+      returned: always
+    running:
+      description: How many are running.
+      type: int
+      returned: always
+    paused:
+      description: How many are paused.
+      type: int
+      returned: always
+    succeeded:
+      description: How many succeeded.
+      type: int
+      returned: always
+    failed:
+      description: How many failed.
+      type: int
+      returned: always
+    canceled:
+      description: How many were canceled.
+      type: int
+      returned: always
+    unknown:
+      description: How many have a status the collection does not know.
+      type: int
+      returned: always
+    all_terminal:
+      description: Whether every job is terminal.
+      type: bool
+      returned: always
+    all_succeeded:
+      description: Whether every job succeeded (false when there are no jobs).
+      type: bool
+      returned: always
+    any_failed:
+      description: Whether any job failed.
+      type: bool
+      returned: always
+elapsed:
+  description: Seconds spent waiting.
+  returned: when O(wait=true)
+  type: float
+  sample: 184.2
+error:
+  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  returned: on failure
+  type: dict
+  sample:
+    code: ValidationError
+    message: Option job_type must be one of ...
+    http_status: null
+    retryable: false
+  contains:
+    code:
+      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(Conflict) ...).
+      type: str
+      returned: always
+    message:
+      description: The API's own message (secrets never included).
+      type: str
+      returned: always
+    http_status:
+      description: The HTTP status of the failed response, or null when no response came.
+      type: int
+      returned: always
+    retryable:
+      description: Whether trying again later may succeed.
+      type: bool
+      returned: always
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import AZURE_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci import DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_start import edge_device_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import WAIT_ARG_SPEC, run_module
+
+
+def main() -> None:
+    argument_spec = dict(
+        resource_uri=dict(type="str", required=True),
+        edge_device_name=dict(type="str", default=DEFAULT_EDGE_DEVICE),
+        job_name=dict(type="str", required=True, aliases=["job_id"]),
+        job_type=dict(type="str", choices=["CollectLog", "RemoteSupport"], required=True),
+        deployment_mode=dict(type="str", choices=["Validate", "Deploy"], default="Deploy"),
+        from_date=dict(type="str"),
+        to_date=dict(type="str"),
+        access_level=dict(type="str", choices=["None", "Diagnostics", "DiagnosticsAndRepair"]),
+        expiration_timestamp=dict(type="str"),
+        remote_support_type=dict(type="str", choices=["Enable", "Revoke"]),
+        api_version=dict(type="str", default=DEFAULT_API_VERSION),
+    )
+    argument_spec.update(AZURE_ARG_SPEC)
+    argument_spec.update(WAIT_ARG_SPEC)
+    # Which options go with which job_type is checked by the handler, so the failure carries the contract's error block.
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_module(module, edge_device_job)
+
+
+if __name__ == "__main__":
+    main()
