@@ -547,7 +547,7 @@ class ArmClient:
         """Every item of a paged ARM list, following nextLink only on the Resource Manager origin."""
         items: list = []
         page = self.get_json(url, what, params)
-        for _ in range(max_pages):
+        for _page in range(max_pages):
             value = page.get("value")
             if not isinstance(value, list):
                 raise JobGateError(f"Resource Manager answered {what} without a value list.", code="InvalidResponse",

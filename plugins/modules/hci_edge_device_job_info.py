@@ -17,7 +17,7 @@ description:
   - With O(wait=true) the module polls until every job is terminal.
   - Every name and the O(resource_uri) are checked before any request is sent.
 author:
-  - jobgate.cloud contributors
+  - jobgate.cloud contributors (@jobgate-cloud)
 options:
   job_name:
     description:
@@ -107,7 +107,8 @@ jobs:
   type: list
   elements: dict
   sample:
-    - id: /subscriptions/fd3c3665-1729-4b7b-9a38-238e83b0f98b/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/node-1/providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs/remote-support-1
+    - id: "/subscriptions/fd3c3665-1729-4b7b-9a38-238e83b0f98b/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/node-1\
+        /providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs/remote-support-1"
       name: remote-support-1
       type: Microsoft.AzureStackHCI/edgeDevices/jobs
       kind: HCI
