@@ -18,6 +18,7 @@ import configparser
 import email.utils
 import os
 import random
+import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
@@ -378,15 +379,20 @@ class TokenProvider:
         self.cloud = cloud
         self._factory = factory or build_credential
         self._credential = None
+        # Several jobs are fetched from threads; one credential (one token cache) serves them all.
+        self._lock = threading.Lock()
 
     def renew(self) -> None:
-        self._credential = None
+        with self._lock:
+            self._credential = None
 
     def token(self) -> str:
-        if self._credential is None:
-            self._credential = self._factory(self.plan, self.cloud)
         try:
-            return self._credential.get_token(self.cloud.scope).token
+            with self._lock:
+                if self._credential is None:
+                    self._credential = self._factory(self.plan, self.cloud)
+                credential = self._credential
+            return credential.get_token(self.cloud.scope).token
         except JobGateError:
             raise
         except Exception as exc:  # azure.core.exceptions.* and ValueError from credential construction
