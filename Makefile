@@ -38,7 +38,7 @@ dev-link:
 	ln -sfn $(CURDIR) $(DEV_LINK)
 
 demo: install
-	$(BIN)/python -m emulator start --state-file $(STATE) --scenario demo
+	$(BIN)/python -m emulator start --state-file $(STATE) --scenario emulator/scenarios/demo.json
 	trap '$(BIN)/python -m emulator stop --state-file $(STATE)' EXIT; \
 	  $(BIN)/python playbooks/run_demo.py --state-file $(STATE)
 

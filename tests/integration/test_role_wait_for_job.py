@@ -202,3 +202,39 @@ def test_bad_selection_fails_before_any_request(emulator, run_playbook):
     result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars={"wait_for_job_kind": "ec2_instance",
                                                                    "wait_for_job_ids": ["i-1"]})
     assert outcome(result)["failed"] and "wait_for_job_kind" in outcome(result)["msg"]
+
+
+PLAY_DEFAULTS = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/jobgate.cloud.aws:
+      endpoint_url: "{{ emulator_aws_endpoint }}"
+      region: "{{ emulator_region }}"
+  tasks:
+    - name: Wait with the play's connection defaults
+      ansible.builtin.include_role:
+        name: jobgate.cloud.wait_for_job
+      vars:
+        wait_for_job_kind: panorama_package_import
+        wait_for_job_ids: "{{ ids }}"
+        wait_for_job_delay: 1
+        wait_for_job_aws: "{{ role_aws }}"
+    - name: Save
+      ansible.builtin.copy:
+        content: "{{ wait_for_job_result | to_json }}"
+        dest: "{{ out_dir }}/result.json"
+        mode: "0600"
+"""
+
+
+@pytest.mark.parametrize("role_aws", [{}, {"region": "REGION"}])
+def test_play_module_defaults_still_apply_under_the_role(emulator, run_playbook, role_aws):
+    """The role's own options go on top of a play's group/jobgate.cloud.aws defaults, key by key."""
+    ids = seed(emulator, "panorama_package_import", [[["PENDING", 0], ["SUCCEEDED", 4]]])
+    role_aws = {k: (emulator.region if v == "REGION" else v) for k, v in role_aws.items()}
+    # no endpoint or region in the environment: only the play's module_defaults can say where to go
+    env = {"AWS_URL": None, "AWS_REGION": None, "AWS_DEFAULT_REGION": None}
+    result = run_playbook(PLAY_DEFAULTS, emulator=emulator, env=env, extra_vars={"ids": ids, "role_aws": role_aws})
+    result.assert_ok()
+    assert result.result("result")["summary"]["all_succeeded"] is True
