@@ -81,6 +81,28 @@ DEFAULT_CONNECT_TIMEOUT = 10
 DEFAULT_READ_TIMEOUT = 60
 
 
+class MalformedResponse(Exception):
+    """A 2xx answer whose body is not JSON (a proxy's page, a cut-off body): botocore would parse it as empty."""
+
+    def __init__(self, status: int | None) -> None:
+        super().__init__(f"HTTP {status} answer whose body is not JSON")
+        self.status = status
+
+
+def _check_json_body(response_dict: dict | None = None, **_kwargs: t.Any) -> None:
+    """botocore ``before-parse`` hook: refuse a 2xx body that is not JSON instead of returning an empty result."""
+    if not response_dict:
+        return
+    status = response_dict.get("status_code")
+    body = response_dict.get("body")
+    if not isinstance(status, int) or not 200 <= status < 300 or not isinstance(body, (bytes, str)) or not body:
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        raise MalformedResponse(status) from None
+
+
 @dataclass(frozen=True)
 class AwsSettings:
     """Connection settings after options and environment are resolved; None means botocore's own chain decides."""
@@ -358,6 +380,7 @@ def create_client(settings: AwsSettings, service: str) -> tuple:
         raise convert_error(exc, action="create", what=what, where="", secrets=settings.secrets()) from None
     except ValueError as exc:  # e.g. a malformed endpoint_url
         raise bad_input(f"Cannot create {what}: {scrub(str(exc), settings.secrets())}") from None
+    client.meta.events.register("before-parse", _check_json_body)
     return client, attempts
 
 
@@ -401,6 +424,13 @@ class AwsClient:
                 error: BaseException = exc
             except botocore.exceptions.ClientError as exc:
                 error = exc
+            except MalformedResponse as exc:
+                if attempt >= self.policy.max_attempts:
+                    raise JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
+                                       f"is not JSON, {attempt} times.", code="InvalidResponse", message=str(exc),
+                                       http_status=exc.status, retryable=True) from None
+                self.policy.sleep(self.policy.delay(attempt - 1))
+                continue
             if attempt >= self.policy.max_attempts or not is_retryable(error):
                 raise convert_error(error, action=action, what=what, where=self.location(),
                                     secrets=self.settings.secrets(), attempts=attempt) from None

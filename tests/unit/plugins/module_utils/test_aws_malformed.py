@@ -1,0 +1,53 @@
+"""A 2xx AWS answer whose body is not JSON is an error (retried), not an empty job."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.jobgate.cloud.plugins.module_utils import _aws
+from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
+
+
+@pytest.mark.parametrize("body", [b'{"malformed": [tru', b"<html>502 Bad Gateway</html>", "not json"])
+def test_hook_refuses_a_2xx_body_that_is_not_json(body):
+    with pytest.raises(_aws.MalformedResponse):
+        _aws._check_json_body(response_dict={"status_code": 200, "body": body})
+
+
+@pytest.mark.parametrize("response", [{"status_code": 200, "body": b'{"JobId": "j"}'}, {"status_code": 200, "body": b""},
+                                      {"status_code": 502, "body": b"<html/>"}, None])
+def test_hook_lets_json_empty_and_error_bodies_through(response):
+    assert _aws._check_json_body(response_dict=response) is None
+
+
+def test_call_retries_then_fails_with_invalid_response():
+    calls = []
+
+    def describe(**kwargs):
+        calls.append(kwargs)
+        raise _aws.MalformedResponse(200)
+
+    client = type("C", (), {"describe": staticmethod(describe), "meta": None})()
+    aws = _aws.AwsClient(_aws.AwsSettings(region="us-east-1"), "panorama", client=client,
+                         policy=_aws.RetryPolicy(max_attempts=3, sleep=lambda s: None))
+    with pytest.raises(JobGateError) as info:
+        aws.call("describe", action="get", what="Panorama device job j1", JobId="j1")
+    err = info.value
+    assert len(calls) == 3
+    assert err.error_block() == {"code": "InvalidResponse", "message": "HTTP 200 answer whose body is not JSON",
+                                 "http_status": 200, "retryable": True}
+    assert "not JSON" in err.msg and "j1" in err.msg
+
+
+def test_call_recovers_after_one_malformed_answer():
+    answers = [_aws.MalformedResponse(200), {"JobId": "j1"}]
+
+    def describe(**kwargs):
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    client = type("C", (), {"describe": staticmethod(describe), "meta": None})()
+    aws = _aws.AwsClient(_aws.AwsSettings(region="us-east-1"), "panorama", client=client,
+                         policy=_aws.RetryPolicy(max_attempts=3, sleep=lambda s: None))
+    assert aws.call("describe", action="get", what="Panorama device job j1") == {"JobId": "j1"}
