@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import normalize
-from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import (DEVICE_ID, IdRule, PanoramaDeviceJobSource,
-                                                                               PanoramaPackageImportJobSource)
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import (
+    DEVICE_ID, IdRule, PanoramaDeviceJobSource, PanoramaPackageImportJobSource,
+)
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_model import SERVICE_MODEL
 from ansible_collections.jobgate.cloud.plugins.module_utils._runner import MAX_WORKERS, fetch_many, validate_wait
-from ansible_collections.jobgate.cloud.plugins.module_utils._start import (call_create, check_mode_result, finish,
-                                                                            started_failure, token_digest)
+from ansible_collections.jobgate.cloud.plugins.module_utils._start import (
+    call_create, check_mode_result, finish, started_failure, token_digest,
+)
 
 DEVICE_JOB_TYPES = ("OTA", "REBOOT")
 IMPORT_JOB_TYPES = tuple(SERVICE_MODEL["shapes"]["PackageImportJobType"]["enum"])

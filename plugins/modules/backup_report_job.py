@@ -15,7 +15,7 @@ description:
     when it existed before the task began.
   - With O(wait=true) the module polls until the job is terminal.
 author:
-  - jobgate.cloud contributors
+  - jobgate.cloud contributors (@jobgate-cloud)
 options:
   report_plan_name:
     description:

@@ -19,7 +19,7 @@ description:
   - With O(wait=true) the module then polls until the job is terminal.
   - Every name, date and the O(resource_uri) are checked before any request is sent.
 author:
-  - jobgate.cloud contributors
+  - jobgate.cloud contributors (@jobgate-cloud)
 options:
   resource_uri:
     description:
@@ -134,7 +134,8 @@ jobs:
   type: list
   elements: dict
   sample:
-    - id: /subscriptions/fd3c3665-1729-4b7b-9a38-238e83b0f98b/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/node-1/providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs/collect-logs-0412
+    - id: "/subscriptions/fd3c3665-1729-4b7b-9a38-238e83b0f98b/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/node-1\
+        /providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs/collect-logs-0412"
       name: collect-logs-0412
       type: Microsoft.AzureStackHCI/edgeDevices/jobs
       kind: HCI
@@ -193,7 +194,8 @@ jobs:
           returned: always
         state:
           description:
-            - V(pending), V(running), V(paused), V(succeeded), V(failed), V(canceled) or V(unknown), from C(properties.status) (or C(provisioning_state) when there is no status).
+            - V(pending), V(running), V(paused), V(succeeded), V(failed), V(canceled) or V(unknown),
+              from C(properties.status) (or C(provisioning_state) when there is no status).
           type: str
           returned: always
         terminal:

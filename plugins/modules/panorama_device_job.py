@@ -19,7 +19,7 @@ description:
     is started.
   - With O(wait=true) the module polls until every returned job is terminal.
 author:
-  - jobgate.cloud contributors
+  - jobgate.cloud contributors (@jobgate-cloud)
 options:
   device_ids:
     description:
@@ -51,7 +51,6 @@ extends_documentation_fragment:
   - jobgate.cloud.job_start
 seealso:
   - module: jobgate.cloud.panorama_device_job_info
-  - role: jobgate.cloud.wait_for_job
   - name: CreateJobForDevices API reference
     description: The AWS Panorama operation this module calls.
     link: https://docs.aws.amazon.com/panorama/latest/api/API_CreateJobForDevices.html

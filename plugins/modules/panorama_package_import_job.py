@@ -15,7 +15,7 @@ description:
     jobs before the call to tell).
   - With O(wait=true) the module polls until the job is terminal.
 author:
-  - jobgate.cloud contributors
+  - jobgate.cloud contributors (@jobgate-cloud)
 options:
   job_type:
     description:
