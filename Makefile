@@ -15,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_DIR)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 
-.PHONY: demo test venv build install dev-link units integration sanity lint docs docs-check changelog-lint clean
+.PHONY: demo test venv build install dev-link units integration sanity lint docs docs-check changelog-lint clean bench
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: tests/requirements-dev.txt tests/constraints.txt
@@ -71,6 +71,10 @@ docs-check: install
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
+
+# Benchmarks, not part of `make test`: bench/run.py builds its own venv (.build/bench-venv); figures in docs/performance.md.
+bench: install
+	$(PYTHON) bench/run.py all
 
 clean:
 	rm -rf $(BUILD) $(VENV)
