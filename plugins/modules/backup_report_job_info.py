@@ -15,7 +15,7 @@ description:
   - Every job carries a C(normalized) block with the same shape for every kind of job the collection knows.
   - With O(wait=true) the module polls until every job is terminal.
 author:
-  - jobgate.cloud contributors
+  - jobgate.cloud contributors (@jobgate-cloud)
 options:
   report_job_id:
     description:
