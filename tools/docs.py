@@ -20,12 +20,17 @@ DEST = ROOT / "docs" / "collection"
 BIN = Path(sys.executable).parent
 
 
+def _env() -> dict:
+    # antsibull-docs runs `ansible-doc` itself: it must find the venv's one.
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def generate(out: Path) -> None:
     subprocess.run(
         [str(BIN / "antsibull-docs"), "collection", "--use-current", "--squash-hierarchy", "--fail-on-error",
          "--output-format", "simplified-rst", "--no-add-antsibull-docs-version", "--no-breadcrumbs",
          "--dest-dir", str(out), "jobgate.cloud"],
-        check=True, env=os.environ,
+        check=True, env=_env(),
     )
 
 
@@ -44,9 +49,10 @@ def main() -> int:
     mode.add_argument("--write", action="store_true")
     mode.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    subprocess.run([str(BIN / "antsibull-docs"), "lint-collection-docs", "--plugin-docs", str(ROOT)], check=True)
+    subprocess.run([str(BIN / "antsibull-docs"), "lint-collection-docs", "--plugin-docs", str(ROOT)], check=True, env=_env())
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "collection"
+        out.mkdir(mode=0o700)  # antsibull-docs refuses a missing or group-writable destination
         generate(out)
         if args.write:
             shutil.rmtree(DEST, ignore_errors=True)
