@@ -538,12 +538,20 @@ class ArmClient:
             raise arm_error(response, what)
 
     def get_json(self, url: str, what: str, params: dict | None = None) -> dict:
-        response = self.request("GET", url, what, params=params)
-        try:
-            body = response.json()
-        except ValueError:
-            raise JobGateError(f"Resource Manager answered {what} with a body that is not JSON.",
-                               code="InvalidResponse", http_status=response.status_code, retryable=True) from None
+        attempt = 0
+        while True:
+            response = self.request("GET", url, what, params=params)
+            try:
+                body = response.json()
+                break
+            except ValueError:
+                # A cut-off body or a proxy's page passes like any transient answer: retried, then reported.
+                if attempt < self.max_retries:
+                    self.sleep(self._backoff(attempt))
+                    attempt += 1
+                    continue
+                raise JobGateError(f"Resource Manager answered {what} with a body that is not JSON, {attempt + 1} times.",
+                                   code="InvalidResponse", http_status=response.status_code, retryable=True) from None
         if not isinstance(body, dict):
             raise JobGateError(f"Resource Manager answered {what} with JSON that is not an object.",
                                code="InvalidResponse", http_status=response.status_code, retryable=False)

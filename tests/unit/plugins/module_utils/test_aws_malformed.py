@@ -51,3 +51,30 @@ def test_call_recovers_after_one_malformed_answer():
     aws = _aws.AwsClient(_aws.AwsSettings(region="us-east-1"), "panorama", client=client,
                          policy=_aws.RetryPolicy(max_attempts=3, sleep=lambda s: None))
     assert aws.call("describe", action="get", what="Panorama device job j1") == {"JobId": "j1"}
+
+
+def test_arm_get_json_retries_a_body_that_is_not_json():
+    from ansible_collections.jobgate.cloud.plugins.module_utils import _azure
+
+    class Resp:
+        status_code = 200
+        headers: dict = {}
+
+        def __init__(self, body):
+            self.body = body
+
+        def json(self):
+            if self.body is None:
+                raise ValueError("Expecting value")
+            return self.body
+
+    answers = [Resp(None), Resp(None), Resp({"name": "j1"})]
+    arm = _azure.ArmClient.__new__(_azure.ArmClient)
+    arm.max_retries, arm.sleep, arm.max_retry_after = 4, lambda s: None, 60.0
+    arm.request = lambda method, url, what, params=None: answers.pop(0)
+    assert arm.get_json("https://arm/x", "HCI edge device job j1") == {"name": "j1"}
+    answers.extend(Resp(None) for _ in range(5))
+    with pytest.raises(JobGateError) as info:
+        arm.get_json("https://arm/x", "HCI edge device job j1")
+    assert info.value.error_block()["code"] == "InvalidResponse" and info.value.retryable is True
+    assert "5 times" in info.value.msg and answers == []
