@@ -58,11 +58,11 @@ def test_each_aws_kind_succeeds(emulator, run_playbook, assert_no_secrets, kind)
     assert res["summary"]["total"] == 2 and res["summary"]["succeeded"] == 2
     assert res["summary"]["all_succeeded"] is True and res["summary"]["all_terminal"] is True
     assert res["timed_out"] is False
-    assert 2 <= res["elapsed"] < FAST["wait_for_job_timeout"]
-    # one line per poll, naming each open job with its state
-    polls = re.findall(r"\(item=poll (\d+) at [\d.]+s: ([^)]*)", result.stdout)
-    assert len(polls) >= 2, result.tail()
-    assert ids[0] in polls[0][1]
+    assert 0 < res["elapsed"] < FAST["wait_for_job_timeout"]
+    # one line per poll, naming each open job with its state; the last one shows them done
+    polls = re.findall(r"\(item=poll (\d+) at [\d.]+s: (.*)\)(?: => \{)?$", result.stdout, re.MULTILINE)
+    assert polls and ids[0] in polls[0][1], result.tail()
+    assert f"succeeded ({done})" in polls[-1][1] and "running" not in polls[-1][1] and "pending" not in polls[-1][1]
     assert "2 succeeded, 0 failed, 0 canceled, 0 still open" in result.stdout
     assert_no_secrets(result.output, emulator)
 
@@ -84,27 +84,50 @@ def test_hci_jobs_succeed(emulator, run_playbook, assert_no_secrets):
     assert [j["name"] for j in res["jobs"]] == names
     assert res["summary"]["all_succeeded"] is True
     assert {j["properties"]["status"] for j in res["jobs"]} == {"Succeeded"}
-    # HCI reports a percent while deploying; the poll line shows it
-    assert re.search(r"item=poll 1 at [\d.]+s: collect-logs-7 (pending|running) \(\w+(, \d+%)?\)", result.stdout), \
-        result.tail()
     assert_no_secrets(result.output, emulator)
 
 
-def test_many_jobs_polls_only_the_open_ones(emulator, run_playbook):
+def test_hci_timeout_shows_states_and_percent(emulator, run_playbook):
+    uri = hci_uri(emulator)
+    emulator.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": uri, "name": "collect-logs-8",
+                                     "timeline": [["Scheduled", 0], ["DeploymentInProgress", 0.2]]})
+    extra = {"wait_for_job_kind": "hci_edge_device", "wait_for_job_id": "collect-logs-8",
+             "wait_for_job_resource_uri": uri, "wait_for_job_delay": 1, "wait_for_job_timeout": 3}
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=extra)
+    out = outcome(result)
+    # HCI reports a percent while deploying: the poll lines and the timeout message show it
+    assert re.search(r"item=poll 1 at [\d.]+s: collect-logs-8 running \(DeploymentInProgress, \d+%\)\)",
+                     result.stdout), result.tail()
+    assert re.fullmatch(r"Timed out after [\d.]+s \(wait_for_job_timeout=3\) waiting for 1 of 1 hci_edge_device jobs: "
+                        r"collect-logs-8 running \(DeploymentInProgress, \d+%\)\.", out["msg"]), out["msg"]
+
+
+def test_many_jobs_at_once(emulator, run_playbook):
     ids = seed(emulator, "panorama_device",
                [[["COMPLETED", 0]]] * 6 + [[["PENDING", 0], ["IN_PROGRESS", 2], ["COMPLETED", 9]]] * 6)
-    emulator.clear_requests()
     result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=aws_vars(emulator, "panorama_device", ids))
     out = outcome(result)
     assert not out["failed"], str(out["msg"]) + result.tail()
     assert [j["normalized"]["job_id"] for j in out["result"]["jobs"]] == ids
-    assert out["result"]["summary"]["succeeded"] == 12
+    assert out["result"]["summary"]["succeeded"] == 12 and out["result"]["summary"]["total"] == 12
+    assert "12 succeeded, 0 failed, 0 canceled, 0 still open" in result.stdout
+
+
+def test_finished_jobs_are_not_polled_again(emulator, run_playbook):
+    ids = seed(emulator, "panorama_device", [[["COMPLETED", 0]]] * 6 + [[["PENDING", 0], ["IN_PROGRESS", 0.1]]] * 6)
+    emulator.clear_requests()
+    extra = aws_vars(emulator, "panorama_device", ids, wait_for_job_timeout=10)
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=extra)
+    out = outcome(result)
+    assert out["result"]["timed_out"] is True and "waiting for 6 of 12 panorama_device jobs" in out["msg"]
     described = [r["path"].rsplit("/", 1)[-1] for r in emulator.requests(operation="DescribeDeviceJob")]
     # the six jobs finished before the first poll are read exactly once; the others on every poll
     for job_id in ids[:6]:
         assert described.count(job_id) == 1, described
+        assert job_id not in out["msg"]
     assert all(described.count(job_id) >= 2 for job_id in ids[6:]), described
     assert "6 finished earlier" in result.stdout
+    assert out["result"]["summary"]["succeeded"] == 6 and out["result"]["summary"]["running"] == 6
 
 
 def test_timeout_names_open_jobs_and_last_states(emulator, run_playbook):
