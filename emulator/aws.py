@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from emulator import sigv4
 from emulator.core import AdminError, Fault, Job, Provider, Request, Response
-from emulator.restjson import ApiError, ServiceModel, decode_token, encode_token, parse_timestamp
+from emulator.restjson import ApiError, ServiceModel, decode_token, encode_token
 
 REPO = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
@@ -583,7 +583,7 @@ class AwsProvider(Provider):
 
 def _major(version: str | None) -> int:
     try:
-        return int(str(version).split(".")[0])
+        return int(str(version).split(".", maxsplit=1)[0])
     except ValueError:
         return 0
 

@@ -21,7 +21,7 @@ import secrets
 import time
 import uuid
 from datetime import datetime, timezone
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote
 
 from emulator.core import AdminError, Fault, Job, Provider, Request, Response, parse_timeline
 
@@ -276,7 +276,7 @@ class AzureProvider(Provider):
         if not header:
             return arm_error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.",
                              self._www_authenticate(req, "The authentication failed because of missing 'Authorization' header."))
-        scheme, _, token = header.partition(" ")
+        scheme, _unused, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return arm_error(401, "AuthenticationFailedInvalidHeader",
                              "Authentication failed. The 'Authorization' header is provided in an invalid format.",

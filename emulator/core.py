@@ -173,7 +173,7 @@ class Fault:
         return not (self.operation and self.operation != operation)
 
     def public(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+        return dict(self.__dict__)
 
 
 class TokenBucket:
@@ -349,7 +349,7 @@ class Emulator:
 
     def list_jobs(self, kind: str) -> list[Job]:
         with self.lock:
-            return sorted((j for (k, _), j in self.jobs.items() if k == kind), key=lambda j: j.seq)
+            return sorted((j for (k, _unused), j in self.jobs.items() if k == kind), key=lambda j: j.seq)
 
     def advance(self) -> None:
         """Run transition hooks for every timeline entry jobs have reached since the last call."""
@@ -518,7 +518,7 @@ class Emulator:
         for spec in specs:
             if not isinstance(spec, dict) or spec.get("kind") not in self.kind_owner:
                 raise AdminError(f"each job needs a known 'kind' ({sorted(self.kind_owner)})")
-            for _ in range(int(spec.get("count", 1))):
+            for _unused in range(int(spec.get("count", 1))):
                 job = self.kind_owner[spec["kind"]].seed_job(spec["kind"], spec)
                 ids.append(job.id)
         self.advance()
@@ -679,7 +679,7 @@ def start_listeners(emu: Emulator, host: str, http_port: int, https_port: int, t
 
 def random_aws_credentials() -> dict:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-    return {"access_key": "AKIA" + "".join(secrets.choice(alphabet) for _ in range(16)),
+    return {"access_key": "AKIA" + "".join(secrets.choice(alphabet) for _unused in range(16)),
             "secret_key": secrets.token_urlsafe(30)[:40]}
 
 

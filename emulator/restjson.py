@@ -46,7 +46,7 @@ class ServiceModel:
         self.signing_name = self.metadata.get("signingName") or self.metadata["endpointPrefix"]
         self.routes: list[Route] = []
         for name, op in self.operations.items():
-            uri, _, static = op["http"]["requestUri"].partition("?")
+            uri, _unused, static = op["http"]["requestUri"].partition("?")
             labels = re.findall(r"\{([^}]+)\}", uri)
             pattern = re.escape(uri)
             for lab in labels:
@@ -95,7 +95,7 @@ class ServiceModel:
                     params[name] = labels[wire]
             elif loc == "querystring":
                 if target["type"] == "map":
-                    params[name] = {k: v for k, v in query_pairs}
+                    params[name] = dict(query_pairs)
                     continue
                 values = [v for k, v in query_pairs if k == wire]
                 if values:

@@ -81,7 +81,7 @@ def parse_authorization(value: str) -> dict | None:
         return None
     fields = {}
     for part in value[len(ALGORITHM) + 1:].split(","):
-        key, _, val = part.strip().partition("=")
+        key, _unused, val = part.strip().partition("=")
         fields[key] = val
     return fields
 

@@ -92,7 +92,7 @@ def test_every_operation_answers_in_its_output_shape(aws):
     rep = bak.start_report_job(ReportPlanName="plan_a")
     bak.describe_report_job(ReportJobId=rep["ReportJobId"])
     bak.list_report_jobs()
-    ops = {(s, o) for s, o, status, _, _ in rec.seen if status == 200}
+    ops = {(s, o) for s, o, status, _unused, _unused in rec.seen if status == 200}
     assert ops == {("panorama", o) for o in PANORAMA_OPS} | {("backup", o) for o in BACKUP_OPS}
 
 
@@ -128,7 +128,7 @@ def test_not_found_errors_use_declared_shapes(aws):
     assert json.loads(err[4])["ResourceId"] == "missing-job"
     # every error these operations answered is one the model declares for them (DescribePackageImportJob's
     # ResourceNotFoundException is the one the service sends although the model does not list it)
-    for service, op, status, headers, _ in rec.seen:
+    for service, op, status, headers, _unused in rec.seen:
         declared = {e["shape"] for e in MODELS[service]["operations"][op].get("errors", [])}
         if op != "DescribePackageImportJob":
             assert headers["x-amzn-ErrorType"] in declared, (op, headers["x-amzn-ErrorType"])
@@ -154,7 +154,7 @@ def test_validation_follows_the_model(aws):
         bak.list_report_jobs(ByStatus="NOT A STATUS")  # also proves query signing with spaces
     with pytest.raises(pan.exceptions.ValidationException):
         pan.list_devices_jobs(NextToken="garbage")
-    assert all(status == 400 for _, _, status, _, _ in rec.seen)
+    assert all(status == 400 for _unused, _unused, status, _unused, _unused in rec.seen)
 
 
 def test_label_with_slash_and_space_is_signed_and_decoded(aws):
@@ -181,8 +181,8 @@ def test_wrong_secret_unknown_key_and_missing_auth(emu, clients):
     assert http_err.value.code == 403
     assert http_err.value.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     log = emu.requests()
-    assert [(e["signed"], e["auth_ok"], e["status"]) for e in log] == [(True, False, 403), (True, False, 403),
-                                                                      (False, False, 403)]
+    expected = [(True, False, 403), (True, False, 403), (False, False, 403)]
+    assert [(e["signed"], e["auth_ok"], e["status"]) for e in log] == expected
     assert log[2]["service"] == "panorama" and log[2]["operation"] == "DescribeDeviceJob"
     text = json.dumps(log)
     assert emu.aws["secret_key"] not in text
@@ -203,7 +203,7 @@ def test_faults_throttle_error_and_recover(aws):
     seed(emu)
     emu.admin("POST", "/faults", {"match": {"service": "panorama", "operation": "DescribeDevice"},
                                   "kind": "throttle", "count": 2, "retry_after": 1})
-    for _ in range(2):
+    for _unused in range(2):
         with pytest.raises(botocore.exceptions.ClientError) as info:
             pan.describe_device(DeviceId="dev-1")
         assert info.value.response["Error"]["Code"] == "ThrottlingException"

@@ -269,7 +269,8 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
         cmd.append("-" + "v" * verbosity)
     if check:
         cmd.append("--check")
-    proc = subprocess.run(cmd, cwd=str(HERE), env=run_env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=str(HERE), env=run_env, capture_output=True, text=True, timeout=timeout,
+                          check=False)
     return Result(proc.returncode, proc.stdout, proc.stderr, out_dir, cmd)
 
 

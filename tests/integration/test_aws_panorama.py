@@ -43,8 +43,8 @@ def test_ota_job_waited_to_completed_with_signed_requests_only(emulator, run_pla
 def test_job_ids_fetched_in_order(emulator, run_playbook, assert_no_secrets):
     add_devices(emulator, "device-a", "device-b")
     ids = [start_ota(emulator, "device-a"), start_ota(emulator, "device-b")]
-    emulator.admin("POST", "/jobs", {"kind": "panorama_device", "fields": {"JobId": "reboot-1", "DeviceId": "device-a",
-                                                                            "JobType": "REBOOT"},
+    emulator.admin("POST", "/jobs", {"kind": "panorama_device",
+                                     "fields": {"JobId": "reboot-1", "DeviceId": "device-a", "JobType": "REBOOT"},
                                      "timeline": [["PENDING", 0], ["IN_PROGRESS", 0.1], ["COMPLETED", 0.2]],
                                      "created_ago": 10})
     asked = [ids[1], "reboot-1", ids[0], ids[1]]
@@ -57,7 +57,7 @@ def test_job_ids_fetched_in_order(emulator, run_playbook, assert_no_secrets):
 
 def test_list_mode_filters_by_device_and_describes_each_job(emulator, run_playbook):
     add_devices(emulator, "device-l1", "device-l2")
-    mine = [start_ota(emulator, "device-l1") for _ in range(3)]
+    mine = [start_ota(emulator, "device-l1") for _unused in range(3)]
     start_ota(emulator, "device-l2")
     # 30 more jobs on the device make ListDevicesJobs page (25 per page).
     mine += seed(emulator, "panorama_device", count=30, fields={"DeviceId": "device-l1", "JobType": "REBOOT"})

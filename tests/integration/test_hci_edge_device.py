@@ -121,8 +121,8 @@ def test_next_link_to_another_host_is_refused_and_that_host_sees_no_token(emulat
     assert_no_secrets(result.output, emulator)
 
 
-def test_remote_support_job_created_with_put_is_waited_to_succeeded(emulator, run_playbook, assert_no_secrets,
-                                                                     tmp_path):
+def test_remote_support_job_created_with_put_is_waited_to_succeeded(
+        emulator, run_playbook, assert_no_secrets, tmp_path):
     uri = machine_uri(emulator, machine="node-5")
     emulator.admin("POST", "/timelines", {"hci_edge_device": OPEN})
     resp = put_job(emulator, uri, "support-put", {"jobType": "RemoteSupport", "accessLevel": "DiagnosticsAndRepair",

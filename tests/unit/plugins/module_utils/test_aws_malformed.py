@@ -73,7 +73,7 @@ def test_arm_get_json_retries_a_body_that_is_not_json():
     arm.max_retries, arm.sleep, arm.max_retry_after = 4, lambda s: None, 60.0
     arm.request = lambda method, url, what, params=None: answers.pop(0)
     assert arm.get_json("https://arm/x", "HCI edge device job j1") == {"name": "j1"}
-    answers.extend(Resp(None) for _ in range(5))
+    answers.extend(Resp(None) for _unused in range(5))
     with pytest.raises(JobGateError) as info:
         arm.get_json("https://arm/x", "HCI edge device job j1")
     assert info.value.error_block()["code"] == "InvalidResponse" and info.value.retryable is True

@@ -54,8 +54,8 @@ password = p4ssw0rd
 def test_awx_environment_names_give_a_client_secret_credential():
     plan = resolve_credentials({}, AWX_ENV, None)
     assert (plan.kind, plan.source) == ("client_secret", "env")
-    assert (plan.client_id, plan.secret, plan.tenant, plan.subscription_id) == ("awx-client", "awx-secret-value",
-                                                                                 "awx-tenant", SUB)
+    expected = ("awx-client", "awx-secret-value", "awx-tenant", SUB)
+    assert (plan.client_id, plan.secret, plan.tenant, plan.subscription_id) == expected
     assert plan.cloud_environment == "https://arm.example.test:8443"
     assert plan.cert_validation_mode == "validate"
 
@@ -293,7 +293,7 @@ def client(answers, **kw):
 
 
 def test_bearer_token_sent_to_resource_manager_without_redirects():
-    arm, session, _ = client([FakeResponse(200, {"name": "j"})])
+    arm, session, _unused = client([FakeResponse(200, {"name": "j"})])
     assert arm.get_json(arm.url("/x"), "job j", {"api-version": "v"}) == {"name": "j"}
     method, url, kwargs = session.calls[0]
     assert url == "https://arm.test:8443/x" and kwargs["headers"]["Authorization"] == "Bearer token-1"
@@ -301,8 +301,8 @@ def test_bearer_token_sent_to_resource_manager_without_redirects():
 
 
 def test_next_link_on_the_same_origin_is_followed():
-    arm, session, _ = client([FakeResponse(200, {"value": [1], "nextLink": "https://ARM.test:8443/x?page=2"}),
-                              FakeResponse(200, {"value": [2]})])
+    arm, session, _unused = client([FakeResponse(200, {"value": [1], "nextLink": "https://ARM.test:8443/x?page=2"}),
+                                    FakeResponse(200, {"value": [2]})])
     assert arm.list_all(arm.url("/x"), "jobs") == [1, 2]
     assert session.calls[1][1] == "https://ARM.test:8443/x?page=2"
 
@@ -310,7 +310,7 @@ def test_next_link_on_the_same_origin_is_followed():
 @pytest.mark.parametrize("link", ["https://evil.test:8443/x", "https://arm.test:9999/x", "http://arm.test:8443/x",
                                   "https://arm.test/x"])
 def test_next_link_to_another_origin_is_refused_without_sending_the_token(link):
-    arm, session, _ = client([FakeResponse(200, {"value": [1], "nextLink": link})])
+    arm, session, _unused = client([FakeResponse(200, {"value": [1], "nextLink": link})])
     with pytest.raises(JobGateError) as err:
         arm.list_all(arm.url("/x"), "jobs")
     assert err.value.code == "UntrustedNextLink" and not err.value.retryable
@@ -326,7 +326,7 @@ def test_retry_after_is_honoured_on_429():
 
 
 def test_retry_after_is_bounded():
-    arm, _, sleeps = client([FakeResponse(503, "", {"Retry-After": "3600"}), FakeResponse(200, {})], max_retry_after=30)
+    arm, _unused, sleeps = client([FakeResponse(503, "", {"Retry-After": "3600"}), FakeResponse(200, {})], max_retry_after=30)
     arm.get_json(arm.url("/x"), "job j")
     assert sleeps == [30]
 
@@ -351,7 +351,7 @@ def test_connection_errors_are_retried_then_reported():
     arm, session, sleeps = client([requests.exceptions.ConnectionError("boom")] * 2 + [FakeResponse(200, {"a": 1})])
     assert arm.get_json(arm.url("/x"), "job j") == {"a": 1}
     assert len(sleeps) == 2
-    arm, _, _ = client([requests.exceptions.ReadTimeout("slow")] * 2, max_retries=1)
+    arm, _unused, _unused = client([requests.exceptions.ReadTimeout("slow")] * 2, max_retries=1)
     with pytest.raises(JobGateError) as err:
         arm.get_json(arm.url("/x"), "job j")
     assert (err.value.code, err.value.retryable) == ("Timeout", True)
@@ -359,7 +359,7 @@ def test_connection_errors_are_retried_then_reported():
 
 def test_arm_error_body_becomes_the_error_block():
     body = {"error": {"code": "ResourceNotFound", "message": "The Resource 'x' was not found."}}
-    arm, _, sleeps = client([FakeResponse(404, body)])
+    arm, _unused, sleeps = client([FakeResponse(404, body)])
     with pytest.raises(JobGateError) as err:
         arm.get_json(arm.url("/x"), "HCI edge device job j1 on edge device default")
     assert err.value.error_block() == {"code": "ResourceNotFound", "message": "The Resource 'x' was not found.",
@@ -368,7 +368,7 @@ def test_arm_error_body_becomes_the_error_block():
 
 
 def test_html_error_page_is_reported_without_its_body():
-    arm, _, _ = client([FakeResponse(400, "<html>bad</html>")])
+    arm, _unused, _unused = client([FakeResponse(400, "<html>bad</html>")])
     with pytest.raises(JobGateError) as err:
         arm.get_json(arm.url("/x"), "job j")
     assert err.value.code == "HTTP400" and "<html>" not in err.value.msg
@@ -377,10 +377,10 @@ def test_html_error_page_is_reported_without_its_body():
 def test_401_gets_one_fresh_token_then_fails_as_authentication_error():
     expired = FakeResponse(401, {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}},
                            {"WWW-Authenticate": "Bearer"})
-    arm, session, _ = client([expired, FakeResponse(200, {"ok": 1})])
+    arm, session, _unused = client([expired, FakeResponse(200, {"ok": 1})])
     assert arm.get_json(arm.url("/x"), "job j") == {"ok": 1}
     assert session.calls[1][2]["headers"]["Authorization"] == "Bearer token-2"
-    arm, session, _ = client([expired, expired])
+    arm, session, _unused = client([expired, expired])
     with pytest.raises(JobGateError) as err:
         arm.get_json(arm.url("/x"), "job j")
     assert (err.value.code, err.value.http_status, err.value.retryable) == ("ExpiredAuthenticationToken", 401, False)

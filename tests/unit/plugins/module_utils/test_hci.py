@@ -115,7 +115,7 @@ def test_describe_gets_the_job_with_the_api_version():
     client = RecordingClient({"name": "job1"})
     source = _hci.HciJobSource(client, URI, "default", "2025-10-01")
     assert source.describe("job1") == {"name": "job1"}
-    _, url, what, params = client.calls[0]
+    _unused, url, what, params = client.calls[0]
     assert url == f"https://arm.test{URI}/providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs/job1"
     assert params == {"api-version": "2025-10-01"}
     assert "job1" in what and "Node-1" in what and "default" in what
@@ -125,7 +125,7 @@ def test_list_jobs_lists_the_edge_device():
     client = RecordingClient([{"name": "a"}])
     source = _hci.HciJobSource(client, URI.lstrip("/"))
     assert source.list_jobs() == [{"name": "a"}]
-    _, url, _, params = client.calls[0]
+    _unused, url, _unused, params = client.calls[0]
     assert url == f"https://arm.test{URI}/providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs"
     assert params == {"api-version": _hci.DEFAULT_API_VERSION}
     assert source.location() == "on edge device default of Arc machine Node-1 in resource group ArcInstance-rg"

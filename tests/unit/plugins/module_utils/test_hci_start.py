@@ -32,14 +32,14 @@ class FakeModule:
 
 # ------------------------------------------------------------------------------------------------ validation
 def test_collect_log_body():
-    inputs = hs.validate_job(params(**dict(COLLECT, from_date="2025-04-11T02:00:00+02:00")))
+    inputs = hs.validate_job(params(**{**COLLECT, "from_date": "2025-04-11T02:00:00+02:00"}))
     assert inputs["body"] == {"kind": "HCI", "properties": {"jobType": "CollectLog", "deploymentMode": "Deploy",
                                                             "fromDate": "2025-04-11T00:00:00Z",
                                                             "toDate": "2025-04-12T00:00:00Z"}}
 
 
 def test_remote_support_body_revoke_and_case_insensitive_choices():
-    inputs = hs.validate_job(params(**dict(SUPPORT, access_level="diagnostics", deployment_mode="validate")))
+    inputs = hs.validate_job(params(**{**SUPPORT, "access_level": "diagnostics", "deployment_mode": "validate"}))
     assert inputs["body"]["properties"] == {"jobType": "RemoteSupport", "deploymentMode": "Validate",
                                             "accessLevel": "Diagnostics", "expirationTimestamp": "2030-01-01T00:00:00Z",
                                             "type": "Revoke"}
@@ -80,7 +80,7 @@ def test_same_job_written_differently_has_no_differences():
 
 
 def test_differences_name_each_property():
-    body = hs.validate_job(params(**dict(COLLECT, deployment_mode="Validate")))["body"]
+    body = hs.validate_job(params(**{**COLLECT, "deployment_mode": "Validate"}))["body"]
     have = existing({"jobType": "CollectLog", "fromDate": "2025-04-11T00:00:00Z", "toDate": "2025-04-13T00:00:00Z"},
                     kind="AzureLinux")
     diffs = " ".join(hs.differences(have, body))
@@ -210,7 +210,7 @@ def test_existing_same_job_is_returned_without_put(arm, clock):
 def test_existing_different_job_fails_without_put(arm, clock):
     hs.edge_device_job(FakeModule(**COLLECT))
     with pytest.raises(JobGateError) as err:
-        hs.edge_device_job(FakeModule(**dict(COLLECT, to_date="2025-04-14T00:00:00Z")))
+        hs.edge_device_job(FakeModule(**{**COLLECT, "to_date": "2025-04-14T00:00:00Z"}))
     assert err.value.code == "Conflict" and "new job_name" in err.value.msg and len(arm.puts()) == 1
 
 
@@ -224,6 +224,6 @@ def test_operation_timeout_reports_the_started_job(monkeypatch, clock):
     fake = FakeArm(op_statuses=["InProgress"])
     monkeypatch.setattr(hs._azure, "connect", lambda p: fake)
     with pytest.raises(JobGateError) as err:
-        hs.edge_device_job(FakeModule(**dict(COLLECT, wait_timeout=10)))
+        hs.edge_device_job(FakeModule(**{**COLLECT, "wait_timeout": 10}))
     assert err.value.code == "WaitTimeout" and err.value.result["changed"] is True
     assert err.value.result["job"]["name"] == "collect-1"
