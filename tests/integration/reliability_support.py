@@ -55,7 +55,15 @@ def case_playbook(cases: list[dict], *, aws_endpoint: bool = True) -> str:
             tasks.append(_admin_task(f"{cid}: arm faults", "/faults", {"faults": case["faults"]}))
         tasks.append({"name": f"{cid}: start clock", "ansible.builtin.set_fact": {"reliability_t0": NOW}})
         run = {"name": f"{cid}: run", module: case["args"], "register": "reliability_r", "ignore_errors": True}
-        if case.get("async"):
+        if module == "role":
+            # A role's failure is caught by rescue; its failed task's result is what the user reads.
+            tasks.append({"name": f"{cid}: no failure yet", "ansible.builtin.set_fact": {"reliability_r": {"role_ok": True}}})
+            tasks.append({"name": f"{cid}: run the role", "block": [
+                {"name": f"{cid}: include the role", "ansible.builtin.include_role": {"name": "jobgate.cloud.wait_for_job"},
+                 "vars": case["args"]}],
+                "rescue": [{"name": f"{cid}: keep the failure",
+                            "ansible.builtin.set_fact": {"reliability_r": "{{ ansible_failed_result }}"}}]})
+        elif case.get("async"):
             run.update({"async": case["async"], "poll": 0})
             log = {"url": "{{ admin_url }}/requests", "return_content": True, "timeout": 10}
             tasks.append({"name": f"{cid}: requests so far", "ansible.builtin.uri": log, "register": "reliability_log0"})

@@ -1,0 +1,141 @@
+"""Hostile and malformed input across the four info modules, the four start modules and the role: each case fails
+with a clear message (words asserted) and the emulator records no request at all (no metadata, token or API call).
+
+All cases run in one ansible-playbook process; a valid control case at the end proves the same playbook does reach
+the emulator, so "no request" is not an artefact of a broken environment.
+"""
+from __future__ import annotations
+
+import pytest
+
+from hci_support import machine_uri
+from reliability_support import case_playbook, requests_between
+
+SUB = "00000000-0000-0000-0000-000000000000"
+URI = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m1"
+PD, PI, BR, HCI = "panorama_device", "panorama_package_import", "backup_report", "hci_edge_device"
+
+# id, module, options, words the message must contain (case-insensitive)
+CASES = [
+    ("pd-empty-id", PD, {"job_id": ""}, ["job_id", "non-empty"]),
+    ("pd-over-long-id", PD, {"job_id": "a" * 300}, ["job_id", "characters"]),
+    ("pd-dot-dot", PD, {"job_id": "../../devices"}, ["job_id", "not a valid"]),
+    ("pd-encoded-dot-dot", PD, {"job_id": "%2e%2e%2fdevices"}, ["job_id", "not a valid"]),
+    ("pd-encoded-slash", PD, {"job_id": "abc%2Fdef"}, ["job_id", "not a valid"]),
+    ("pd-question-mark", PD, {"job_id": "job?x=1"}, ["job_id", "?"]),
+    ("pd-hash", PD, {"job_id": "job#frag"}, ["job_id", "#"]),
+    ("pd-newline", PD, {"job_id": "job\nid"}, ["job_id", "not a valid"]),
+    ("pd-non-ascii", PD, {"job_id": "jöb-ü"}, ["job_id", "not a valid"]),
+    ("pd-id-and-ids", PD, {"job_id": "a", "job_ids": ["b"]}, ["mutually exclusive"]),
+    ("pd-device-traversal", PD, {"device_id": "dev/../x"}, ["device_id"]),
+    ("pd-negative-timeout", PD, {"job_id": "job-1", "wait": True, "wait_timeout": -5}, ["wait_timeout"]),
+    ("pd-negative-sleep", PD, {"job_id": "job-1", "wait": True, "wait_sleep": -1}, ["wait_sleep"]),
+    ("pi-space-in-list", PI, {"job_ids": ["ok-1", "bad id"]}, ["job_ids", "not a valid"]),
+    ("pi-nul", PI, {"job_id": "job\u0000id"}, ["job_id"]),
+    ("pi-tab", PI, {"job_id": "job\tid"}, ["job_id", "not a valid"]),
+    ("pi-empty-list", PI, {"job_ids": []}, ["job_ids", "at least one"]),
+    ("br-slash", BR, {"report_job_id": "a/b"}, ["report_job_id", "not a valid"]),
+    ("br-date-not-a-date", BR, {"created_after": "yesterday"}, ["created_after", "iso 8601"]),
+    ("br-status-not-a-choice", BR, {"status": "DONE"}, ["status"]),
+    ("br-id-and-filter", BR, {"report_job_id": "r1", "status": "FAILED"}, ["cannot be combined"]),
+    ("br-plan-traversal", BR, {"report_plan_name": "../plan"}, ["report_plan_name", "not a valid"]),
+    ("br-dates-reversed", BR, {"created_after": "2025-02-01", "created_before": "2025-01-01"}, ["earlier"]),
+    ("br-over-long-id", BR, {"report_job_id": "r" * 2000}, ["report_job_id", "bytes"]),
+    ("hci-uri-not-arm", HCI, {"resource_uri": "not-an-arm-id", "job_name": "job-1"}, ["resource_uri"]),
+    ("hci-uri-dot-dot", HCI, {"resource_uri": URI + "/../../x", "job_name": "job-1"}, ["resource_uri"]),
+    ("hci-uri-encoded", HCI, {"resource_uri": URI.replace("/", "%2F"), "job_name": "job-1"}, ["resource_uri"]),
+    ("hci-uri-wrong-type", HCI, {"resource_uri": URI.replace("HybridCompute/machines", "Compute/virtualMachines"),
+                                 "job_name": "job-1"}, ["resource_uri"]),
+    ("hci-uri-query", HCI, {"resource_uri": URI + "?api-version=1", "job_name": "job-1"}, ["resource_uri"]),
+    ("hci-name-short", HCI, {"resource_uri": URI, "job_name": "ab"}, ["job_name", "3 to 24"]),
+    ("hci-name-long", HCI, {"resource_uri": URI, "job_name": "j" * 25}, ["job_name", "3 to 24"]),
+    ("hci-name-question", HCI, {"resource_uri": URI, "job_name": "job?x"}, ["job_name"]),
+    ("hci-name-hash", HCI, {"resource_uri": URI, "job_names": ["job-1", "job#2"]}, ["job_names"]),
+    ("hci-name-non-ascii", HCI, {"resource_uri": URI, "job_name": "jöb-1"}, ["job_name"]),
+    ("hci-edge-traversal", HCI, {"resource_uri": URI, "job_name": "job-1", "edge_device_name": "../default"},
+     ["edge_device_name"]),
+    ("hci-api-version-word", HCI, {"resource_uri": URI, "job_name": "job-1", "api_version": "latest"},
+     ["api_version", "yyyy-mm-dd"]),
+    ("hci-api-version-bad-date", HCI, {"resource_uri": URI, "job_name": "job-1", "api_version": "2024-13-45"},
+     ["api_version"]),
+    ("hci-name-and-names", HCI, {"resource_uri": URI, "job_name": "job-1", "job_names": ["job-2"]},
+     ["mutually exclusive"]),
+    ("hci-negative-timeout", HCI, {"resource_uri": URI, "job_name": "job-1", "wait": True, "wait_timeout": -1},
+     ["wait_timeout"]),
+    # modules that start jobs
+    ("start-pd-device-traversal", "jobgate.cloud.panorama_device_job",
+     {"device_ids": ["../device"], "job_type": "REBOOT"}, ["device_ids"]),
+    ("start-pd-ota-without-version", "jobgate.cloud.panorama_device_job",
+     {"device_ids": ["device-1"], "job_type": "OTA"}, ["image_version"]),
+    ("start-br-empty-plan", "jobgate.cloud.backup_report_job", {"report_plan_name": ""}, ["report_plan_name"]),
+    ("start-pi-bucket-traversal", "jobgate.cloud.panorama_package_import_job",
+     {"job_type": "NODE_PACKAGE_VERSION",
+      "input_config": {"s3_location": {"bucket_name": "../bucket", "object_key": "m.json", "region": "us-east-1"}},
+      "output_config": {"package_name": "pkg", "package_version": "1.0"}}, ["bucket_name"]),
+    ("start-hci-from-date", "jobgate.cloud.hci_edge_device_job",
+     {"resource_uri": URI, "job_name": "collect-1", "job_type": "CollectLog", "from_date": "not a date",
+      "to_date": "2025-01-02T00:00:00Z"}, ["from_date"]),
+    ("start-hci-name-hash", "jobgate.cloud.hci_edge_device_job",
+     {"resource_uri": URI, "job_name": "col#1", "job_type": "CollectLog", "from_date": "2025-01-01T00:00:00Z",
+      "to_date": "2025-01-02T00:00:00Z"}, ["job_name"]),
+    # the role
+    ("role-kind-unknown", "role", {"wait_for_job_kind": "nope", "wait_for_job_id": "job-1"}, ["wait_for_job_kind"]),
+    ("role-no-ids", "role", {"wait_for_job_kind": PD}, ["at least one job"]),
+    ("role-negative-timeout", "role", {"wait_for_job_kind": PD, "wait_for_job_id": "job-1",
+                                       "wait_for_job_timeout": -5}, ["wait_for_job_timeout"]),
+    ("role-hci-without-uri", "role", {"wait_for_job_kind": HCI, "wait_for_job_id": "job-1"},
+     ["wait_for_job_resource_uri"]),
+    ("role-id-hash", "role", {"wait_for_job_kind": PD, "wait_for_job_ids": ["job#1"]}, ["job_ids"]),
+    ("role-hci-uri-traversal", "role", {"wait_for_job_kind": HCI, "wait_for_job_id": "job-1",
+                                        "wait_for_job_resource_uri": URI + "/.."}, ["resource_uri"]),
+]
+
+
+@pytest.fixture(scope="module")
+def bad_input_run(tmp_path_factory):
+    """One emulator and one ansible-playbook run for the whole table (the cases do not change any state)."""
+    from harness import EmulatorProcess, run_playbook
+
+    emu = EmulatorProcess(tmp_path_factory.mktemp("emulator-bad-input"))
+    try:
+        home = tmp_path_factory.mktemp("home")
+        ok_uri = machine_uri(emu, machine="control")
+        emu.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": ok_uri, "name": "control-1"})
+        cases = [{"id": cid, "module": module, "args": args} for cid, module, args, _words in CASES]
+        # Role cases talk to the AWS endpoint through the role's own aws dict, as users do.
+        for case in cases:
+            if case["module"] == "role":
+                case["args"] = dict(case["args"], wait_for_job_aws={"endpoint_url": emu.aws_endpoint},
+                                    wait_for_job_delay=1)
+        cases.append({"id": "control", "module": HCI, "args": {"resource_uri": ok_uri, "job_name": "control-1"}})
+        result = run_playbook(case_playbook(cases), emulator=emu, env={"HOME": str(home)}, timeout=300,
+                              out_dir=tmp_path_factory.mktemp("bad-input-run"))
+        yield emu, result, result.result("cases"), emu.requests(), emu.secrets()
+    finally:
+        emu.stop()
+
+
+@pytest.mark.parametrize("cid,module,args,words", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_fails_clearly_before_any_request(bad_input_run, cid, module, args, words):
+    _emu, result, cases, log, _secrets = bad_input_run
+    assert result.rc == 0, result.tail()
+    out = cases[cid]["result"]
+    assert out.get("failed") is True, out
+    msg = str(out.get("msg") or "")
+    assert msg and "Traceback" not in msg, out
+    for word in words:
+        assert word.lower() in msg.lower(), f"{word!r} not in {msg!r}"
+    if "error" in out:   # ours (AnsibleModule's own type/choice checks have no error block)
+        assert out["error"]["code"] == "ValidationError" and out["error"]["retryable"] is False, out
+    assert requests_between(log, cases[cid]["t0"], cases[cid]["t1"]) == [], "a request was sent for bad input"
+
+
+def test_no_request_before_the_control_case_and_the_control_reaches_the_emulator(bad_input_run):
+    emu, result, cases, log, secrets = bad_input_run
+    control = cases["control"]
+    assert not control["result"].get("failed"), control["result"]
+    assert control["result"]["job"]["name"] == "control-1"
+    from reliability_support import epoch
+    assert log and all(epoch(r["time"]) >= control["t0"] - 0.05 for r in log), log[:3]
+    assert len(CASES) >= 30
+    assert not [s for s in secrets if s in result.output]
