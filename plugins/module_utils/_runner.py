@@ -180,10 +180,28 @@ def wait_for(source: JobSource, ids: list, entries: list, timeout: float, sleep:
             entries[index] = job_entry(source.provider, raw)
 
 
+def _first_fetch(source: JobSource, ids: list, params: dict) -> list:
+    """fetch_many; with ``wait``, a retryable error (e.g. throttling outlasting the retries) is ridden through
+    like one while polling, with the same growing pause, until ``wait_timeout``."""
+    if not params.get("wait"):
+        return fetch_many(source, ids)
+    timeout = params.get("wait_timeout") or WAIT_ARG_SPEC["wait_timeout"]["default"]
+    pause = min(float(params.get("wait_sleep") or WAIT_ARG_SPEC["wait_sleep"]["default"]), MAX_POLL_INTERVAL)
+    deadline = _monotonic() + timeout
+    while True:
+        try:
+            return fetch_many(source, ids)
+        except JobGateError as err:
+            if not err.retryable or _monotonic() + pause > deadline:
+                raise
+        _sleep(pause)
+        pause = min(MAX_POLL_INTERVAL, pause * 2)
+
+
 def collect(source: JobSource, ids: list | None, params: dict) -> dict:
     """The whole info flow: fetch (or list), optionally wait, and build the module result."""
     validate_wait(params)
-    raws = source.list_jobs() if ids is None else fetch_many(source, ids)
+    raws = source.list_jobs() if ids is None else _first_fetch(source, ids, params)
     entries = _entries(source, raws)
     result = {"changed": False}
     if params.get("wait"):
