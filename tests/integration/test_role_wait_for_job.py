@@ -46,7 +46,7 @@ def describe_calls(emulator) -> list[dict]:
 
 @pytest.mark.parametrize("kind", sorted(AWS_KINDS))
 def test_each_aws_kind_succeeds(emulator, run_playbook, assert_no_secrets, kind):
-    timeline, done, _ = AWS_KINDS[kind]
+    timeline, done = AWS_KINDS[kind][:2]
     ids = seed(emulator, kind, [timeline, [[timeline[0][0], 0], [done, 7]]])
     result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=aws_vars(emulator, kind, ids))
     out = outcome(result)
