@@ -468,6 +468,12 @@ def arm_error(response, what: str) -> JobGateError:
     return JobGateError(msg, code=code, message=message, http_status=status, retryable=retryable)
 
 
+def tls_message(url: str) -> str:
+    return (f"TLS certificate verification failed for {url}: the server's certificate is not signed by a CA this "
+            "host trusts. Add that CA to the trust store or point REQUESTS_CA_BUNDLE at it; "
+            "cert_validation_mode=ignore turns verification off (not for production).")
+
+
 class ArmClient:
     """A requests session for Resource Manager: bearer token to the ARM origin only, timeouts, bounded retries."""
 
@@ -514,6 +520,9 @@ class ArmClient:
             try:
                 response = self.session.request(method, url, params=params, json=json_body, headers=headers,
                                                 timeout=self.timeout, verify=self.verify, allow_redirects=False)
+            except requests.exceptions.SSLError:
+                # A certificate that does not verify will not verify on the next try either.
+                raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
             except requests.exceptions.RequestException as exc:
                 if attempt < self.max_retries:
                     self.sleep(self._backoff(attempt))
@@ -596,6 +605,8 @@ def connect(params: t.Mapping, environ: t.Mapping | None = None, *, sleep: t.Cal
         try:
             response = requests.get(url, timeout=(10, 30), verify=verify, headers={"Accept": "application/json"},
                                     allow_redirects=False)
+        except requests.exceptions.SSLError:
+            raise JobGateError(tls_message(url), code="SSLError", retryable=False) from None
         except requests.exceptions.RequestException as exc:
             raise JobGateError(f"Could not read the cloud metadata document {url} ({type(exc).__name__}).",
                                code="ConnectionError", retryable=True) from None

@@ -1,0 +1,142 @@
+"""Secrets: a representative run of every module (ids, list, wait, start, check mode), the role for every kind and
+failures (a wrong secret, a refused token) at -vvv, scanned with everything saved for every credential value,
+session token and bearer token the emulator issued: zero hits. And TLS verification is on by default on both
+clouds: without the emulator's CA trusted, a clear message (no traceback), not a retryable connection error."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hci_support import machine_uri
+from reliability_support import case_playbook
+
+NO_CA = {name: None for name in ("REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")}
+SESSION_TOKEN = "IQoJb3JpZ2luX2VjSESSIONtokenFORtheSECRETscan0123456789"
+
+
+@pytest.fixture
+def emulator_with_token(tmp_path_factory):
+    from harness import EmulatorProcess
+
+    emu = EmulatorProcess(tmp_path_factory.mktemp("emulator-secrets"), extra_args=["--aws-session-token", SESSION_TOKEN])
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_playbook, assert_no_secrets, tmp_path):
+    emu = emulator_with_token
+    uri = machine_uri(emu, machine="secret-node")
+    az = emu.state["azure"]
+    emu.admin("POST", "/devices", {"device_id": "device-s1", "name": "hub-s1", "current_software": "4.3.45"})
+    emu.admin("POST", "/report-plans", {"name": "plan_secrets"})
+    done = {"panorama_device": [["PENDING", 0], ["IN_PROGRESS", 0.5], ["COMPLETED", 1.5]]}
+    ids = emu.admin("POST", "/jobs", {"jobs": [
+        {"kind": "panorama_device", "fields": {"DeviceId": "device-s1", "JobType": "REBOOT"},
+         "timeline": done["panorama_device"]},
+        {"kind": "panorama_package_import", "timeline": [["PENDING", 0], ["SUCCEEDED", 1.5]]},
+        {"kind": "backup_report", "fields": {"ReportPlanName": "plan_secrets"},
+         "timeline": [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 1.5]]},
+        {"kind": "hci_edge_device", "resource_uri": uri, "name": "secret-job-1",
+         "timeline": [["Scheduled", 0], ["DeploymentInProgress", 0.5], ["Succeeded", 1.5]]},
+    ]})["job_ids"]
+    pd, pi, br = ids[0], ids[1], ids[2]
+    # Azure credentials as module options (no_log) in some tasks, from the environment in others.
+    az_opts = {"client_id": az["client_id"], "secret": az["secret"], "tenant": az["tenant"],
+               "subscription_id": az["subscription_id"], "cloud_environment": emu.https_endpoint}
+    wait = {"wait": True, "wait_sleep": 1, "wait_timeout": 60}
+    role_aws = {"endpoint_url": emu.aws_endpoint, "secret_key": emu.state["aws"]["secret_key"],
+                "session_token": SESSION_TOKEN}
+    cases = [
+        {"id": "pd-wait", "module": "panorama_device", "args": {"job_id": pd, **wait,
+                                                               "secret_key": emu.state["aws"]["secret_key"],
+                                                               "session_token": SESSION_TOKEN}},
+        {"id": "pd-list", "module": "panorama_device", "args": {"device_id": "device-s1"}},
+        {"id": "pi-wait", "module": "panorama_package_import", "args": {"job_ids": [pi], **wait}},
+        {"id": "br-wait", "module": "backup_report", "args": {"report_job_id": br, **wait}},
+        {"id": "br-list", "module": "backup_report", "args": {"report_plan_name": "plan_secrets"}},
+        {"id": "hci-wait-opts", "module": "hci_edge_device", "args": {"resource_uri": uri, "job_name": "secret-job-1",
+                                                                     **wait, **az_opts}},
+        {"id": "hci-list-env", "module": "hci_edge_device", "args": {"resource_uri": uri}},
+        {"id": "start-reboot", "module": "jobgate.cloud.panorama_device_job",
+         "args": {"device_ids": ["device-s1"], "job_type": "REBOOT"}},
+        {"id": "start-report", "module": "jobgate.cloud.backup_report_job", "args": {"report_plan_name": "plan_secrets"}},
+        {"id": "start-import", "module": "jobgate.cloud.panorama_package_import_job",
+         "args": {"job_type": "NODE_PACKAGE_VERSION", "input_config": {"s3_location": {
+             "bucket_name": "packages", "object_key": "pkg/manifest.json", "region": emu.region}},
+             "output_config": {"package_name": "pkg_secrets", "package_version": "1.0"}}},
+        {"id": "start-collect-log", "module": "jobgate.cloud.hci_edge_device_job",
+         "args": {"resource_uri": uri, "job_name": "collect-s1", "job_type": "CollectLog",
+                  "from_date": "2025-01-01T00:00:00Z", "to_date": "2025-01-02T00:00:00Z", **az_opts}},
+        {"id": "role-pd", "module": "role", "args": {"wait_for_job_kind": "panorama_device", "wait_for_job_id": pd,
+                                                     "wait_for_job_delay": 1, "wait_for_job_aws": role_aws}},
+        {"id": "role-hci", "module": "role", "args": {"wait_for_job_kind": "hci_edge_device",
+                                                      "wait_for_job_id": "secret-job-1", "wait_for_job_delay": 1,
+                                                      "wait_for_job_resource_uri": uri, "wait_for_job_azure": az_opts}},
+        {"id": "wrong-aws-secret", "module": "backup_report",
+         "args": {"report_job_id": br, "secret_key": "WRONGsecretWRONGsecret0123456789abcdefgh"}},
+        {"id": "wrong-azure-secret", "module": "hci_edge_device",
+         "args": {"resource_uri": uri, "job_name": "secret-job-1", **dict(az_opts, secret="not-the-secret-x1y2z3")}},
+    ]
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_playbook(case_playbook(cases), emulator=emu, verbosity=3, timeout=300, env={"HOME": str(home)},
+                          extra_vars={"admin_url": emu.admin_url})
+    assert result.rc == 0, result.tail()
+    saved = result.result("cases")
+    for cid in [c["id"] for c in cases]:
+        out = saved[cid]["result"]
+        if cid.startswith("wrong-"):
+            assert out.get("failed") and out["error"]["retryable"] is False, (cid, out)
+        else:
+            assert not out.get("failed"), (cid, out.get("msg"), out)
+    secrets = emu.secrets()
+    tokens = emu.admin("GET", "/azure/tokens")
+    assert tokens["issued"] >= 1 and SESSION_TOKEN in secrets and az["secret"] in secrets
+    # Output of -vvv plus every file the run wrote (results, vars file excluded: it is the test's own input).
+    files = "\n".join(p.read_text(errors="replace") for p in Path(result.out_dir).rglob("*")
+                      if p.is_file() and p.name != "_extra_vars.json" and p.name != "_playbook.yml")
+    text = result.output + "\n" + files
+    # The access key ID is an identifier that -vvv prints as amazon.aws does; the secret key, session token,
+    # client secret and every bearer token are secrets.
+    assert_no_secrets(text, emu, allow=("aws.access_key",))
+    for wrong in ("WRONGsecretWRONGsecret0123456789abcdefgh", "not-the-secret-x1y2z3"):
+        assert wrong not in text
+    assert "Bearer " not in text and "eyJ0eXAiOiJKV1QifQ." not in text
+
+
+def test_aws_tls_verification_is_on_by_default(emulator, run_playbook, assert_no_secrets):
+    job = emulator.admin("POST", "/jobs", {"kind": "backup_report"})["job_ids"][0]
+    playbook = case_playbook([
+        {"id": "untrusted", "module": "backup_report", "args": {"report_job_id": job,
+                                                               "endpoint_url": emulator.https_endpoint}},
+        {"id": "trusted", "module": "backup_report", "args": {"report_job_id": job, "endpoint_url": emulator.https_endpoint,
+                                                             "aws_ca_bundle": emulator.ca_file}},
+    ], aws_endpoint=False)
+    result = run_playbook(playbook, emulator=emulator, azure=False, env=NO_CA, timeout=180)
+    assert result.rc == 0, result.tail()
+    untrusted = result.result("cases")["untrusted"]["result"]
+    assert untrusted["failed"] and untrusted["error"]["code"] == "SSLError" and untrusted["error"]["retryable"] is False
+    assert "certificate" in untrusted["msg"] and "aws_ca_bundle" in untrusted["msg"]
+    assert "Traceback" not in untrusted["msg"]
+    assert not result.result("cases")["trusted"]["result"].get("failed")
+    assert_no_secrets(result.output, emulator)
+
+
+def test_azure_tls_verification_is_on_by_default(emulator, run_playbook, assert_no_secrets, tmp_path):
+    uri = machine_uri(emulator)
+    emulator.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": uri, "name": "tls-job-1"})
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_playbook("playbooks/hci_edge_device.yml", emulator=emulator, aws=False, timeout=180,
+                          env={"HOME": str(home), **NO_CA},
+                          extra_vars={"resource_uri": uri, "job_name": "tls-job-1"})
+    out = result.assert_ok().result("info")
+    assert out["failed"] and out["error"]["code"] == "SSLError" and out["error"]["retryable"] is False, out
+    assert "certificate" in out["msg"] and "REQUESTS_CA_BUNDLE" in out["msg"] and "Traceback" not in out["msg"]
+    assert emulator.requests(service="azure-arm") == [] and emulator.requests(service="entra") == []
+    assert_no_secrets(result.output, emulator)
+    json.dumps(out)
