@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmarks of jobgate.cloud (results go to docs/performance.md).
 
     python3 bench/run.py per_task [--reps 15]   # one backup_report_job_info task vs one amazon.aws.backup_vault_info
@@ -46,7 +45,8 @@ def ensure_venv() -> None:
     stamp = VENV / ".bench-stamp"
     if not (stamp.exists() and stamp.read_text() == digest):
         print(f"bench: building {VENV} from {REQS.relative_to(REPO)}", flush=True)
-        py = os.environ.get("PYTHON", "python3.11")
+        import shutil
+        py = os.environ.get("PYTHON") or shutil.which("python3.11") or sys.executable
         subprocess.run([py, "-m", "venv", "--clear", str(VENV)], check=True)
         pip = [str(VPY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         subprocess.run(pip + ["--upgrade", "pip"], check=True)
@@ -104,7 +104,8 @@ def run_playbook(text: str, workdir: Path, extra_vars: dict, *, timeout: float =
     env.update(env_extra or {})
     cmd = [str(VENV / "bin" / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", f"@{varsfile}", str(pb)]
     with open(workdir / "ansible.log", "w") as log:
-        proc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout, cwd=str(workdir))
+        proc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout, cwd=str(workdir),
+                              check=False)
     lines = [json.loads(x) for x in timer.read_text().splitlines()] if timer.exists() else []
     tasks = [x for x in lines if x["event"] == "task"]
     events = [x for x in lines if x["event"] != "task"]
@@ -223,8 +224,8 @@ def bench_per_task(args) -> dict:
             pair = [PER_TASK_OURS.format(i=i), PER_TASK_THEIRS.format(i=i)]
             body += (pair if i % 2 == 0 else pair[::-1]) + [PER_TASK_FLOOR.format(i=i)]
         text = "- hosts: localhost\n  gather_facts: false\n  tasks:" + "".join(body)
-        rc, tasks, _ = run_playbook(text, work / "run", {"report_job_id": job_id, "ours": ours_conn(emu),
-                                                         "moto_url": moto.url})
+        extra = {"report_job_id": job_id, "ours": ours_conn(emu), "moto_url": moto.url}
+        rc, tasks, _events = run_playbook(text, work / "run", extra)
         if rc != 0:
             raise SystemExit("per_task: the playbook failed")
         times: dict = {"ours": [], "theirs": [], "floor": []}
@@ -281,7 +282,7 @@ def bench_many(args) -> dict:
         warm = MANY.replace("  tasks:\n", "  tasks:\n    - name: warm up\n      jobgate.cloud.backup_report_job_info:\n"
                             "        report_job_id: \"{{ ids[0] }}\"\n", 1)
         emu.clear_requests()
-        rc, tasks, _ = run_playbook(warm, work / "run", {"ids": ids, "ours": ours_conn(emu)})
+        rc, tasks, _events = run_playbook(warm, work / "run", {"ids": ids, "ours": ours_conn(emu)})
         if rc != 0:
             raise SystemExit("many: the playbook failed")
         by = {t["name"]: task_time(t) for t in tasks}
@@ -350,7 +351,7 @@ def bench_wait(args) -> dict:
     emu = start_emulator(work)
     rng = random.Random(args.seed)
     # finish times in random order of the ids (sorted, the naive loop would meet each job just as it finishes)
-    offsets = [round(rng.uniform(5, args.spread), 1) for _ in range(args.jobs)]
+    offsets = [round(rng.uniform(5, args.spread), 1) for _job in range(args.jobs)]
     out: dict = {"jobs": args.jobs, "finish_between_s": [min(offsets), max(offsets)], "throttle_rate": args.rate,
                  "delay_s": args.delay, "seed": args.seed}
     try:
@@ -405,8 +406,8 @@ IMPORT_THEIRS = "import ansible_collections.amazon.aws.plugins.modules.backup_va
 def import_profile(stmt: str) -> dict:
     env = dict(os.environ, PYTHONPATH=f"{COLLECTIONS}:{site_packages()}")
     best = None
-    for _ in range(5):  # best of 5: the OS file cache is warm after the first
-        proc = subprocess.run([str(VPY), "-X", "importtime", "-c", stmt], env=env, capture_output=True, text=True)
+    for _attempt in range(5):  # best of 5: the OS file cache is warm after the first
+        proc = subprocess.run([str(VPY), "-X", "importtime", "-c", stmt], env=env, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise SystemExit(proc.stderr[-2000:])
         rows = []
@@ -456,9 +457,9 @@ def module_wall(stmt_module: str, module_args: dict, work: Path, reps: int = 7) 
     args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": module_args}))
     env = dict(clean_env(work), PYTHONPATH=f"{COLLECTIONS}:{site_packages()}")
     times = []
-    for _ in range(reps):
+    for _rep in range(reps):
         t0 = time.perf_counter()
-        proc = subprocess.run([str(VPY), "-m", stmt_module, str(args)], env=env, capture_output=True, text=True)
+        proc = subprocess.run([str(VPY), "-m", stmt_module, str(args)], env=env, capture_output=True, text=True, check=False)
         times.append(time.perf_counter() - t0)
         if '"failed": true' in proc.stdout or proc.returncode:
             raise SystemExit(f"{stmt_module} failed: {proc.stdout[-1500:]} {proc.stderr[-1500:]}")
@@ -483,7 +484,7 @@ def run_profile(module_args: dict, work: Path) -> list:
         "s = io.StringIO(); pstats.Stats(pr, stream=s).sort_stats('cumulative').print_stats(25)\n"
         "sys.stderr.write(s.getvalue())\n")
     env = dict(os.environ, PYTHONPATH=f"{COLLECTIONS}:{site_packages()}")
-    proc = subprocess.run([str(VPY), str(script)], env=env, capture_output=True, text=True)
+    proc = subprocess.run([str(VPY), str(script)], env=env, capture_output=True, text=True, check=False)
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     return lines[:45]
 
