@@ -6,6 +6,11 @@ the emulator, so "no request" is not an artefact of a broken environment.
 """
 from __future__ import annotations
 
+import fcntl
+import json
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from hci_support import machine_uri
@@ -91,14 +96,13 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def bad_input_run(tmp_path_factory):
-    """One emulator and one ansible-playbook run for the whole table (the cases do not change any state)."""
+def _run_table(workdir: Path) -> dict:
     from harness import EmulatorProcess, run_playbook
 
-    emu = EmulatorProcess(tmp_path_factory.mktemp("emulator-bad-input"))
+    emu = EmulatorProcess(workdir / "emulator")
     try:
-        home = tmp_path_factory.mktemp("home")
+        home = workdir / "home"
+        home.mkdir()
         ok_uri = machine_uri(emu, machine="control")
         emu.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": ok_uri, "name": "control-1"})
         cases = [{"id": cid, "module": module, "args": args} for cid, module, args, _words in CASES]
@@ -109,16 +113,33 @@ def bad_input_run(tmp_path_factory):
                                     wait_for_job_delay=1)
         cases.append({"id": "control", "module": HCI, "args": {"resource_uri": ok_uri, "job_name": "control-1"}})
         result = run_playbook(case_playbook(cases), emulator=emu, env={"HOME": str(home)}, timeout=300,
-                              out_dir=tmp_path_factory.mktemp("bad-input-run"))
-        yield emu, result, result.result("cases"), emu.requests(), emu.secrets()
+                              out_dir=workdir / "run")
+        assert result.rc == 0, result.tail()
+        log = emu.requests()
+        leaked = [s for s in emu.secrets() if s in result.output]
+        return {"cases": result.result("cases"), "log": log, "leaked": len(leaked)}
     finally:
         emu.stop()
 
 
+@pytest.fixture(scope="module")
+def bad_input_run(tmp_path_factory):
+    """One emulator and one ansible-playbook run for the whole table, shared by the xdist workers through a file
+    under their common base temp directory (the cases change no state)."""
+    shared = tmp_path_factory.getbasetemp().parent / "jobgate-bad-input"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "result.json"
+        if not done.exists():
+            workdir = Path(tempfile.mkdtemp(dir=shared))
+            done.write_text(json.dumps(_run_table(workdir)))
+        return json.loads(done.read_text())
+
+
 @pytest.mark.parametrize("cid,module,args,words", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_fails_clearly_before_any_request(bad_input_run, cid, module, args, words):
-    _emu, result, cases, log, _secrets = bad_input_run
-    assert result.rc == 0, result.tail()
+    cases, log = bad_input_run["cases"], bad_input_run["log"]
     out = cases[cid]["result"]
     assert out.get("failed") is True, out
     msg = str(out.get("msg") or "")
@@ -131,11 +152,11 @@ def test_bad_input_fails_clearly_before_any_request(bad_input_run, cid, module, 
 
 
 def test_no_request_before_the_control_case_and_the_control_reaches_the_emulator(bad_input_run):
-    emu, result, cases, log, secrets = bad_input_run
+    cases, log = bad_input_run["cases"], bad_input_run["log"]
     control = cases["control"]
     assert not control["result"].get("failed"), control["result"]
     assert control["result"]["job"]["name"] == "control-1"
     from reliability_support import epoch
     assert log and all(epoch(r["time"]) >= control["t0"] - 0.05 for r in log), log[:3]
     assert len(CASES) >= 30
-    assert not [s for s in secrets if s in result.output]
+    assert bad_input_run["leaked"] == 0

@@ -22,6 +22,7 @@ OK_BOUND = 30.0
 WAIT_BOUND = 75.0  # the wait cases: wait_timeout 60 s plus start-up
 DONE = [["PENDING", 0], ["COMPLETED", 0.1]]
 SHORT_TIMEOUTS = {"read_timeout": 1, "connect_timeout": 2}
+THREE = {"retries": {"total_max_attempts": 3}}  # keeps the never-ending faults short
 
 
 def pan(op: str) -> dict:
@@ -64,18 +65,18 @@ AWS_CASES = [
      [fault(pan("DescribeDeviceJob"), "error", 2, status=503)], ("ok", None)),
     ("aws-500-forever", "panorama_device", {"job_id": "dev-job-1"},
      [fault(pan("DescribeDeviceJob"), "error", -1, status=500)], ("fail", "InternalServerException", True)),
-    ("aws-503-forever", "backup_report", {"job_id": "rep-job-1"},
+    ("aws-503-forever", "backup_report", {"job_id": "rep-job-1", "aws_config": THREE},
      [fault(bak("DescribeReportJob"), "error", -1, status=503)], ("fail", None, True)),
-    ("aws-reset-forever", "panorama_package_import", {"job_id": "imp-job-1"},
+    ("aws-reset-forever", "panorama_package_import", {"job_id": "imp-job-1", "aws_config": THREE},
      [fault(pan("DescribePackageImportJob"), "drop", -1)], ("fail", "ConnectionError", True)),
     ("aws-read-timeout-forever", "panorama_device",
      {"job_id": "dev-job-1", "aws_config": dict(SHORT_TIMEOUTS, retries={"total_max_attempts": 2})},
      [fault(pan("DescribeDeviceJob"), "delay", -1, seconds=2)], ("fail", "Timeout", True)),
-    ("aws-malformed-forever", "backup_report", {"job_id": "rep-job-1"},
+    ("aws-malformed-forever", "backup_report", {"job_id": "rep-job-1", "aws_config": THREE},
      [fault(bak("DescribeReportJob"), "malformed", -1)], ("fail", "InvalidResponse", True)),
-    ("aws-proxy-html-forever", "panorama_package_import", {"job_id": "imp-job-1"},
+    ("aws-proxy-html-forever", "panorama_package_import", {"job_id": "imp-job-1", "aws_config": THREE},
      [fault(pan("DescribePackageImportJob"), "html", -1)], ("fail", None, True)),
-    ("aws-throttle-forever", "panorama_device", {"job_id": "dev-job-1"},
+    ("aws-throttle-forever", "panorama_device", {"job_id": "dev-job-1", "aws_config": THREE},
      [fault(pan("DescribeDeviceJob"), "throttle", -1)], ("fail", "ThrottlingException", True)),
     ("aws-access-denied", "backup_report", {"job_id": "rep-job-1"},
      [fault(bak("DescribeReportJob"), "error", 1, status=403)], ("fail", "AccessDeniedException", False)),
@@ -148,7 +149,8 @@ def check_cases(result, emulator, table: list, module_of, assert_no_secrets) -> 
     return problems
 
 
-def test_aws_fault_table(emulator, run_playbook, assert_no_secrets):
+@pytest.mark.parametrize("part", ["recovers", "fails"])
+def test_aws_fault_table(emulator, run_playbook, assert_no_secrets, part):
     emulator.admin("POST", "/devices", {"devices": [{"device_id": "device-f1", "name": "hub-f1"}]})
     emulator.admin("POST", "/report-plans", {"name": "plan_faults"})
     ids = emulator.admin("POST", "/jobs", {"jobs": [
@@ -160,21 +162,22 @@ def test_aws_fault_table(emulator, run_playbook, assert_no_secrets):
     # Package import and report ids are the emulator's own: put them where the table says imp-job-1 / rep-job-1.
     real = {"imp-job-1": ids[1], "rep-job-1": ids[2]}
     table = [(cid, module, {k: real.get(v, v) if isinstance(v, str) else v for k, v in args.items()}, faults, expect)
-             for cid, module, args, faults, expect in AWS_CASES]
+             for cid, module, args, faults, expect in AWS_CASES if (expect[0] == "ok") == (part == "recovers")]
     cases = build(table, lambda rest: rest)
     # The wait case needs a job that is still running when its turn comes: seeded right before it.
-    wait_case = next(c for c in cases if c["id"] == "aws-wait-through-503s")
-    wait_case["before"] = [("/jobs", {"kind": "panorama_device", "timeline": [
-        ["PENDING", 0], ["IN_PROGRESS", 1], ["COMPLETED", 3]],
-        "fields": {"JobId": "dev-wait-1", "DeviceId": "device-f1", "JobType": "REBOOT"}})]
+    for wait_case in [c for c in cases if c["id"] == "aws-wait-through-503s"]:
+        wait_case["before"] = [("/jobs", {
+            "kind": "panorama_device", "timeline": [["PENDING", 0], ["IN_PROGRESS", 1], ["COMPLETED", 3]],
+            "fields": {"JobId": "dev-wait-1", "DeviceId": "device-f1", "JobType": "REBOOT"}})]
     start = time.monotonic()
     result = run_playbook(case_playbook(cases), emulator=emulator, azure=False, timeout=PLAYBOOK_TIMEOUT,
                           extra_vars={"admin_url": emulator.admin_url})
     assert result.rc == 0, result.tail()
     problems = check_cases(result, emulator, table, lambda rest: rest, assert_no_secrets)
     assert not problems, "\n".join(problems)
-    out = result.result("cases")["aws-wait-through-503s"]["result"]
-    assert out["job"]["normalized"]["state"] == "succeeded" and out["elapsed"] > 0
+    if part == "recovers":
+        out = result.result("cases")["aws-wait-through-503s"]["result"]
+        assert out["job"]["normalized"]["state"] == "succeeded" and out["elapsed"] > 0
     assert time.monotonic() - start < PLAYBOOK_TIMEOUT
 
 
@@ -206,7 +209,8 @@ def test_azure_fault_table(emulator, run_playbook, assert_no_secrets, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     result = run_playbook(case_playbook(cases, aws_endpoint=False), emulator=emulator, aws=False,
-                          env={"HOME": str(home), "ANSIBLE_ASYNC_DIR": str(tmp_path / "async")}, timeout=PLAYBOOK_TIMEOUT, extra_vars={"admin_url": emulator.admin_url})
+                          env={"HOME": str(home), "ANSIBLE_ASYNC_DIR": str(tmp_path / "async")},
+                          timeout=PLAYBOOK_TIMEOUT, extra_vars={"admin_url": emulator.admin_url})
     assert result.rc == 0, result.tail()
     problems = check_cases(result, emulator, table, lambda rest: rest, assert_no_secrets)
     saved = result.result("cases")
