@@ -548,6 +548,7 @@ class ArmClient:
 
     def get_json(self, url: str, what: str, params: dict | None = None) -> dict:
         attempt = 0
+        body: t.Any = None
         while True:
             response = self.request("GET", url, what, params=params)
             try:
