@@ -11,6 +11,8 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry, summarize
 
@@ -223,6 +225,15 @@ def collect(source: JobSource, ids: list | None, params: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------- module
+class JobGateModule(AnsibleModule):
+    """AnsibleModule whose own argument checks (choices, types, unknown options) fail with the contract's error
+    block too, so a caller can branch on ``error.retryable`` whatever rejected the task."""
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ  # ansible-core's signature varies by version
+        kwargs.setdefault("error", bad_input(msg).error_block())
+        super().fail_json(msg, **kwargs)
+
+
 def run_module(module, handler) -> None:
     """result = handler(module); exit_json(**result). A JobGateError becomes exactly one fail_json."""
     try:

@@ -345,12 +345,10 @@ error:
       returned: always
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import AZURE_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci import DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_start import edge_device_job
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import WAIT_ARG_SPEC, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobGateModule, WAIT_ARG_SPEC, run_module
 
 
 def main() -> None:
@@ -370,7 +368,7 @@ def main() -> None:
     argument_spec.update(AZURE_ARG_SPEC)
     argument_spec.update(WAIT_ARG_SPEC)
     # Which options go with which job_type is checked by the handler, so the failure carries the contract's error block.
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
     run_module(module, edge_device_job)
 
 

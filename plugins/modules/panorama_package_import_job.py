@@ -329,11 +329,9 @@ error:
       returned: always
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_start import package_import_job
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import WAIT_ARG_SPEC, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobGateModule, WAIT_ARG_SPEC, run_module
 
 
 def main() -> None:
@@ -359,7 +357,7 @@ def main() -> None:
     )
     argument_spec.update(AWS_ARG_SPEC)
     argument_spec.update(WAIT_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
     run_module(module, package_import_job)
 
 

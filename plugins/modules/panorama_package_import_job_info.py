@@ -317,11 +317,9 @@ error:
       returned: always
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import package_import_job_info
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import WAIT_ARG_SPEC, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobGateModule, WAIT_ARG_SPEC, run_module
 
 
 def main() -> None:
@@ -332,7 +330,7 @@ def main() -> None:
     argument_spec.update(AWS_ARG_SPEC)
     argument_spec.update(WAIT_ARG_SPEC)
     # job_id/job_ids conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
     run_module(module, package_import_job_info)
 
 
