@@ -51,15 +51,14 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
     role_aws = {"endpoint_url": emu.aws_endpoint, "secret_key": emu.state["aws"]["secret_key"],
                 "session_token": SESSION_TOKEN}
     cases = [
-        {"id": "pd-wait", "module": "panorama_device", "args": {"job_id": pd, **wait,
-                                                               "secret_key": emu.state["aws"]["secret_key"],
-                                                               "session_token": SESSION_TOKEN}},
+        {"id": "pd-wait", "module": "panorama_device", "args": {
+            "job_id": pd, **wait, "secret_key": emu.state["aws"]["secret_key"], "session_token": SESSION_TOKEN}},
         {"id": "pd-list", "module": "panorama_device", "args": {"device_id": "device-s1"}},
         {"id": "pi-wait", "module": "panorama_package_import", "args": {"job_ids": [pi], **wait}},
         {"id": "br-wait", "module": "backup_report", "args": {"report_job_id": br, **wait}},
         {"id": "br-list", "module": "backup_report", "args": {"report_plan_name": "plan_secrets"}},
-        {"id": "hci-wait-opts", "module": "hci_edge_device", "args": {"resource_uri": uri, "job_name": "secret-job-1",
-                                                                     **wait, **az_opts}},
+        {"id": "hci-wait-opts", "module": "hci_edge_device", "args": {
+            "resource_uri": uri, "job_name": "secret-job-1", **wait, **az_opts}},
         {"id": "hci-list-env", "module": "hci_edge_device", "args": {"resource_uri": uri}},
         {"id": "start-reboot", "module": "jobgate.cloud.panorama_device_job",
          "args": {"device_ids": ["device-s1"], "job_type": "REBOOT"}},
@@ -111,10 +110,10 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
 def test_aws_tls_verification_is_on_by_default(emulator, run_playbook, assert_no_secrets):
     job = emulator.admin("POST", "/jobs", {"kind": "backup_report"})["job_ids"][0]
     playbook = case_playbook([
-        {"id": "untrusted", "module": "backup_report", "args": {"report_job_id": job,
-                                                               "endpoint_url": emulator.https_endpoint}},
-        {"id": "trusted", "module": "backup_report", "args": {"report_job_id": job, "endpoint_url": emulator.https_endpoint,
-                                                             "aws_ca_bundle": emulator.ca_file}},
+        {"id": "untrusted", "module": "backup_report", "args": {
+            "report_job_id": job, "endpoint_url": emulator.https_endpoint}},
+        {"id": "trusted", "module": "backup_report", "args": {
+            "report_job_id": job, "endpoint_url": emulator.https_endpoint, "aws_ca_bundle": emulator.ca_file}},
     ], aws_endpoint=False)
     result = run_playbook(playbook, emulator=emulator, azure=False, env=NO_CA, timeout=180)
     assert result.rc == 0, result.tail()

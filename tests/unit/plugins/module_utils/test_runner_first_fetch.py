@@ -67,7 +67,7 @@ def test_non_retryable_first_error_fails_at_once(clock):
 
 
 def test_retryable_first_errors_end_at_the_wait_timeout(clock):
-    source = Source([throttled() for _ in range(100)])
+    source = Source([throttled() for _unused in range(100)])
     with pytest.raises(JobGateError) as info:
         _runner.collect(source, ["j1"], {"wait": True, "wait_timeout": 10, "wait_sleep": 1})
     assert info.value.code == "ThrottlingException" and sum(clock) <= 10
