@@ -8,13 +8,10 @@ connection errors; full-jitter exponential backoff; bounded attempts), which als
 """
 from __future__ import annotations
 
-import atexit
-import glob
+import importlib
 import json
 import os
 import random
-import shutil
-import tempfile
 import threading
 import time
 import typing as t
@@ -28,6 +25,7 @@ try:
     import botocore
     import botocore.config
     import botocore.exceptions
+    import botocore.loaders
     import botocore.session
 except ImportError:  # reported by the module through missing_required_lib
     botocore = None  # type: ignore[assignment]
@@ -192,6 +190,65 @@ class RetryPolicy:
         return self.rand() * min(self.cap, self.base * (2 ** retry_number))
 
 
+class AdaptiveLimiter:
+    """Client-side pacing shared by the threads of one client: AIMD on the allowed request rate.
+
+    Unlimited until the service throttles. A throttled answer sets the rate to half of what was being sent (the
+    starts of the last second), at most once per round: answers to requests started before the last cut are
+    already accounted for; never below ``floor`` (2/s: a lone caller waits no longer than its retry backoff).
+    Every success adds 1/rate, about one request per second per second, so the rate
+    climbs back and probes again. Without it, a pool of threads keeps hammering a throttled service and each
+    429 costs another request.
+    """
+
+    WINDOW = 1.0
+
+    def __init__(self, clock: t.Callable[[], float] = time.monotonic, sleep: t.Callable[[float], None] = time.sleep,
+                 floor: float = 2.0) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self.floor = floor
+        self.rate: float | None = None  # requests per second; None = not limited
+        self._next = 0.0                # earliest start of the next request while limited
+        self._cut_at = float("-inf")
+        self._starts: list = []
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Wait for this request's turn; returns its start time (the ticket for ``on_throttle``)."""
+        with self._lock:
+            now = self.clock()
+            slot = now if self.rate is None else max(now, self._next)
+            if self.rate is not None:
+                self._next = slot + 1.0 / self.rate
+            self._starts = [s for s in self._starts if s > slot - self.WINDOW]
+            self._starts.append(slot)
+        if slot > now:
+            self.sleep(slot - now)
+        return slot
+
+    def on_throttle(self, ticket: float) -> None:
+        with self._lock:
+            if ticket <= self._cut_at:
+                return
+            now = self.clock()
+            sent = float(len([s for s in self._starts if s > now - self.WINDOW]) or 1) / self.WINDOW
+            current = sent if self.rate is None else min(self.rate, sent)
+            self.rate = max(self.floor, current / 2.0)
+            self._cut_at = now
+            self._next = max(self._next, now + 1.0 / self.rate)
+
+    def on_success(self) -> None:
+        with self._lock:
+            if self.rate is not None:
+                self.rate += 1.0 / self.rate
+
+
+def _is_throttle(exc: BaseException) -> bool:
+    code, _message, status = _client_error_parts(exc)
+    return code in THROTTLING_CODES or status == 429
+
+
 def _client_error_parts(exc: BaseException) -> tuple:
     response = getattr(exc, "response", None) or {}
     error = response.get("Error") or {}
@@ -291,31 +348,69 @@ def convert_error(exc: BaseException, *, action: str, what: str, where: str, sec
 
 _MODEL_LOCK = threading.Lock()
 _MODEL_DIR: list = []  # one private directory per process, made on first need
+# The carried model, registered by _panorama.py when it is imported, so that _aws.py never names the 51 KB model
+# module and Ansible does not ship it in the payload of modules that never talk to Panorama.
+CARRIED_MODELS: dict = {}
+_CARRIED_MODULE = "ansible_collections.jobgate.cloud.plugins.module_utils._panorama_model"
+
+
+def register_carried_model(service: str, api_version: str, service_model: dict, endpoint_ruleset: dict) -> None:
+    CARRIED_MODELS[service] = (api_version, service_model, endpoint_ruleset)
 
 
 def _carried_model_dir() -> str:
     """Write the carried Panorama model where botocore's loader expects it: panorama/<version>/service-2.json."""
+    import atexit  # pylint: disable=import-outside-toplevel  # only Panorama without a botocore model needs these
+    import shutil  # pylint: disable=import-outside-toplevel
+    import tempfile  # pylint: disable=import-outside-toplevel
+
     with _MODEL_LOCK:
         if _MODEL_DIR:
             return _MODEL_DIR[0]
-        from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_model import API_VERSION, ENDPOINT_RULESET, SERVICE_MODEL
-
+        if "panorama" not in CARRIED_MODELS:
+            model = importlib.import_module(_CARRIED_MODULE)  # normally registered already by _panorama.py
+            register_carried_model("panorama", model.API_VERSION, model.SERVICE_MODEL, model.ENDPOINT_RULESET)
+        api_version, service_model, endpoint_ruleset = CARRIED_MODELS["panorama"]
         root = tempfile.mkdtemp(prefix="jobgate-botocore-")
         atexit.register(shutil.rmtree, root, True)
-        target = os.path.join(root, "panorama", API_VERSION)
+        target = os.path.join(root, "panorama", api_version)
         os.makedirs(target)
-        for name, data in (("service-2.json", SERVICE_MODEL), ("endpoint-rule-set-1.json", ENDPOINT_RULESET)):
+        for name, data in (("service-2.json", service_model), ("endpoint-rule-set-1.json", endpoint_ruleset)):
             with open(os.path.join(target, name), "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
         _MODEL_DIR.append(root)
         return root
 
 
-def _loader_has_model(search_paths: t.Iterable[str], service: str) -> bool:
-    for path in search_paths:
-        if glob.glob(os.path.join(path, service, "*", "service-2.json*")):
-            return True
-    return False
+def _has_type(loader: t.Any, path: str, service: str, type_name: str) -> bool:
+    """Whether <path>/<service>/<any version>/<type_name> exists in a form the loader reads (.json, .json.gz)."""
+    folder = os.path.join(path, service)
+    try:
+        versions = os.listdir(folder)
+    except OSError:
+        return False
+    return any(loader.file_loader.exists(os.path.join(folder, version, type_name)) for version in versions)
+
+
+def _loader_has_model(loader: t.Any, service: str) -> bool:
+    return any(_has_type(loader, path, service, "service-2") for path in loader.search_paths)
+
+
+def scoped_loader(data_path: str | None, service: str) -> t.Any:
+    """botocore's data loader for a session that makes one client of ``service``.
+
+    ``Loader.list_available_services`` lists every directory of botocore's data (over 400 services, twice per
+    client) only so that ``load_service_model`` can check the asked service is among them; this loader answers
+    the same question for the one service by looking at that service's directories only. Everything else is
+    botocore's own ``Loader``, on the search paths that ``create_loader`` gives for AWS_DATA_PATH.
+    """
+    paths = list(botocore.loaders.create_loader(data_path).search_paths)
+
+    class ScopedLoader(botocore.loaders.Loader):
+        def list_available_services(self, type_name):
+            return [service] if any(_has_type(self, path, service, type_name) for path in self.search_paths) else []
+
+    return ScopedLoader(extra_search_paths=paths, include_default_search_paths=False)
 
 
 def ensure_panorama_model(session: t.Any) -> bool:
@@ -324,7 +419,7 @@ def ensure_panorama_model(session: t.Any) -> bool:
     The directory goes last on the search path, so a botocore (or ~/.aws/models) that has the model wins.
     """
     loader = session.get_component("data_loader")
-    if _loader_has_model(loader.search_paths, "panorama"):
+    if _loader_has_model(loader, "panorama"):
         return False
     loader.search_paths.append(_carried_model_dir())
     return True
@@ -364,6 +459,7 @@ def create_client(settings: AwsSettings, service: str) -> tuple:
     what = f"a {service} client"
     try:
         session = botocore.session.Session(profile=settings.profile)
+        session.register_component("data_loader", scoped_loader(session.get_config_variable("data_path"), service))
         if service == "panorama":
             ensure_panorama_model(session)
         client = session.create_client(
@@ -388,14 +484,17 @@ class AwsClient:
     """A botocore client plus our retry policy and error conversion; thread-safe like botocore's clients."""
 
     def __init__(self, settings: AwsSettings, service: str, *, policy: RetryPolicy | None = None,
-                 client: t.Any = None) -> None:
+                 client: t.Any = None, limiter: AdaptiveLimiter | None = None) -> None:
         self.settings = settings
         self.service = service
+        self.limiter = limiter
         if client is None:
             client, attempts = create_client(settings, service)
             policy = policy or RetryPolicy(max_attempts=attempts)
         self.client = client
         self.policy = policy or RetryPolicy()
+        if self.limiter is None:
+            self.limiter = AdaptiveLimiter()
 
     @property
     def region(self) -> str | None:
@@ -418,12 +517,15 @@ class AwsClient:
         attempt = 0
         while True:
             attempt += 1
+            ticket = self.limiter.acquire()
             try:
-                return method(**kwargs)
+                out = method(**kwargs)
             except botocore.exceptions.BotoCoreError as exc:
                 error: BaseException = exc
             except botocore.exceptions.ClientError as exc:
                 error = exc
+                if _is_throttle(exc):
+                    self.limiter.on_throttle(ticket)
             except MalformedResponse as exc:
                 if attempt >= self.policy.max_attempts:
                     raise JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
@@ -431,24 +533,33 @@ class AwsClient:
                                        http_status=exc.status, retryable=True) from None
                 self.policy.sleep(self.policy.delay(attempt - 1))
                 continue
+            else:
+                self.limiter.on_success()
+                return out
             if attempt >= self.policy.max_attempts or not is_retryable(error):
                 raise convert_error(error, action=action, what=what, where=self.location(),
                                     secrets=self.settings.secrets(), attempts=attempt) from None
             self.policy.sleep(self.policy.delay(attempt - 1))
 
-    def paginate(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> list:
-        """Follow NextToken to the end; each page gets its own retries."""
-        items: list = []
+    def pages(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> t.Iterator:
+        """Each page's items, following NextToken lazily (a caller may stop early); each page has its own retries."""
         seen: set = set()
         request = {k: v for k, v in kwargs.items() if v is not None}
         while True:
             page = self.call(operation, action=action, what=what, **request)
-            items.extend(page.get(result_key) or [])
+            yield page.get(result_key) or []
             token = page.get("NextToken")
             if not token:
-                return items
+                return
             if token in seen:  # a service that repeats a token would otherwise loop forever
                 raise JobGateError(f"AWS repeated a pagination token while trying to {action} {what} {self.location()}.",
                                    code="PaginationLoop", retryable=False)
             seen.add(token)
             request["NextToken"] = token
+
+    def paginate(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> list:
+        """Follow NextToken to the end; each page gets its own retries."""
+        items: list = []
+        for page in self.pages(operation, result_key, action=action, what=what, **kwargs):
+            items.extend(page)
+        return items

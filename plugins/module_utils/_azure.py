@@ -479,7 +479,8 @@ class ArmClient:
 
     def __init__(self, cloud: CloudEndpoints, tokens: TokenProvider, *, verify: t.Any = True,
                  timeout: tuple = (10, 60), max_retries: int = 4, max_retry_after: float = 60.0,
-                 sleep: t.Callable[[float], None] = time.sleep, session=None) -> None:
+                 sleep: t.Callable[[float], None] = time.sleep, session=None,
+                 clock: t.Callable[[], float] = time.monotonic) -> None:
         check_libraries()
         self.cloud = cloud
         self.base = cloud.resource_manager.rstrip("/")
@@ -489,6 +490,10 @@ class ArmClient:
         self.max_retries = max_retries
         self.max_retry_after = max_retry_after
         self.sleep = sleep
+        self.clock = clock
+        # A Retry-After that one thread is told holds for all threads of this client: none sends before it ends.
+        self._quiet_until = 0.0
+        self._quiet_lock = threading.Lock()
         self.session = session if session is not None else requests.Session()
         self.session.headers["Accept"] = "application/json"
         self.session.headers["User-Agent"] = "jobgate.cloud (ansible)"
@@ -510,12 +515,31 @@ class ArmClient:
             return min(hinted, self.max_retry_after)
         return min(self.max_retry_after, (2 ** attempt) * (0.5 + random.random() / 2))
 
+    def _wait_quiet(self) -> None:
+        with self._quiet_lock:
+            wait = self._quiet_until - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+
+    def _hold_off(self, response) -> bool:
+        """Share a Retry-After with the other threads; True when there was one."""
+        hinted = retry_after_seconds(response.headers.get("Retry-After"))
+        if hinted is None:
+            return False
+        with self._quiet_lock:
+            self._quiet_until = max(self._quiet_until, self.clock() + min(hinted, self.max_retry_after))
+        return True
+
     def request(self, method: str, url: str, what: str, *, json_body: t.Any = None, params: dict | None = None):
         """One ARM call with retries; returns the requests response of a 2xx answer, raises JobGateError otherwise."""
         self.check_origin(url, what)
         renewed = False
         attempt = 0
+        slept_hint = False  # this thread has just slept its own Retry-After: no second wait for it
         while True:
+            if not slept_hint:
+                self._wait_quiet()
+            slept_hint = False
             headers = {"Authorization": "Bearer " + self.tokens.token()}
             try:
                 response = self.session.request(method, url, params=params, json=json_body, headers=headers,
@@ -541,6 +565,7 @@ class ArmClient:
                 self.tokens.renew()
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+                slept_hint = self._hold_off(response)
                 self.sleep(self._backoff(attempt, response))
                 attempt += 1
                 continue
@@ -567,22 +592,29 @@ class ArmClient:
                                code="InvalidResponse", http_status=response.status_code, retryable=False)
         return body
 
-    def list_all(self, url: str, what: str, params: dict | None = None, max_pages: int = 1000) -> list:
-        """Every item of a paged ARM list, following nextLink only on the Resource Manager origin."""
-        items: list = []
+    def pages(self, url: str, what: str, params: dict | None = None, max_pages: int = 1000) -> t.Iterator:
+        """Each page's items of a paged ARM list, lazily (a caller may stop early), following nextLink only on the
+        Resource Manager origin."""
         page = self.get_json(url, what, params)
         for _page in range(max_pages):
             value = page.get("value")
             if not isinstance(value, list):
                 raise JobGateError(f"Resource Manager answered {what} without a value list.", code="InvalidResponse",
                                    retryable=False)
-            items.extend(value)
+            yield value
             next_link = page.get("nextLink")
             if not next_link:
-                return items
+                return
             self.check_origin(next_link, what)
             page = self.get_json(next_link, what)   # nextLink carries its own query (api-version, skip token)
         raise JobGateError(f"Resource Manager kept paging {what} beyond {max_pages} pages.", code="TooManyPages")
+
+    def list_all(self, url: str, what: str, params: dict | None = None, max_pages: int = 1000) -> list:
+        """Every item of a paged ARM list, following nextLink only on the Resource Manager origin."""
+        items: list = []
+        for value in self.pages(url, what, params, max_pages):
+            items.extend(value)
+        return items
 
 
 def read_credentials_file(environ: t.Mapping) -> str | None:

@@ -7,18 +7,22 @@ path-breaking characters are what is checked. Report plan names follow the model
 """
 from __future__ import annotations
 
+import datetime
 import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import to_datetime
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, select_ids, validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, pick_from_pages, select_ids, validate_wait
 
 PATH_BREAKERS = ("..", "/", "?", "#")
 REPORT_JOB_ID_MAX_BYTES = 1024
 REPORT_PLAN_NAME = re.compile(r"^[a-zA-Z][_a-zA-Z0-9]{0,255}$")
 STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
+LIST_MAX_RESULTS = 1000  # the model's maximum for ListReportJobs
+# ByCreationAfter is compared by the service with its own clock; a margin keeps a job created in the same second in.
+CREATION_MARGIN = datetime.timedelta(minutes=5)
 
 
 def check_report_job_id(option: str, value: t.Any) -> str:
@@ -78,6 +82,19 @@ class BackupReportJobSource(JobSource):
             raise JobGateError(f"{what} was not found {self.location()}: the response had no ReportJob.",
                                code="ResourceNotFoundException", http_status=200, retryable=False)
         return job
+
+    def fetch_batch(self, ids: list, hints: dict) -> dict:
+        """Many report jobs through ListReportJobs, whose entries are whole ReportJob objects (what describe returns).
+
+        When any asked job was seen before, only jobs created after the earliest such CreationTime (less a margin)
+        are listed; the runner describes whatever the bounded pages did not return.
+        """
+        created = [to_datetime((hints.get(job_id) or {}).get("CreationTime")) for job_id in ids]
+        known = [when for when in created if when is not None]
+        after = min(known) - CREATION_MARGIN if known else None
+        pages = self.client.pages("list_report_jobs", "ReportJobs", action="list", what=f"{len(ids)} Backup report jobs",
+                                  ByCreationAfter=after, MaxResults=LIST_MAX_RESULTS)
+        return pick_from_pages(pages, ids, lambda job: job.get("ReportJobId"))
 
     def list_jobs(self) -> list:
         plan = self.filters["ByReportPlanName"]

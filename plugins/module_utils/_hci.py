@@ -12,7 +12,7 @@ import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils import _azure
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, select_ids, validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, pick_from_pages, select_ids, validate_wait
 
 DEFAULT_API_VERSION = "2024-09-01-preview"
 DEFAULT_EDGE_DEVICE = "default"
@@ -118,6 +118,15 @@ class HciJobSource(JobSource):
         validate_name(job_id, "job_name")
         url = self.client.url(jobs_path(self.target["resource_uri"], self.edge_device_name) + "/" + job_id)
         return self.client.get_json(url, f"{self.id_label} {job_id} {self.location()}", self._params())
+
+    def fetch_batch(self, ids: list, hints: dict) -> dict:
+        """Many jobs through ListByEdgeDevice, whose items are the whole ARM resources that a GET returns."""
+        url = self.client.url(jobs_path(self.target["resource_uri"], self.edge_device_name))
+        pages = self.client.pages(url, f"{len(ids)} HCI edge device jobs {self.location()}", self._params())
+        # ARM names are case-insensitive: answer the id as asked.
+        asked = {job_id.lower(): job_id for job_id in ids}
+        found = pick_from_pages(pages, asked, lambda job: str(job.get("name") or "").lower() or None)
+        return {asked[key]: job for key, job in found.items()}
 
     def list_jobs(self) -> list:
         url = self.client.url(jobs_path(self.target["resource_uri"], self.edge_device_name))

@@ -10,12 +10,21 @@ from __future__ import annotations
 import re
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, register_carried_model, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_model import SERVICE_MODEL
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, fetch_many, select_ids, validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_model import API_VERSION, ENDPOINT_RULESET, SERVICE_MODEL
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import (
+    JobSource, collect, fetch_many, pick_from_pages, select_ids, validate_wait,
+)
+
+# _aws.py writes it out for botocore when botocore lacks Panorama; only modules that import this file ship it.
+register_carried_model("panorama", API_VERSION, SERVICE_MODEL, ENDPOINT_RULESET)
 
 PATH_BREAKERS = ("..", "/", "?", "#")
+IMPORT_LIST_MAX_RESULTS = 25  # the model's maximum (MaxSize25) for ListPackageImportJobs
+# What a ListPackageImportJobs entry shares with DescribePackageImportJob and what changes while a job runs.
+_IMPORT_CHANGE_KEYS = ("Status", "StatusMessage", "LastUpdatedTime")
 
 
 class IdRule:
@@ -47,6 +56,14 @@ class IdRule:
 _SHAPES = SERVICE_MODEL["shapes"]
 JOB_ID = IdRule("Panorama job id", _SHAPES["JobId"])
 DEVICE_ID = IdRule("Panorama device id", _SHAPES["DeviceId"])
+
+
+def _same(left: t.Any, right: t.Any) -> bool:
+    """Equal values; timestamps compared as instants (botocore gives datetimes, a hint may hold either)."""
+    if left == right:
+        return True
+    when_left, when_right = to_datetime(left), to_datetime(right)
+    return when_left is not None and when_left == when_right
 
 
 def _strip_metadata(out: dict) -> dict:
@@ -91,6 +108,26 @@ class PanoramaPackageImportJobSource(JobSource):
         out = self.client.call("describe_package_import_job", action="get", what=f"Panorama package import job {job_id}",
                                JobId=job_id)
         return _strip_metadata(out)
+
+    def fetch_batch(self, ids: list, hints: dict) -> dict:
+        """Jobs whose list entry shows no change since they were last described: their last description.
+
+        ListPackageImportJobs entries lack InputConfig, OutputConfig, Output, JobTags and ClientToken, which a
+        ``jobs`` entry carries from DescribePackageImportJob, so the list only tells which jobs changed (Status,
+        StatusMessage or LastUpdatedTime differ): those, and any job never described in this run, are described.
+        """
+        known = {job_id: hints[job_id] for job_id in ids if hints.get(job_id)}
+        if len(known) < 2:  # nothing to reuse: the list would only add a request
+            return {}
+        pages = self.client.pages("list_package_import_jobs", "PackageImportJobs", action="list",
+                                  what=f"{len(ids)} Panorama package import jobs", MaxResults=IMPORT_LIST_MAX_RESULTS)
+        listed = pick_from_pages(pages, known, lambda job: job.get("JobId"))
+        unchanged = {}
+        for job_id, entry in listed.items():
+            last = known[job_id]
+            if all(_same(entry.get(key), last.get(key)) for key in _IMPORT_CHANGE_KEYS):
+                unchanged[job_id] = last
+        return unchanged
 
     def list_jobs(self) -> list:
         # ListPackageImportJobs entries carry Status (and StatusMessage), so no describe is needed.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+import typing as t
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -24,6 +24,9 @@ WAIT_ARG_SPEC = {
 
 MAX_WORKERS = 8
 MAX_POLL_INTERVAL = 60.0
+# From this many ids on, a source with fetch_batch reads them through its list API first (one page can answer
+# hundreds); below it, describes are as cheap and always exact.
+BATCH_MIN = 4
 
 # Indirections so tests can drive the wait loop with a fake clock; not module options.
 _monotonic = time.monotonic
@@ -48,6 +51,36 @@ class JobSource:
     def location(self) -> str:
         """Where jobs are looked for, as a message phrase: "in region us-east-1"."""
         return ""
+
+    def fetch_batch(self, ids: list, hints: dict) -> dict | None:
+        """Optional: many jobs in few requests (a list API whose entries are what describe returns).
+
+        ``hints`` maps ids to the raw job last seen (may be empty). Returns {id: raw} for the ids it could answer
+        (any subset; the rest are described one by one), or None when the source cannot batch. Must bound the
+        pages it reads (see ``pick_from_pages``).
+        """
+        return None
+
+
+def pick_from_pages(pages: t.Iterable, ids: t.Iterable, key: t.Callable) -> dict:
+    """{id: item} for the asked ids found in a list's pages (iterables of items), reading as few pages as it can.
+
+    Stops once every id is found, or once the pages read exceed the ids still missing: past that point describing
+    the missing ones costs fewer requests than paging on. ``key(item)`` gives the id an item answers (or None).
+    """
+    wanted = set(ids)
+    found: dict = {}
+    read = 0
+    for page in pages:
+        read += 1
+        for item in page:
+            job_id = key(item)
+            if job_id in wanted and job_id not in found:
+                found[job_id] = item
+        missing = len(wanted) - len(found)
+        if not missing or read > missing:
+            break
+    return found
 
 
 def _where(source: JobSource) -> str:
@@ -94,14 +127,11 @@ def validate_wait(params: dict) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------- fetching
-def fetch_many(source: JobSource, ids: list, max_workers: int = MAX_WORKERS) -> list:
-    """describe() every id with a bounded pool; results in the order of ids.
-
-    If any describe fails, the first failure in the order of ids is raised and calls not yet started are dropped.
-    """
-    ids = list(ids)
+def _describe_all(source: JobSource, ids: list, max_workers: int) -> list:
     if len(ids) <= 1 or max_workers <= 1:
         return [source.describe(job_id) for job_id in ids]
+    from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # only when several ids
+
     with ThreadPoolExecutor(max_workers=min(max_workers, len(ids))) as pool:
         futures = [pool.submit(source.describe, job_id) for job_id in ids]
         results = []
@@ -113,6 +143,37 @@ def fetch_many(source: JobSource, ids: list, max_workers: int = MAX_WORKERS) -> 
                     later.cancel()
                 raise
     return results
+
+
+def _batch(source: JobSource, ids: list, hints: dict) -> dict:
+    """What the source's list API answers for ids; {} when it cannot (then every id is described)."""
+    if len(ids) < BATCH_MIN or getattr(source, "_batch_refused", False):
+        return {}
+    try:
+        found = source.fetch_batch(ids, hints)
+    except JobGateError as err:
+        if err.retryable:
+            raise  # a describe of each would meet the same throttling or outage, only more often
+        # e.g. a policy that allows Describe* but not List*: fall back to describes, and stop trying the list.
+        source._batch_refused = True  # pylint: disable=protected-access
+        return {}
+    return {k: v for k, v in (found or {}).items() if k in ids}
+
+
+def fetch_many(source: JobSource, ids: list, max_workers: int = MAX_WORKERS, hints: dict | None = None) -> list:
+    """The raw job of every id, in the order of ids.
+
+    With ``BATCH_MIN`` ids or more and a source that implements ``fetch_batch``, the list API answers what it can;
+    every id it did not return is described (with a bounded pool), so nothing is lost and a not-found surfaces
+    as a describe's. If any describe fails, the first failure in the order of ids is raised and calls not yet
+    started are dropped. ``hints``: {id: raw job last seen}, for sources that can use it.
+    """
+    ids = list(ids)
+    found = _batch(source, ids, hints or {})
+    rest = [job_id for job_id in ids if job_id not in found]
+    if rest:
+        found.update(zip(rest, _describe_all(source, rest, max_workers)))
+    return [found[job_id] for job_id in ids]
 
 
 def _entries(source: JobSource, raws: list) -> list:
@@ -131,16 +192,18 @@ def _open_jobs_text(entries: list) -> str:
     return ", ".join(parts)
 
 
-def wait_for(source: JobSource, ids: list, entries: list, timeout: float, sleep: float) -> tuple:
+def wait_for(source: JobSource, ids: list, entries: list, timeout: float, sleep: float, raws: list | None = None) -> tuple:
     """Poll the jobs that are not terminal until all are; returns (entries, elapsed seconds).
 
     The first pause is ``sleep``; later pauses double with full jitter between ``sleep`` and the doubled ceiling
     (never faster than the user asked), capped at 60 s and at the time left. A last poll happens at the deadline.
     Retryable errors while polling keep the last known state and go on; others end the wait at once.
+    ``raws`` (the raw jobs behind ``entries``, optional) are handed to ``fetch_batch`` as hints.
     """
     start = _monotonic()
     entries = list(entries)
     ids = list(ids)
+    hints = {job_id: raw for job_id, raw in zip(ids, raws or ()) if job_id}
     floor = min(float(sleep), MAX_POLL_INTERVAL)
     attempt = 0
     last_error = None
@@ -170,7 +233,7 @@ def wait_for(source: JobSource, ids: list, entries: list, timeout: float, sleep:
         _sleep(max(0.0, min(pause, remaining)))
         attempt += 1
         try:
-            raws = fetch_many(source, [ids[i] for i in pollable])
+            polled = fetch_many(source, [ids[i] for i in pollable], hints=hints)
         except JobGateError as err:
             if not err.retryable:
                 err.result = {**partial(), **err.result}
@@ -178,7 +241,8 @@ def wait_for(source: JobSource, ids: list, entries: list, timeout: float, sleep:
             last_error = err
             continue
         last_error = None
-        for index, raw in zip(pollable, raws):
+        for index, raw in zip(pollable, polled):
+            hints[ids[index]] = raw
             entries[index] = job_entry(source.provider, raw)
 
 
@@ -211,7 +275,7 @@ def collect(source: JobSource, ids: list | None, params: dict) -> dict:
         timeout = params.get("wait_timeout") or WAIT_ARG_SPEC["wait_timeout"]["default"]
         sleep = params.get("wait_sleep") or WAIT_ARG_SPEC["wait_sleep"]["default"]
         try:
-            entries, elapsed = wait_for(source, poll_ids, entries, timeout, sleep)
+            entries, elapsed = wait_for(source, poll_ids, entries, timeout, sleep, raws=raws)
         except JobGateError as err:
             if ids is not None and len(ids) == 1 and err.result.get("jobs"):
                 err.result.setdefault("job", err.result["jobs"][0])

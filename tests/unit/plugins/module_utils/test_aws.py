@@ -12,7 +12,8 @@ from botocore.stub import Stubber
 
 from ansible_collections.jobgate.cloud.plugins.module_utils import _aws
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import (
-    AWS_ARG_SPEC, AwsClient, AwsSettings, RetryPolicy, build_config, convert_error, is_retryable, resolve_settings,
+    AWS_ARG_SPEC, AdaptiveLimiter, AwsClient, AwsSettings, RetryPolicy, build_config, convert_error, is_retryable,
+    resolve_settings,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
 
@@ -296,11 +297,28 @@ class FakeOps:
         return {"JobId": kwargs["JobId"], "Status": "COMPLETED"}
 
 
+class StepClock:
+    """Time moves only when someone sleeps; every sleep is recorded."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 def make_client(errors, max_attempts=6):
-    sleeps = []
-    policy = RetryPolicy(max_attempts=max_attempts, base=0.5, cap=4.0, sleep=sleeps.append, rand=lambda: 1.0)
+    clock = StepClock()
+    policy = RetryPolicy(max_attempts=max_attempts, base=0.5, cap=4.0, sleep=clock.sleep, rand=lambda: 1.0)
     ops = FakeOps(errors)
-    return AwsClient(AwsSettings(secret_key=SECRET), "panorama", policy=policy, client=ops), ops, sleeps
+    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    return AwsClient(AwsSettings(secret_key=SECRET), "panorama", policy=policy, client=ops, limiter=limiter), ops, clock.sleeps
 
 
 def test_throttling_recovers_with_backoff():
@@ -434,3 +452,60 @@ def test_paginate_follows_tokens_and_stops_on_a_repeat():
     with pytest.raises(JobGateError) as err:
         client.paginate("list_things", "Items", action="list", what="things")
     assert err.value.code == "PaginationLoop"
+
+
+# ------------------------------------------------------------------------------------------------ adaptive limiter
+def test_limiter_is_unlimited_until_throttled():
+    clock = StepClock()
+    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    for _ in range(20):
+        limiter.acquire()
+        limiter.on_success()
+    assert limiter.rate is None and clock.sleeps == []
+
+
+def test_limiter_halves_the_sent_rate_once_per_round_then_paces():
+    clock = StepClock()
+    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    tickets = [limiter.acquire() for _ in range(16)]   # a burst of 16 in the same instant
+    for ticket in tickets:                              # all 16 come back throttled
+        limiter.on_throttle(ticket)
+    assert limiter.rate == 8.0                          # cut once, not 16 times
+    for _ in range(4):
+        limiter.acquire()
+    assert clock.sleeps == [0.125] * 4                  # one start every 1/8 s
+    limiter.on_throttle(clock.now)                      # a request of the new round is throttled: cut again
+    assert limiter.rate == 4.0
+
+
+def test_limiter_never_goes_below_its_floor():
+    clock = StepClock()
+    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep, floor=2.0)
+    for _ in range(6):
+        limiter.on_throttle(limiter.acquire())
+    assert limiter.rate == 2.0
+    assert max(clock.sleeps) <= 0.5
+
+
+def test_limiter_recovers_on_success():
+    clock = StepClock()
+    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    tickets = [limiter.acquire() for _ in range(8)]
+    limiter.on_throttle(tickets[0])
+    assert limiter.rate == 4.0
+    for _ in range(40):
+        limiter.acquire()
+        limiter.on_success()
+    assert limiter.rate > 8.0                           # back above what first drew a throttle: probing again
+
+
+def test_threads_of_one_client_share_the_limiter():
+    clock = StepClock()
+    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    policy = RetryPolicy(max_attempts=6, base=0.5, cap=4.0, sleep=clock.sleep, rand=lambda: 0.0)
+    ops = FakeOps([client_error("ThrottlingException", 400)] * 4)
+    client = AwsClient(AwsSettings(), "panorama", policy=policy, client=ops, limiter=limiter)
+    for job in ("a", "b", "c"):
+        client.call("describe_device_job", action="get", what=f"job {job}", JobId=job)
+    # The throttles cut the rate; the calls after them were paced by it (rand=0 removes the retry backoff).
+    assert limiter.rate is not None and [s for s in clock.sleeps if s > 0]

@@ -397,3 +397,21 @@ def test_token_errors_never_carry_the_secret():
         tokens.token()
     assert "awx-secret-value" not in err.value.msg and "awx-secret-value" not in err.value.message
     assert err.value.code == "AuthenticationFailed" and not err.value.retryable
+
+
+def test_retry_after_told_to_one_caller_holds_for_the_others_of_the_client():
+    now = [500.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    session = FakeSession([FakeResponse(200, {"ok": 1})])
+    arm = ArmClient(ARM, FakeTokens(), session=session, sleep=sleep, clock=lambda: now[0])
+    # The first caller is told to wait 7 s and does; a second caller (another thread in real use) arriving 2 s into
+    # that wait holds back for the 5 s left instead of drawing a 429 of its own.
+    arm._hold_off(FakeResponse(429, {}, {"Retry-After": "7"}))  # pylint: disable=protected-access
+    now[0] += 2
+    assert arm.get_json(arm.url("/x"), "job j") == {"ok": 1}
+    assert sleeps == [5.0] and len(session.calls) == 1
