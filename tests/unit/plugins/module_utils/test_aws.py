@@ -458,7 +458,7 @@ def test_paginate_follows_tokens_and_stops_on_a_repeat():
 def test_limiter_is_unlimited_until_throttled():
     clock = StepClock()
     limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
-    for _ in range(20):
+    for _round in range(20):
         limiter.acquire()
         limiter.on_success()
     assert limiter.rate is None and clock.sleeps == []
@@ -467,11 +467,11 @@ def test_limiter_is_unlimited_until_throttled():
 def test_limiter_halves_the_sent_rate_once_per_round_then_paces():
     clock = StepClock()
     limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
-    tickets = [limiter.acquire() for _ in range(16)]   # a burst of 16 in the same instant
+    tickets = [limiter.acquire() for _round in range(16)]   # a burst of 16 in the same instant
     for ticket in tickets:                              # all 16 come back throttled
         limiter.on_throttle(ticket)
     assert limiter.rate == 8.0                          # cut once, not 16 times
-    for _ in range(4):
+    for _round in range(4):
         limiter.acquire()
     assert clock.sleeps == [0.125] * 4                  # one start every 1/8 s
     limiter.on_throttle(clock.now)                      # a request of the new round is throttled: cut again
@@ -481,7 +481,7 @@ def test_limiter_halves_the_sent_rate_once_per_round_then_paces():
 def test_limiter_never_goes_below_its_floor():
     clock = StepClock()
     limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep, floor=2.0)
-    for _ in range(6):
+    for _round in range(6):
         limiter.on_throttle(limiter.acquire())
     assert limiter.rate == 2.0
     assert max(clock.sleeps) <= 0.5
@@ -490,10 +490,10 @@ def test_limiter_never_goes_below_its_floor():
 def test_limiter_recovers_on_success():
     clock = StepClock()
     limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
-    tickets = [limiter.acquire() for _ in range(8)]
+    tickets = [limiter.acquire() for _round in range(8)]
     limiter.on_throttle(tickets[0])
     assert limiter.rate == 4.0
-    for _ in range(40):
+    for _round in range(40):
         limiter.acquire()
         limiter.on_success()
     assert limiter.rate > 8.0                           # back above what first drew a throttle: probing again
