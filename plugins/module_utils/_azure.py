@@ -18,6 +18,7 @@ import configparser
 import email.utils
 import os
 import random
+import re
 import threading
 import time
 import typing as t
@@ -371,6 +372,11 @@ def scrub(text: str, secrets: t.Iterable) -> str:
     return text
 
 
+_TOKEN_HTTP_STATUS = re.compile(r"HTTP Error: (\d{3})\b")
+_TRANSIENT_ERRORS = ("ServiceRequestError", "ServiceResponseError", "ServiceRequestTimeoutError", "ConnectionError", "Timeout")
+_TRANSIENT_TEXT = ("Connection aborted", "Connection reset", "Max retries exceeded", "timed out")
+
+
 class TokenProvider:
     """Bearer tokens for the Resource Manager scope; ``renew()`` drops the cached credential (e.g. after a 401)."""
 
@@ -401,12 +407,18 @@ class TokenProvider:
     def _auth_error(self, exc: Exception) -> JobGateError:
         name = type(exc).__name__
         detail = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else name, self.plan.secrets())
-        retryable = name in ("ServiceRequestError", "ServiceResponseError", "ServiceRequestTimeoutError",
-                             "ConnectionError", "Timeout")
         msg = (f"Could not get an Azure access token ({self.plan.kind} credential from {self.plan.source}) "
                f"from {self.cloud.authority}: {detail}")
-        return JobGateError(msg, code="ConnectionError" if retryable else "AuthenticationFailed", message=detail,
-                            http_status=None if retryable else 401, retryable=retryable)
+        # azure-identity wraps a failing token endpoint in ClientAuthenticationError whose text is all it keeps:
+        # "HTTP Error: 503" or "Connection aborted". Those are the endpoint's trouble, not bad credentials.
+        status = _TOKEN_HTTP_STATUS.search(detail)
+        http_status = int(status.group(1)) if status else None
+        if name in _TRANSIENT_ERRORS or any(text in detail for text in _TRANSIENT_TEXT):
+            return JobGateError(msg, code="ConnectionError", message=detail, retryable=True)
+        if http_status is not None and (http_status == 429 or http_status >= 500):
+            return JobGateError(msg, code="TokenEndpointUnavailable", message=detail, http_status=http_status,
+                                retryable=True)
+        return JobGateError(msg, code="AuthenticationFailed", message=detail, http_status=401, retryable=False)
 
 
 # ---------------------------------------------------------------------------------------------- Resource Manager

@@ -399,6 +399,24 @@ def test_token_errors_never_carry_the_secret():
     assert err.value.code == "AuthenticationFailed" and not err.value.retryable
 
 
+@pytest.mark.parametrize("text, code, status, retryable", [
+    ("Authentication failed: HTTP Error: 503", "TokenEndpointUnavailable", 503, True),
+    ("Authentication failed: HTTP Error: 429", "TokenEndpointUnavailable", 429, True),
+    ("Authentication failed: ('Connection aborted.', RemoteDisconnected('closed'))", "ConnectionError", None, True),
+    ("Authentication failed: HTTP Error: 400", "AuthenticationFailed", 401, False),
+    ("AADSTS700016: Application with identifier 'x' was not found", "AuthenticationFailed", 401, False),
+])
+def test_token_endpoint_trouble_is_retryable_and_bad_credentials_are_not(text, code, status, retryable):
+    class Failing:
+        def get_token(self, scope):
+            raise RuntimeError(text)  # azure-identity's ClientAuthenticationError keeps only such text
+
+    tokens = TokenProvider(resolve_credentials({}, AWX_ENV, None), ARM, factory=lambda p, c: Failing())
+    with pytest.raises(JobGateError) as err:
+        tokens.token()
+    assert (err.value.code, err.value.http_status, err.value.retryable) == (code, status, retryable)
+
+
 def test_retry_after_told_to_one_caller_holds_for_the_others_of_the_client():
     now = [500.0]
     sleeps = []
