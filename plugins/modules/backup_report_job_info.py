@@ -26,7 +26,10 @@ options:
     aliases: [job_id]
   job_ids:
     description:
-      - The IDs of several report jobs, fetched concurrently with a bounded pool.
+      - The IDs of several report jobs. From four IDs on, the module reads them through C(ListReportJobs) (few
+        requests however many jobs, which throttled accounts need; the caller needs C(backup:ListReportJobs) for
+        it) and describes on its own, concurrently with a bounded pool, only what the list did not return. Without
+        that permission it falls back to C(DescribeReportJob) per job.
       - Duplicates are fetched once; RV(jobs) keeps the order of the list.
       - Mutually exclusive with O(report_job_id) and the list filters.
     type: list

@@ -28,7 +28,8 @@ options:
     aliases: [job_id]
   job_names:
     description:
-      - The names of several jobs, fetched concurrently with a bounded pool.
+      - The names of several jobs. From four names on, they are read from the edge device's job list
+        (ListByEdgeDevice) in as few requests as its pages allow; a name the list lacks is read on its own.
       - Duplicates are fetched once; RV(jobs) keeps the order of the list.
       - Mutually exclusive with O(job_name).
     type: list

@@ -26,6 +26,8 @@ options:
   job_ids:
     description:
       - The IDs of several package import jobs, fetched concurrently with a bounded pool.
+      - While waiting on four or more jobs, C(ListPackageImportJobs) tells which jobs changed, and only those are
+        described again.
       - Duplicates are fetched once; RV(jobs) keeps the order of the list.
       - Mutually exclusive with O(job_id).
     type: list
