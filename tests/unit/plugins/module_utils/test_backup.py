@@ -13,26 +13,20 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup import (
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
 
+import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
+
 UTC = datetime.timezone.utc
 T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
-class FakeModule:
-    def __init__(self, **params):
-        base = {"report_job_id": None, "job_ids": None, "report_plan_name": None, "status": None,
-                "created_after": None, "created_before": None, "wait": False, "wait_timeout": 1800, "wait_sleep": 5,
-                "region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t-value",
-                "session_token": None, "profile": None, "endpoint_url": None, "aws_ca_bundle": None,
-                "validate_certs": True, "aws_config": None}
-        base.update(params)
-        self.params = base
+class FakeModule(aws_fakes.FakeModule):
+    defaults = {"report_job_id": None, "job_ids": None, "report_plan_name": None, "status": None,
+                "created_after": None, "created_before": None}
 
 
 @pytest.fixture
 def no_client(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("a client was created for bad input")
-    monkeypatch.setattr(_backup, "AwsClient", refuse)
+    aws_fakes.refuse_clients(monkeypatch, _backup)
 
 
 @pytest.fixture

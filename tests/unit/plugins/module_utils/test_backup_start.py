@@ -9,16 +9,13 @@ from ansible_collections.jobgate.cloud.plugins.module_utils import _backup_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
 
-AWS = {"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t-value", "session_token": None,
-       "profile": None, "endpoint_url": None, "aws_ca_bundle": None, "validate_certs": True, "aws_config": None}
+import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
+
 NOW = 1_750_000_000.0
 
 
-class FakeModule:
-    def __init__(self, check_mode=False, **params):
-        self.params = dict(AWS, wait=False, wait_timeout=1800, wait_sleep=5, idempotency_token=None)
-        self.params.update(params)
-        self.check_mode = check_mode
+class FakeModule(aws_fakes.FakeModule):
+    defaults = {"idempotency_token": None}
 
 
 class FakeBackup:

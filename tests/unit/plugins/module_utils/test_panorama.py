@@ -14,25 +14,18 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import (
     DEVICE_ID, JOB_ID, PanoramaDeviceJobSource, PanoramaPackageImportJobSource,
 )
 
+import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
+
 T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
 
 
-class FakeModule:
-    def __init__(self, **params):
-        base = {"job_id": None, "job_ids": None, "device_id": None, "wait": False, "wait_timeout": 1800,
-                "wait_sleep": 5, "region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t-value",
-                "session_token": None, "profile": None, "endpoint_url": None, "aws_ca_bundle": None,
-                "validate_certs": True, "aws_config": None}
-        base.update(params)
-        self.params = base
+class FakeModule(aws_fakes.FakeModule):
+    defaults = {"job_id": None, "job_ids": None, "device_id": None}
 
 
 @pytest.fixture
 def no_client(monkeypatch):
-    """Fail the test if a handler gets as far as building a client (i.e. would send a request)."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("a client was created for bad input")
-    monkeypatch.setattr(_panorama, "AwsClient", refuse)
+    aws_fakes.refuse_clients(monkeypatch, _panorama)
 
 
 # ------------------------------------------------------------------------------------------------ validation

@@ -9,16 +9,10 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClien
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import PanoramaDeviceJobSource, PanoramaPackageImportJobSource
 
-AWS = {"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t-value", "session_token": None,
-       "profile": None, "endpoint_url": None, "aws_ca_bundle": None, "validate_certs": True, "aws_config": None}
+import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
 
 
-class FakeModule:
-    def __init__(self, check_mode=False, **params):
-        base = dict(AWS, wait=False, wait_timeout=1800, wait_sleep=5)
-        base.update(params)
-        self.params = base
-        self.check_mode = check_mode
+FakeModule = aws_fakes.FakeModule
 
 
 class FakePanorama:
@@ -91,9 +85,7 @@ def fake(monkeypatch):
 
 @pytest.fixture
 def no_client(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("a client was created for bad input")
-    monkeypatch.setattr(ps, "AwsClient", refuse)
+    aws_fakes.refuse_clients(monkeypatch, ps)
 
 
 # ------------------------------------------------------------------------------------------------ validation
