@@ -19,8 +19,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._hci import (
     DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, HciJobSource, jobs_path, parse_resource_uri, validate_api_version, validate_name,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry, summarize, to_datetime
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import validate_wait
-from ansible_collections.jobgate.cloud.plugins.module_utils._start import build_result, check_mode_result, wait_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import validate_wait, wait_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._start import build_result, check_mode_result
 
 JOB_KIND = "HCI"
 JOB_TYPES = ("CollectLog", "RemoteSupport")

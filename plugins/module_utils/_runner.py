@@ -116,6 +116,13 @@ def select_ids(params: dict, one: str, many: str) -> list | None:
     return ids
 
 
+def wait_settings(params: t.Mapping) -> tuple:
+    """(timeout, first sleep) from the wait options, with the contract's defaults."""
+    timeout = params.get("wait_timeout") or WAIT_ARG_SPEC["wait_timeout"]["default"]
+    sleep = params.get("wait_sleep") or WAIT_ARG_SPEC["wait_sleep"]["default"]
+    return timeout, sleep
+
+
 def validate_wait(params: dict) -> None:
     """wait_timeout and wait_sleep must be positive; checked before any request."""
     for name in ("wait_timeout", "wait_sleep"):
@@ -251,8 +258,8 @@ def _first_fetch(source: JobSource, ids: list, params: dict) -> list:
     like one while polling, with the same growing pause, until ``wait_timeout``."""
     if not params.get("wait"):
         return fetch_many(source, ids)
-    timeout = params.get("wait_timeout") or WAIT_ARG_SPEC["wait_timeout"]["default"]
-    pause = min(float(params.get("wait_sleep") or WAIT_ARG_SPEC["wait_sleep"]["default"]), MAX_POLL_INTERVAL)
+    timeout, sleep = wait_settings(params)
+    pause = min(float(sleep), MAX_POLL_INTERVAL)
     deadline = _monotonic() + timeout
     while True:
         try:
@@ -272,8 +279,7 @@ def collect(source: JobSource, ids: list | None, params: dict) -> dict:
     result = {"changed": False}
     if params.get("wait"):
         poll_ids = list(ids) if ids is not None else [entry["normalized"]["job_id"] for entry in entries]
-        timeout = params.get("wait_timeout") or WAIT_ARG_SPEC["wait_timeout"]["default"]
-        sleep = params.get("wait_sleep") or WAIT_ARG_SPEC["wait_sleep"]["default"]
+        timeout, sleep = wait_settings(params)
         try:
             entries, elapsed = wait_for(source, poll_ids, entries, timeout, sleep, raws=raws)
         except JobGateError as err:

@@ -15,7 +15,7 @@ import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry, summarize
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import WAIT_ARG_SPEC, JobSource, fetch_many, wait_for
+from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, fetch_many, wait_for, wait_settings
 
 # Indirections so tests can drive retries without sleeping; not module options.
 _sleep = time.sleep
@@ -27,13 +27,6 @@ SAFE_RETRY_CODES = frozenset((
     "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
     "LimitExceededException", "SlowDown",
 ))
-
-
-def wait_settings(params: t.Mapping) -> tuple:
-    """(timeout, first sleep) from the wait options, with the contract's defaults."""
-    timeout = params.get("wait_timeout") or WAIT_ARG_SPEC["wait_timeout"]["default"]
-    sleep = params.get("wait_sleep") or WAIT_ARG_SPEC["wait_sleep"]["default"]
-    return timeout, sleep
 
 
 def token_digest(payload: t.Any, *, prefix: str = "jobgate-", max_len: int = 64) -> str:
