@@ -11,11 +11,14 @@ SANITY_DIR := $(BUILD)/sanity/ansible_collections/jobgate/cloud
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 ARTIFACT := $(BUILD)/dist/jobgate-cloud-$(VERSION).tar.gz
 STATE := $(BUILD)/emulator-demo.json
+# `make emulator`: an emulator of one's own in the background (docs/guides/try_it.md)
+SCENARIO ?= try_it
+EMULATOR_STATE := $(BUILD)/emulator.json
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_DIR)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 
-.PHONY: demo test venv build install dev-link units integration sanity lint docs docs-check changelog-lint clean bench
+.PHONY: demo emulator emulator-stop test venv build install dev-link units integration sanity lint docs docs-check changelog-lint clean bench
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: tests/requirements-dev.txt tests/constraints.txt
@@ -41,6 +44,14 @@ demo: install
 	$(BIN)/python -m emulator start --state-file $(STATE) --scenario emulator/scenarios/demo.json
 	trap '$(BIN)/python -m emulator stop --state-file $(STATE)' EXIT; \
 	  $(BIN)/python playbooks/run_demo.py --state-file $(STATE)
+
+emulator: install
+	$(BIN)/python -m emulator start --state-file $(EMULATOR_STATE) --scenario $(SCENARIO)
+	@echo 'then: source .venv/bin/activate; export ANSIBLE_COLLECTIONS_PATH=$(COLL_DIR);' \
+	  'eval "$$(python -m emulator env --state-file $(EMULATOR_STATE))"'
+
+emulator-stop: venv
+	$(BIN)/python -m emulator stop --state-file $(EMULATOR_STATE)
 
 test: install dev-link
 	$(MAKE) units integration docs-check changelog-lint sanity lint

@@ -498,18 +498,6 @@ class AzureProvider(Provider):
                            created_ago=float(spec.get("created_ago", 0)),
                            extra={"reportedProperties": spec.get("reported_properties") or {}})
 
-    def scenario(self, name: str) -> list:
-        if name != "demo":
-            return []
-        uri = (f"/subscriptions/{self.creds.get('subscription_id')}/resourceGroups/edge-rg/providers/"
-               "Microsoft.HybridCompute/machines/node-1")
-        return [["POST", "/jobs", {"jobs": [
-            {"kind": KIND, "resource_uri": uri, "name": "collect-logs-01", "job_type": "CollectLog",
-             "timeline": [["Scheduled", 0], ["DeploymentInProgress", 2], ["Succeeded", 8]]},
-            {"kind": KIND, "resource_uri": uri, "name": "remote-support-01", "job_type": "RemoteSupport",
-             "timeline": [["Scheduled", 0], ["DeploymentInProgress", 3], ["Succeeded", 12]]},
-        ]}]]
-
     # ------------------------------------------------------------------ rendering
     def _state(self, job: Job) -> dict:
         """What the timeline says now: status, provisioning state, async status, percent, start/end times."""
