@@ -81,8 +81,10 @@ options:
   api_version:
     description:
       - The C(api-version) of the Microsoft.AzureStackHCI resource provider to call.
+      - Defaults to the stable V(2025-10-01); a preview version of the same job shape, such as
+        V(2024-09-01-preview), is used when given here.
     type: str
-    default: 2024-09-01-preview
+    default: 2025-10-01
 extends_documentation_fragment:
   - jobgate.cloud.azure
   - jobgate.cloud.job_wait

@@ -18,7 +18,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.status import PROVIDER
 
-DEFAULT_API_VERSION = "2024-09-01-preview"
+# The stable version of the 2024-09-01-preview shape (CONTRACT "Choosing jobs"): Azure retires preview versions.
+DEFAULT_API_VERSION = "2025-10-01"
 DEFAULT_EDGE_DEVICE = "default"
 
 # The REST spec's pattern for both jobsName and edgeDeviceName.
@@ -53,7 +54,7 @@ def validate_api_version(value: t.Any) -> str:
     match = API_VERSION_PATTERN.match(value) if isinstance(value, str) else None
     if not match or not (1 <= int(match.group(2)) <= 12 and 1 <= int(match.group(3)) <= 31):
         raise bad_input(f"Option api_version {_show(value)} must look like YYYY-MM-DD or YYYY-MM-DD-preview "
-                        f"(for example {DEFAULT_API_VERSION} or 2025-10-01).")
+                        f"(for example {DEFAULT_API_VERSION} or 2024-09-01-preview).")
     return value
 
 
