@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -37,7 +38,7 @@ CASES = [
     ("pd-negative-sleep", PD, {"job_id": "job-1", "wait": True, "wait_sleep": -1}, ["wait_sleep"]),
     ("pd-encoded-dot-dot-upper", PD, {"job_id": "%2E%2E"}, ["job_id", "percent-encoded"]),
     ("pd-double-encoded-slash", PD, {"job_ids": ["job-1", "%252fetc"]}, ["job_ids", "percent-encoded"]),
-    ("pd-device-encoded-backslash", PD, {"device_id": "dev%5c..%5Cx"}, ["device_id", "percent-encoded"]),
+    ("pd-device-encoded-backslash", PD, {"device_id": "dev%5cx%5Cy"}, ["device_id", "percent-encoded"]),
     ("pi-space-in-list", PI, {"job_ids": ["ok-1", "bad id"]}, ["job_ids", "not a valid"]),
     ("pi-nul", PI, {"job_id": "job\u0000id"}, ["job_id"]),
     ("pi-tab", PI, {"job_id": "job\tid"}, ["job_id", "not a valid"]),
@@ -161,7 +162,9 @@ def _run_table(workdir: Path) -> dict:
 def bad_input_run(tmp_path_factory):
     """One emulator and one ansible-playbook run for the whole table, shared by the xdist workers through a file
     under their common base temp directory (the cases change no state)."""
-    shared = tmp_path_factory.getbasetemp().parent / "jobgate-bad-input"
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is a child of the session's; without it the parent is shared by every session.
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "jobgate-bad-input"
     shared.mkdir(exist_ok=True)
     with open(shared / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

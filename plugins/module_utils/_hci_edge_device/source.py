@@ -13,6 +13,7 @@ import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
@@ -44,6 +45,7 @@ def _show(value: t.Any) -> str:
 def validate_name(value: t.Any, option: str) -> str:
     if not isinstance(value, str) or not value:
         raise bad_input(f"Option {option} must be a non-empty string.")
+    refuse_encoded(option, value, "edge device name" if option == "edge_device_name" else "edge device job name")
     if not NAME_PATTERN.match(value):
         raise bad_input(f"Option {option} {_show(value)} is not a valid name: it must be 3 to 24 letters, digits or "
                         "hyphens (pattern ^[a-zA-Z0-9-]{3,24}$), so '..', '/', '?' and '#' are never allowed.")
@@ -62,6 +64,7 @@ def parse_resource_uri(value: t.Any) -> dict:
     """The Arc machine's ARM id, checked and split: {resource_uri, subscription, group, machine}."""
     if not isinstance(value, str) or not value:
         raise bad_input(f"Option resource_uri must be the ARM id of an Arc machine, {RESOURCE_URI_SHAPE}.")
+    refuse_encoded("resource_uri", value, "Arc machine ARM id")
     problems = []
     if any(ord(c) < 32 or ord(c) == 127 for c in value) or any(c.isspace() for c in value):
         problems.append("it contains control characters or whitespace")
