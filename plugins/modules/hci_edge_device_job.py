@@ -84,7 +84,7 @@ options:
       - Defaults to the stable V(2025-10-01); a preview version of the same job shape, such as
         V(2024-09-01-preview), is used when given here.
     type: str
-    default: 2025-10-01
+    default: "2025-10-01"
 extends_documentation_fragment:
   - jobgate.cloud.azure
   - jobgate.cloud.job_wait

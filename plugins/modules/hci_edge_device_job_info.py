@@ -56,7 +56,7 @@ options:
         same edge device job shape (V(2024-09-01-preview) and the others since V(2023-12-01-preview)) work too,
         when asked for.
     type: str
-    default: 2025-10-01
+    default: "2025-10-01"
 extends_documentation_fragment:
   - jobgate.cloud.azure
   - jobgate.cloud.job_wait

@@ -28,8 +28,8 @@ def _client(emu, api_version: str | None) -> azurestackhci.AzureStackHCIClient:
 
 @pytest.mark.parametrize("api_version", ["2025-10-01", SDK_DEFAULT], ids=["2025-10-01", "sdk-default"])
 def test_sdk_creates_reads_and_lists_an_edge_device_job(emu, api_version):
-    emu.admin("POST", "/timelines", {"hci_edge_device": [["Scheduled", 0], ["DeploymentInProgress", 0.2],
-                                                          ["Succeeded", 0.5]]})
+    timeline = [["Scheduled", 0], ["DeploymentInProgress", 0.2], ["Succeeded", 0.5]]
+    emu.admin("POST", "/timelines", {"hci_edge_device": timeline})
     client = _client(emu, api_version)
     # resourceUri is sent as is (x-ms-skip-url-encoding) after the SDK's own leading slash.
     uri = (f"subscriptions/{emu.config['azure']['subscription_id']}/resourceGroups/edge-rg/providers/"

@@ -104,7 +104,6 @@ def test_bad_input_sends_no_request(emulator, run_playbook, assert_no_secrets):
     assert emulator.requests() == []
 
 
-
 API_VERSIONS_PLAYBOOK = """
 - name: Both HCI modules, without api_version, then the info module with a preview version
   hosts: localhost

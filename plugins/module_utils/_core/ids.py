@@ -30,7 +30,7 @@ def encoded_breaker(value: str) -> tuple[str, str] | None:
     if match:
         return match.group(0), bytes.fromhex(match.group(1)).decode("ascii")
     current = value
-    for _ in range(MAX_DECODES):
+    for _round in range(MAX_DECODES):
         decoded = unquote(current)
         if decoded == current:
             return None

@@ -76,7 +76,7 @@ def test_path_breakers_include_the_encoded_ones():
     (lambda v: JOB_ID.check("job_id", v), "job_id"),
     (lambda v: DEVICE_ID.check("device_ids", v), "device_ids"),
     (lambda v: backup_source.check_report_job_id("report_job_id", v), "report_job_id"),
-    (lambda v: backup_source.check_report_plan_name(v), "report_plan_name"),
+    (backup_source.check_report_plan_name, "report_plan_name"),
     (lambda v: hci_source.validate_name(v, "job_name"), "job_name"),
     (lambda v: hci_source.validate_name(v, "edge_device_name"), "edge_device_name"),
     (lambda v: hci_source.parse_resource_uri(URI + "/" + v), "resource_uri"),
