@@ -3,12 +3,18 @@ credentials (which pick their flow from the environment, as on a real host), and
 test's stand-in `az`."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import urllib.error
 from pathlib import Path
 
 import pytest
 import requests
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import CredentialUnavailableError, ManagedIdentityCredential, WorkloadIdentityCredential
+from azure.identity import (
+    AzureCliCredential, CredentialUnavailableError, ManagedIdentityCredential, WorkloadIdentityCredential,
+)
 
 from emulator.azure import AUDIENCE
 from emulator.identity import MSAL_ARC_KEY_DIR, msal_arc_key_dir
@@ -192,8 +198,8 @@ def test_cli_token_route(emu):
     def token(**payload):
         try:
             return emu.admin("POST", "/azure/cli/token", payload)
-        except Exception as exc:   # urllib's HTTPError: the admin API answers 400 with {"error": ...}
-            return {"status": exc.code, **__import__("json").loads(exc.read())}
+        except urllib.error.HTTPError as exc:   # the admin API answers 400 with {"error": ...}
+            return {"status": exc.code, **json.loads(exc.read())}
 
     assert "az login" in token(resource=AUDIENCE)["error"]
     account = emu.admin("POST", "/azure/cli/login", {})
@@ -206,3 +212,23 @@ def test_cli_token_route(emu):
     assert "AADSTS90002" in token(resource=AUDIENCE, tenant="00000000-0000-0000-0000-000000000000")["error"]
     emu.admin("POST", "/azure/cli/logout")
     assert "az login" in token(resource=AUDIENCE)["error"]
+
+
+STAND_IN_AZ = Path(__file__).resolve().parents[1] / "integration" / "bin" / "az"
+
+
+def test_stand_in_az_speaks_what_azure_cli_credential_reads(emu, clean_env):
+    clean_env.setenv("PATH", f"{STAND_IN_AZ.parent}:{Path(sys.executable).parent}:/usr/bin:/bin")
+    clean_env.setenv("JOBGATE_EMULATOR_ADMIN_URL", f"{emu.endpoint}/_emulator")
+    with pytest.raises(CredentialUnavailableError, match="az login"):
+        AzureCliCredential().get_token(SCOPE)
+    account = emu.admin("POST", "/azure/cli/login", {})
+    token = AzureCliCredential(tenant_id=account["tenant"]).get_token(SCOPE)
+    assert arm_get(emu, token.token).status_code == 200 and token.expires_on > 0
+    with pytest.raises(ClientAuthenticationError, match="AADSTS90002"):
+        AzureCliCredential(tenant_id="00000000-0000-0000-0000-000000000000").get_token(SCOPE)
+    run = subprocess.run([str(STAND_IN_AZ), "account", "get-access-token", "--output", "json", "--resource", AUDIENCE],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and json.loads(run.stdout)["tokenType"] == "Bearer" and run.stderr == ""
+    usage = subprocess.run([str(STAND_IN_AZ), "login"], capture_output=True, text=True, check=False)
+    assert usage.returncode == 2 and usage.stderr.startswith("ERROR: ") and usage.stdout == ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+import warnings
 from pathlib import Path
 
 from hci_support import arm_requests, machine_uri, seed
@@ -84,8 +85,10 @@ def test_msi_workload_identity_and_cli_find_hci_jobs(emulator, run_playbook, ass
         app_service, on_app_service, elsewhere, sources = cases_for(emulator, tmp_path, arc_dir)
         cases = on_app_service + elsewhere
         seed(emulator, uri, *(c["job_name"] for c in cases), timeline=FAST, created_ago=5)
-        env = dict(CLEAN, HOME=str(home), PATH=f"{STAND_IN_BIN}{os.pathsep}{os.environ['PATH']}",
-                   JOBGATE_EMULATOR_ADMIN_URL=emulator.admin_url, **emulator.ca_env())
+        # The stand-in az first on PATH, for these runs only; its `#!/usr/bin/env python` finds this interpreter.
+        path = os.pathsep.join((str(STAND_IN_BIN), str(Path(sys.executable).parent), os.environ["PATH"]))
+        env = dict(CLEAN, HOME=str(home), PATH=path, JOBGATE_EMULATOR_ADMIN_URL=emulator.admin_url,
+                   **emulator.ca_env())
         runs = [run_playbook(PLAYBOOK, emulator=emulator, aws=False, azure=False, env=dict(env, **host_env),
                              extra_vars={"resource_uri": uri, "cases": host_cases})
                 for host_env, host_cases in ((app_service, on_app_service), ({}, elsewhere))]
@@ -100,7 +103,8 @@ def test_msi_workload_identity_and_cli_find_hci_jobs(emulator, run_playbook, ass
         calls = [r for r in arm if r["path"].endswith(f"/jobs/job-{name}")]
         assert calls and all(r["auth_ok"] and r["token_source"] == source for r in calls), (name, calls)
     if arc_dir is None:
-        print(f"Arc case left out: {MSAL_ARC_KEY_DIR} cannot be written here")
+        warnings.warn(f"Arc case left out: {MSAL_ARC_KEY_DIR}, where MSAL reads Arc keys, cannot be written here",
+                      stacklevel=1)
 
     mi = emulator.requests(service="managed-identity")
     assert [r["status"] for r in mi if r["query"].get("client_id")] == [200]   # the user-assigned identity, asked once
