@@ -22,6 +22,7 @@ What real azure-identity (through MSAL's managed identity client) sends, and wha
 Tokens come from the Azure provider (same store, lifetime, expiry and audience check as client secrets), so Resource
 Manager accepts them as bearer tokens; the request log says where each ARM call's token came from (`token_source`).
 Every token, identity header, Arc key and federated assertion is registered for `GET /_emulator/secrets`.
+Faults (service "managed-identity", operations AppServiceToken and ArcToken) apply after the header or key check.
 
 Admin routes (under /_emulator):
   GET/POST /azure/identity           identity_endpoint, arc_endpoint, imds_endpoint, identity_header,
@@ -131,6 +132,17 @@ class IdentityProvider(Provider):
         req.log.update(service="managed-identity", operation="ArcToken")
         return self.arc(req)
 
+    def render_fault(self, fault, req: Request, service, operation) -> Response:
+        status = fault.status or (429 if fault.kind == "throttle" else 500)
+        message = fault.message or ("Too many requests." if status == 429 else "An unexpected error occured.")
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
+        if operation == "AppServiceToken":
+            resp = self._app_service_error(status, message)
+            resp.headers.update(headers or {})
+            return resp
+        return self._imds_error(status, "temporarily_unavailable" if status >= 500 else "invalid_request", message,
+                                headers)
+
     def reset(self) -> None:
         self._drop_arc_keys()
         # Identities, federated credentials and the CLI login describe the machine, not jobs: they stay.
@@ -194,6 +206,9 @@ class IdentityProvider(Provider):
             req.log["error"] = "identity_header"
             return self._app_service_error(401, "The X-IDENTITY-HEADER value is missing or is not this app's "
                                                 "IDENTITY_HEADER.")
+        fault = self.apply_faults(req, "managed-identity", "AppServiceToken")   # after authentication
+        if fault is not None:
+            return fault
         if query.get("api-version") != APP_SERVICE_API_VERSION:
             return self._app_service_error(400, f"Unsupported api-version {query.get('api-version')!r}: this "
                                                 f"endpoint speaks {APP_SERVICE_API_VERSION}.")
@@ -237,6 +252,9 @@ class IdentityProvider(Provider):
             req.log["error"] = "arc_key"
             return self._imds_error(401, "unauthorized_client", "Invalid or expired secret key")
         path.unlink(missing_ok=True)
+        fault = self.apply_faults(req, "managed-identity", "ArcToken")
+        if fault is not None:
+            return fault
         client_id = self._identity_for(query.get("client_id"))
         if client_id is None:
             return self._imds_error(400, "invalid_request", "Identity not found")

@@ -232,3 +232,20 @@ def test_stand_in_az_speaks_what_azure_cli_credential_reads(emu, clean_env):
     assert run.returncode == 0 and json.loads(run.stdout)["tokenType"] == "Bearer" and run.stderr == ""
     usage = subprocess.run([str(STAND_IN_AZ), "login"], capture_output=True, text=True, check=False)
     assert usage.returncode == 2 and usage.stderr.startswith("ERROR: ") and usage.stdout == ""
+
+
+def test_faults_reach_the_identity_endpoints_after_authentication(emu):
+    info = emu.admin("POST", "/azure/identity", {"arc_key_dir": str(emu.ca_file.parent / "keys")})
+    emu.admin("POST", "/faults", {"match": {"service": "managed-identity"}, "kind": "error", "status": 503, "count": 2})
+    params = {"api-version": "2019-08-01", "resource": AUDIENCE}
+    wrong = requests.get(info["identity_endpoint"], params=params, headers={"X-IDENTITY-HEADER": "x"}, timeout=10)
+    assert wrong.status_code == 401, "a caller that fails authentication gets its 401 and no fault"
+    busy = requests.get(info["identity_endpoint"], params=params, timeout=10,
+                        headers={"X-IDENTITY-HEADER": info["identity_header"]})
+    assert busy.status_code == 503 and busy.json()["statusCode"] == 503
+    params["api-version"] = "2020-06-01"
+    realm = requests.get(info["arc_endpoint"], params=params, headers={"Metadata": "true"}, timeout=10)
+    key = Path(realm.headers["WWW-Authenticate"].split("=", 1)[1]).read_text()
+    arc = requests.get(info["arc_endpoint"], params=params, timeout=10,
+                       headers={"Metadata": "true", "Authorization": "Basic " + key})
+    assert arc.status_code == 503 and arc.json()["error"] == "temporarily_unavailable"
