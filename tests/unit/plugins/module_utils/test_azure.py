@@ -202,7 +202,7 @@ def test_managed_identity_precedence_in_auto():
     assert resolve_credentials({}, ARC, CREDENTIALS_FILE).client_id == "file-default-client"
     # IDENTITY_ENDPOINT alone is no endpoint azure-identity would use: the CLI, as before.
     assert resolve_credentials({}, {"IDENTITY_ENDPOINT": "http://x"}, None).kind == "cli"
-    with pytest.raises(JobGateError, match="Azure CLI|password"):
+    with pytest.raises(JobGateError, match="multifactor authentication"):
         resolve_credentials({}, dict(APP_SERVICE, AZURE_AD_USER="u", AZURE_PASSWORD="p"), None)
 
 
