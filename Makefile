@@ -11,9 +11,10 @@ SANITY_DIR := $(BUILD)/sanity/ansible_collections/jobgate/cloud
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 ARTIFACT := $(BUILD)/dist/jobgate-cloud-$(VERSION).tar.gz
 STATE := $(BUILD)/emulator-demo.json
-# `make emulator`: an emulator of one's own in the background (docs/guides/try_it.md)
+# `make emulator`: an emulator of one's own in the background (docs/guides/try_it.md), in a directory of its own
+# because ca.pem is written beside the state file (and `make demo` has its own)
 SCENARIO ?= try_it
-EMULATOR_STATE := $(BUILD)/emulator.json
+EMULATOR_STATE := $(BUILD)/emulator/state.json
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_DIR)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false

@@ -9,7 +9,7 @@ import subprocess
 from harness import REPO, EmulatorProcess, assert_no_secrets
 
 GUIDE = REPO / "docs/guides/try_it.md"
-GUIDE_STATE = ".build/emulator.json"
+GUIDE_STATE = ".build/emulator/state.json"
 GUIDE_COLLECTIONS = "$PWD/.build/collections"
 
 
