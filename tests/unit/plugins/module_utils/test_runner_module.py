@@ -20,7 +20,7 @@ except ImportError:  # ansible-core 2.18 has no testing helper; AnsibleModule re
         with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()):
             yield
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobGateModule
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule
 
 SPEC = {"status": {"type": "str", "choices": ["CREATED", "RUNNING"]}, "wait_timeout": {"type": "int"}}
 
