@@ -19,7 +19,10 @@ DENIED = f"arn:aws:iam::{ACCOUNT}:role/not-for-jobgate"
 BAD_INPUT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/never-asked"
 OIDC_ROLE = f"arn:aws:iam::{ACCOUNT}:role/aap-oidc"
 LIFETIME = 20          # seconds the emulator's STS lets role credentials live
-OTA_SECONDS = 30       # the OTA runs longer than that
+OTA_SECONDS = 24       # the OTA runs longer than that
+# The wait's last poll comes at its deadline (pauses are capped at the time left), after the OTA has completed
+# however late the wait began: the wait ends within WAIT_TIMEOUT seconds instead of a doubled backoff pause later.
+WAIT_TIMEOUT = OTA_SECONDS + 3
 
 
 def session_arn(role: str, session: str) -> str:
@@ -45,13 +48,13 @@ def test_assumed_role_starts_waits_refreshes_and_fails_clearly(emulator, run_pla
     emulator.admin("POST", "/sts/settings", {"credential_lifetime": LIFETIME})
     add_devices(emulator, "device-role-1")
     emulator.admin("POST", "/timelines", {"panorama_device:OTA": [
-        ["PENDING", 0], ["DOWNLOADING", 8], ["VERIFYING", 16], ["REBOOTING", 24], ["COMPLETED", OTA_SECONDS]]})
+        ["PENDING", 0], ["DOWNLOADING", 8], ["VERIFYING", 14], ["REBOOTING", 20], ["COMPLETED", OTA_SECONDS]]})
     report_job, role_report_job = seed(emulator, "backup_report", count=2, timeline=[
         ["CREATED", 0], ["RUNNING", 1], ["COMPLETED", 4]])
     result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars={
         "role_arn": ROLE, "external_id": external_id, "denied_role_arn": DENIED,
         "wrong_external_id": wrong_external_id, "bad_input_role_arn": BAD_INPUT_ROLE, "device_id": "device-role-1",
-        "report_job_id": report_job, "role_report_job_id": role_report_job})
+        "report_job_id": report_job, "role_report_job_id": role_report_job, "wait_timeout": WAIT_TIMEOUT})
     result.assert_ok()
     log, sessions = emulator.requests(), emulator.admin("GET", "/sts/sessions")["sessions"]
 
@@ -100,7 +103,7 @@ def test_assumed_role_starts_waits_refreshes_and_fails_clearly(emulator, run_pla
         assert out["failed"] is True and out["error"]["code"] == "ValidationError", out
         assert out["error"]["retryable"] is False and option in out["msg"], out["msg"]
     assert not [e for e in log if e.get("role_arn") == BAD_INPUT_ROLE]
-    assert not [e for e in log if e["operation"] == "ListDevicesJobs"]
+    assert {e["principal"] for e in log if e["operation"] == "ListDevicesJobs"} == {session_arn(ROLE, "ota-wait")}
 
     # -vvv output: no base secret, issued key or session token, external id (right or wrong).
     assert_no_secrets(result.output, emulator)
