@@ -88,7 +88,7 @@ options:
       - A denied C(AssumeRole) (the role's trust policy does not allow the base principal, or O(assume_role_external_id)
         is wrong or missing) fails the task at once with C(error.code=AccessDenied) and C(error.retryable=false),
         naming the role ARN.
-      - Web identity needs no option: with E(AWS_ROLE_ARN) and E(AWS_WEB_IDENTITY_TOKEN_FILE) set and no keys,
+      - Web identity needs no option. With E(AWS_ROLE_ARN) and E(AWS_WEB_IDENTITY_TOKEN_FILE) set and no keys,
         botocore's chain calls C(AssumeRoleWithWebIdentity) itself (E(AWS_ENDPOINT_URL_STS) for a private STS
         endpoint). O(assume_role_arn) on top of that chains into a further role.
     type: str
@@ -111,7 +111,7 @@ options:
       - How long, in seconds, the role's credentials are asked to last; STS accepts 900 to 43200, up to the role's
         maximum session duration (1 hour unless the role sets more; 1 hour at most when the base credentials are a
         role session themselves).
-      - Used only with O(assume_role_arn). Waits may be longer: the credentials are renewed.
+      - Used only with O(assume_role_arn). Waits may be longer; the credentials are renewed.
     type: int
     default: 3600
   sts_endpoint_url:
