@@ -6,7 +6,6 @@ tests/integration/test_aws_assume_role.py.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs
 
@@ -170,15 +169,9 @@ def assume_role_xml(key: str, token: str, lifetime: int) -> str:
 
 
 @pytest.fixture
-def wire(monkeypatch, tmp_path):
+def wire(monkeypatch, clean_aws_env):
     """Record every request botocore sends and answer it: STS from `sts` (a list of (status, body)), Backup with
     an empty ListReportJobs. Nothing leaves the process."""
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "EC2_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "absent-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     sent: list = []
     sts: list = []
 
