@@ -21,14 +21,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
-PROVIDER_MODULES = ("emulator.aws", "emulator.sts", "emulator.azure")
+PROVIDER_MODULES = ("emulator.aws", "emulator.sts", "emulator.azure", "emulator.identity")
 ADMIN_PREFIX = "/_emulator"
 # Query parameters whose values are credentials: never written to the request log.
 REDACTED_QUERY_KEYS = {"x-amz-signature", "x-amz-security-token", "x-amz-credential", "client_secret", "code",
                        "access_token", "refresh_token", "sig", "client_assertion", "webidentitytoken", "externalid",
                        "tokencode"}
-# Request-log fields a provider may add (never secrets): STS names the role and who called.
-LOG_EXTRAS = ("fault", "error", "role_arn", "principal")
+# Request-log fields a provider may add (never secrets): STS names the role and who called; Resource Manager
+# calls say where their token came from.
+LOG_EXTRAS = ("fault", "error", "token_source", "role_arn", "principal")
 FAULT_KINDS = ("throttle", "error", "delay", "drop", "malformed", "html")
 
 
@@ -304,6 +305,10 @@ class Emulator:
         }
         for p in self.providers:
             self.admin.update(p.admin_routes())
+
+    def provider(self, name: str) -> Provider | None:
+        """The provider called `name`, for providers that build on another (emulator.identity on emulator.azure)."""
+        return next((p for p in self.providers if p.name == name), None)
 
     # -- credentials
     def secret_values(self) -> list[str]:
