@@ -55,11 +55,11 @@ def test_assumed_role_starts_waits_refreshes_and_fails_clearly(emulator, run_pla
         "role_arn": ROLE, "external_id": external_id, "denied_role_arn": DENIED,
         "wrong_external_id": wrong_external_id, "bad_input_role_arn": BAD_INPUT_ROLE, "device_id": "device-role-1",
         "report_job_id": report_job, "role_report_job_id": role_report_job, "wait_timeout": WAIT_TIMEOUT})
-    result.assert_ok()
+    saved = result.assert_ok().result("results")
     log, sessions = emulator.requests(), emulator.admin("GET", "/sts/sessions")["sessions"]
 
     # The OTA: started and waited for with the role's credentials, over more than one credential lifetime.
-    ota = result.result("ota")
+    ota = saved["ota"]
     assert ota["finished"] and not ota.get("failed"), ota
     assert ota["changed"] is True and [j["status"] for j in ota["jobs"]] == ["COMPLETED"], ota
     ota_calls = [e for e in log if e.get("principal") == session_arn(ROLE, "ota-wait")]
@@ -79,26 +79,26 @@ def test_assumed_role_starts_waits_refreshes_and_fails_clearly(emulator, run_pla
     assert all(e["signed"] and e["principal"] == f"arn:aws:iam::{ACCOUNT}:user/jobgate-emulator"
                for e in assume_calls)
 
-    backup = result.result("backup")
+    backup = saved["backup"]
     assert not backup.get("failed") and backup["job"]["report_job_id"] == report_job, backup
 
     # The role: assume-role options through wait_for_job_aws, one AssumeRole per poll (a module run each).
-    role = result.result("role")
+    role = saved["role"]
     assert role["failed"] is False and role["result"]["summary"]["all_succeeded"] is True, role
     assert [s for s in sessions if s["session_name"] == "role-poll"]
     assert any(e["operation"] == "DescribeReportJob" for e in log
                if e.get("principal") == session_arn(ROLE, "role-poll"))
 
     # Denied role and wrong external id: clear, not retryable, STS refused them.
-    assert_clear_denial(result.result("denied"), DENIED)
-    assert_clear_denial(result.result("wrong_external_id"), ROLE)
+    assert_clear_denial(saved["denied"], DENIED)
+    assert_clear_denial(saved["wrong_external_id"], ROLE)
     refused = [(e["role_arn"], e["status"], e["error"]) for e in assume_calls if e["status"] != 200]
     assert sorted(refused) == sorted([(DENIED, 403, "AccessDenied"), (ROLE, 403, "AccessDenied")])
 
     # Bad assume-role input: refused before any request (no AssumeRole for that role, no Panorama listing).
-    bad = result.result("bad_input")["results"] + [result.result("bad_external_id")]
-    named = ["assume_role_arn", "assume_role_session_name", "assume_role_duration", "assume_role_duration",
-             "assume_role_external_id"]
+    bad = saved["bad_input"]["results"] + [saved["bad_external_id"]]
+    named = ["assume_role_arn", "assume_role_session_name", "assume_role_duration", "assume_role_external_id"]
+    assert len(bad) == len(named)
     for out, option in zip(bad, named):
         assert out["failed"] is True and out["error"]["code"] == "ValidationError", out
         assert out["error"]["retryable"] is False and option in out["msg"], out["msg"]
