@@ -126,4 +126,6 @@ def use_credentials(session: t.Any, credentials: t.Any) -> None:
         def load(self) -> t.Any:
             return credentials
 
-    session.get_component("credential_provider").insert_before("env", Provided())
+    # At the very front: an explicit profile takes the "env" provider out of the chain, so there is no name to
+    # insert before.
+    session.get_component("credential_provider").providers.insert(0, Provided())

@@ -227,6 +227,16 @@ def test_short_sessions_are_renewed_near_their_end_not_before_every_request(wire
     assert "Credential=ASIAEXAMPLEROLEKEY02/" in auth(sent[-1])
 
 
+def test_a_profile_as_base_credentials(wire, tmp_path, monkeypatch):
+    sent, sts = wire
+    (tmp_path / "credentials").write_text("[base]\naws_access_key_id = AKIDPROFILEKEY\naws_secret_access_key = s3cr3t\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    sts.append((200, assume_role_xml("ASIAEXAMPLEROLEKEY03", "token-3", 3600)))
+    client = AwsClient(resolve_settings({"profile": "base", "region": "eu-west-1", "assume_role_arn": ROLE}, {}), "backup")
+    client.call("list_report_jobs", action="list", what="report jobs")
+    assert "Credential=AKIDPROFILEKEY/" in auth(sent[0]) and "Credential=ASIAEXAMPLEROLEKEY03/" in auth(sent[1])
+
+
 def test_a_denied_role_fails_at_creation_with_no_service_request(wire):
     sent, sts = wire
     sts.append((403, '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
