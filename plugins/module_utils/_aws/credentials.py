@@ -58,7 +58,7 @@ def assume_role_error(exc: BaseException, settings: AwsSettings, region: str | N
     where = sts_location(settings, region)
     if botocore is not None and isinstance(exc, botocore.exceptions.ClientError):
         code, message, status = client_error_parts(exc)
-        message = scrub(message, settings.secrets()) or code
+        message = scrub(message, settings.secrets()).rstrip(".") or code
         hint = _DENIED_HINT if code in ("AccessDenied", "AccessDeniedException") else ""
         return JobGateError(f"Could not assume role {arn} {where}: {code or 'HTTP ' + str(status)}: {message}.{hint}",
                             code=code or f"HTTP{status}", message=message, http_status=status,

@@ -132,12 +132,14 @@ def test_denied_is_clear_and_not_retryable_and_scrubbed():
     (sts_error("ServiceUnavailable", 503, "try later"), "ServiceUnavailable", True),
     (sts_error("ExpiredToken", 403, "The security token included in the request is expired"), "ExpiredToken", False),
     (sts_error("RegionDisabledException", 403, "STS is not activated in this region"), "RegionDisabledException", False),
+    (sts_error("ValidationError", 400, "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                                       "role."), "ValidationError", False),
     (botocore.exceptions.EndpointConnectionError(endpoint_url=STS_URL), "ConnectionError", True),
 ])
 def test_other_sts_failures_name_the_role(exc, code, retryable):
     err = assume_role_error(exc, settings(), "eu-west-1")
     assert (err.code, err.retryable) == (code, retryable)
-    assert ROLE in err.msg
+    assert ROLE in err.msg and ".." not in err.msg
 
 
 # ------------------------------------------------------------------------------------------------ real botocore
