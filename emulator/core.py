@@ -643,6 +643,8 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if logged:  # before answering: a client that reads the log right after its answer must find the request
+            emu.record(req, resp.status, started)
         self.send_response(resp.status)
         headers = {"Content-Length": str(len(resp.body))}
         headers.update(resp.headers)
@@ -652,8 +654,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(resp.body)
-        if logged:
-            emu.record(req, resp.status, started)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
