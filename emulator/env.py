@@ -21,8 +21,10 @@ def awx_environment(state: dict) -> dict[str, str | None]:
         # AWX's "Amazon Web Services" credential type, plus the region and endpoint it leaves to the job
         "AWS_ACCESS_KEY_ID": aws["access_key"], "AWS_SECRET_ACCESS_KEY": aws["secret_key"],
         "AWS_DEFAULT_REGION": aws["region"], "AWS_REGION": aws["region"],
-        # AWS_URL is amazon.aws's name (the modules read it); AWS_ENDPOINT_URL is botocore's own (aws CLI, boto3)
+        # AWS_URL is amazon.aws's name (the modules read it); AWS_ENDPOINT_URL is botocore's own (aws CLI, boto3);
+        # the same endpoint answers STS, for assume_role_arn
         "AWS_URL": state["aws_endpoint"], "AWS_ENDPOINT_URL": state["aws_endpoint"],
+        "AWS_ENDPOINT_URL_STS": state["aws_endpoint"],
         "AWS_CA_BUNDLE": state["ca_file"],
         # AWX's "Microsoft Azure Resource Manager" credential type; a Resource Manager URL as the cloud makes the
         # module read the authority and token audience from the emulator's metadata endpoint (Azure Stack style)

@@ -129,7 +129,7 @@ def test_env_prints_quoted_exports_that_bash_can_eval(tmp_path):
         run("stop", "--state-file", str(state_file))
     assert env["AWS_SECRET_ACCESS_KEY"] == secret and env["AWS_ACCESS_KEY_ID"] == "AKIAFIXEDKEY00000000"
     assert env["AWS_DEFAULT_REGION"] == env["AWS_REGION"] == "us-east-1"
-    assert env["AWS_URL"] == env["AWS_ENDPOINT_URL"] == state["aws_endpoint"]
+    assert env["AWS_URL"] == env["AWS_ENDPOINT_URL"] == env["AWS_ENDPOINT_URL_STS"] == state["aws_endpoint"]
     assert env["AWS_CA_BUNDLE"] == env["REQUESTS_CA_BUNDLE"] == state["ca_file"]
     az = state["azure"]
     assert (env["AZURE_SUBSCRIPTION_ID"], env["AZURE_CLIENT_ID"], env["AZURE_SECRET"], env["AZURE_TENANT"]) == (
