@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import check_params, mask, spec_names
 from ansible_collections.jobgate.cloud.plugins.module_utils._eda import kinds
 from ansible_collections.jobgate.cloud.plugins.module_utils._eda.watch import (
-    DEFAULT_INTERVAL, EMIT_CHOICES, MIN_INTERVAL, ON_START_CHOICES, SOURCE_NAME, Watch, mask,
+    DEFAULT_INTERVAL, EMIT_CHOICES, MIN_INTERVAL, ON_START_CHOICES, SOURCE_NAME, Watch,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
 
 SOURCE_ARG_SPEC: dict = {
     "kind": {"type": "str", "required": True, "choices": list(kinds.KINDS)},
@@ -32,31 +31,6 @@ ENGINE_KEYS = ("eda_feedback_queue",)
 def _fail(kind: str | None, msg: str, secrets: t.Iterable[str] = ()) -> JobGateError:
     where = f" ({kind})" if kind else ""
     return bad_input(mask(f"{SOURCE_NAME}{where} stopped: bad arguments: {msg}", secrets))
-
-
-def check_params(spec: dict, params: dict) -> tuple:
-    """(validated params, no_log values) for ``params`` against an Ansible argument spec, without AnsibleModule.
-
-    Types are converted, aliases and defaults applied, choices and unknown options refused; the errors are joined
-    into one message (raised as a ValidationError ``JobGateError``).
-    """
-    result = ArgumentSpecValidator(spec).validate(dict(params))
-    secrets = tuple(str(value) for value in result._no_log_values)  # pylint: disable=protected-access
-    if result.error_messages:
-        unknown = sorted(result.unsupported_parameters)
-        messages = [m for m in result.error_messages if not (unknown and "Supported parameters include" in m)]
-        if unknown:
-            messages.insert(0, f"unknown option(s) {', '.join(unknown)}")
-        raise bad_input(mask("; ".join(messages), secrets))
-    return result.validated_parameters, secrets
-
-
-def _names(spec: dict) -> set:
-    """Every name an argument spec accepts: options and their aliases."""
-    names = set(spec)
-    for option in spec.values():
-        names.update(option.get("aliases") or ())
-    return names
 
 
 def prepare(args: t.Mapping) -> Watch:
@@ -74,16 +48,17 @@ def prepare(args: t.Mapping) -> Watch:
     spec = kinds.KINDS[kind]
     if options["interval"] < MIN_INTERVAL:
         raise _fail(kind, f"interval must be at least {MIN_INTERVAL} seconds, got {options['interval']}.")
-    foreign = sorted(key for key in args if key not in _names(spec.arg_spec))
+    foreign = sorted(key for key in args if key not in spec_names(spec.INFO_ARG_SPEC))
     if foreign:
-        owners = {key: [name for name, other in kinds.KINDS.items() if key in _names(other.arg_spec)] for key in foreign}
+        owners = {key: [name for name, other in kinds.KINDS.items() if key in spec_names(other.INFO_ARG_SPEC)]
+                  for key in foreign}
         whose = [f"{key} (an option of {', '.join(owners[key])})" if owners[key] else key for key in foreign]
         raise _fail(kind, f"unknown option(s) for kind {kind}: {', '.join(whose)}.")
     secrets: tuple = ()
     try:
-        params, secrets = check_params(spec.arg_spec, args)
-        ids, connect = spec.build(params)
+        params, secrets = check_params(spec.INFO_ARG_SPEC, args)
+        selection = spec.select_jobs(params)
     except JobGateError as err:
         raise _fail(kind, err.msg, secrets) from None
-    return Watch(kind=kind, connect=connect, ids=ids, location_of=spec.location, interval=options["interval"],
+    return Watch(kind=kind, connect=selection.connect, ids=selection.ids, interval=options["interval"],
                  emit=options["emit"], on_start=options["on_start"], secrets=secrets)

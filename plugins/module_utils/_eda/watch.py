@@ -21,9 +21,11 @@ import uuid
 import weakref
 from dataclasses import dataclass, field
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import fetch_many
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import mask
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import fetch_many
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
 
 EVENT_KEY = "job_status"
 SOURCE_NAME = "jobgate.cloud.job_status"
@@ -80,6 +82,7 @@ class Seen:
 
     state: str
     raw: dict
+    created: t.Any = None  # aware datetime, or None when the API gave no creation time
 
 
 class Tracker:
@@ -102,6 +105,8 @@ class Tracker:
         self.pending_first: dict = dict.fromkeys(ids or ())  # ids given but not answered yet (ordered set)
         self.finished: set = set()
         self.started = False  # True after the first poll that answered
+        self.newest: t.Any = None  # the latest creation time seen (list mode)
+        self.since: t.Any = None
 
     @property
     def done(self) -> bool:
@@ -114,6 +119,21 @@ class Tracker:
 
     def hints(self) -> dict:
         return {job_id: seen.raw for job_id, seen in self.open.items()}
+
+    def window(self) -> t.Any:
+        """List mode: the earliest creation time a list must still cover (None: all of it), never moving back.
+
+        Jobs created before every open job and before the newest job seen can neither change nor be new, so a
+        list API that filters by creation can leave them out (the kind's source adds its own margin)."""
+        if not self.started or self.newest is None:
+            return self.since
+        created = [seen.created for seen in self.open.values()]
+        if any(when is None for when in created):
+            return self.since
+        earliest = min(created + [self.newest])
+        if self.since is None or earliest > self.since:
+            self.since = earliest
+        return self.since
 
     def forget(self, job_ids: t.Iterable[str]) -> None:
         """Jobs the API no longer knows (deleted or expired): stop polling them."""
@@ -140,6 +160,9 @@ class Tracker:
             listed.add(job_id)
             if job_id in self.finished:
                 continue
+            created = to_datetime(block.get("created_at"))
+            if created is not None and (self.newest is None or created > self.newest):
+                self.newest = created
             self.pending_first.pop(job_id, None)
             seen = self.open.get(job_id)
             previous = seen.state if seen else None
@@ -154,7 +177,7 @@ class Tracker:
                 continue
             if changed and self.emit == "transitions" and not quiet:
                 events.append(make_event(self.kind, self.location, entry, previous))
-            self.open[job_id] = Seen(state, raw)
+            self.open[job_id] = Seen(state, raw, created)
         if complete:
             self.finished &= listed
             for job_id in [job_id for job_id in self.open if job_id not in listed]:
@@ -213,8 +236,7 @@ class Watch:
 
     kind: str
     connect: t.Callable[[], t.Any]          # -> the kind's JobSource (may talk, e.g. to read cloud metadata)
-    ids: list | None                        # None: list mode
-    location_of: t.Callable[[t.Any], str]   # JobSource -> the location part of meta.uuid
+    ids: t.Optional[list]                   # None: list mode
     interval: float = DEFAULT_INTERVAL
     emit: str = "terminal"
     on_start: str = "emit"
@@ -246,16 +268,10 @@ def poll_ids(source: t.Any, ids: list, hints: dict, first: bool) -> tuple:
     return answered, gone
 
 
-def poll_list(source: t.Any) -> list:
-    """(entry, raw) pairs of every job the list API returns. Runs in a thread."""
-    return [(job_entry(source.provider, raw), raw) for raw in source.list_jobs()]
-
-
-def mask(text: str, secrets: t.Iterable[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "********")
-    return text
+def poll_list(source: t.Any, since: t.Any, known: frozenset) -> list:
+    """(entry, raw) pairs of the jobs the list API returns (from ``since`` on where it can filter; jobs in
+    ``known`` may come undescribed). Runs in a thread."""
+    return [(job_entry(source.provider, raw), raw) for raw in source.list_since(since, known)]
 
 
 def stop_error(watch: Watch, err: JobGateError) -> JobGateError:
@@ -288,14 +304,14 @@ async def watch(queue: t.Any, settings: Watch, *, sleep: t.Callable = asyncio.sl
             if source is None:
                 source = await blocking(settings.connect)
                 settings.secrets += _client_secrets(source)
-                tracker = Tracker(settings.kind, settings.location_of(source), emit=settings.emit,
+                tracker = Tracker(settings.kind, source.location_key(), emit=settings.emit,
                                   on_start=settings.on_start, ids=settings.ids)
                 mode = f"{len(settings.ids)} job(s)" if settings.ids is not None else "every listed job"
                 log.info("%s: watching %s of kind %s %s every %g s (emit %s, on_start %s)", SOURCE_NAME, mode,
                          settings.kind, mask(_place(source), settings.secrets), settings.interval, settings.emit,
                          settings.on_start)
             if settings.ids is None:
-                answered = await blocking(poll_list, source)
+                answered = await blocking(poll_list, source, tracker.window(), frozenset(tracker.finished))
                 gone: list = []
             else:
                 answered, gone = await blocking(poll_ids, source, tracker.to_poll(), tracker.hints(),

@@ -9,9 +9,10 @@ import uuid
 
 import pytest
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
 from ansible_collections.jobgate.cloud.plugins.module_utils._eda import watch as w
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry
 
 KIND = "backup_report"
 WHERE = "aws:us-east-1"
@@ -194,7 +195,7 @@ class FakeClock:
         self.now += seconds
 
 
-class ScriptedSource:
+class ScriptedSource(JobSource):
     """A JobSource whose answers follow a script: each poll moves to the next step, a list of (id, state) pairs the
     API knows at that moment, or an error that every call of that poll raises."""
 
@@ -236,6 +237,9 @@ class ScriptedSource:
     def location(self):
         return "in region us-east-1"
 
+    def location_key(self):
+        return WHERE
+
 
 class Stop(Exception):
     pass
@@ -270,8 +274,7 @@ def run_watch(settings, clock, *, max_sleeps=50, blocking=None):
 
 
 def settings(source, ids=None, **kwargs):
-    return w.Watch(kind=KIND, connect=lambda: source, ids=ids, location_of=lambda _source: WHERE, interval=5,
-                   **kwargs)
+    return w.Watch(kind=KIND, connect=lambda: source, ids=ids, interval=5, **kwargs)
 
 
 def throttled(retry_after=None):
