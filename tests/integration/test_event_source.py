@@ -13,7 +13,7 @@ import time
 import pytest
 
 from aws_support import add_devices, seed
-from hci_support import machine_uri
+from hci_support import continue_job, machine_uri
 from hci_support import seed as hci_seed
 from harness import assert_no_secrets
 from rulebook_support import Rulebook, WebhookServer, one_source_rulebook
@@ -39,30 +39,33 @@ def gaps(times):
 
 
 def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(emulator, tmp_path):
-    # Backup report jobs watched by id: one done before the start, one that succeeds and one that fails later.
+    # Backup report jobs watched by id: one done before the start, one that succeeds and one that fails later
+    # (late enough for a busy machine's ansible-rulebook to have started).
     done_early, = seed(emulator, "backup_report", timeline=[["COMPLETED", 0]], created_ago=30)
-    succeeds, = seed(emulator, "backup_report", timeline=[["CREATED", 0], ["RUNNING", 1], ["COMPLETED", 14]])
-    fails, = seed(emulator, "backup_report", timeline=[["CREATED", 0], ["RUNNING", 1], ["FAILED", 14, "Access Denied."]])
-    # A Panorama OTA job watched for every transition: pending long enough for the first poll to see it.
+    succeeds, = seed(emulator, "backup_report", timeline=[["CREATED", 0], ["RUNNING", 1], ["COMPLETED", 30]])
+    fails, = seed(emulator, "backup_report", timeline=[["CREATED", 0], ["RUNNING", 1], ["FAILED", 30, "Access Denied."]])
+    # Panorama device jobs of one device, every transition (the OTA job starts once the source runs).
     add_devices(emulator, "device-eda-1")
-    ota, = seed(emulator, "panorama_device", fields={"DeviceId": "device-eda-1"},
-                timeline=[["PENDING", 0], ["DOWNLOADING", 18], ["REBOOTING", 22], ["COMPLETED", 27]])
-    # An HCI edge device job.
+    # An HCI edge device job that stays open until the test moves it on.
     uri = machine_uri(emulator)
     hci_seed(emulator, uri, "support-eda-1", job_type="RemoteSupport",
-             timeline=[["Scheduled", 0], ["DeploymentInProgress", 2], ["Succeeded", 12]])
+             timeline=[["Scheduled", 0], ["DeploymentInProgress", 0.2]])
     # A report plan watched in list mode; its old job is not reported (on_start: skip).
     old_in_plan, = seed(emulator, "backup_report", fields={"ReportPlanName": "watched_plan"},
                         timeline=[["COMPLETED", 0]], created_ago=60)
-    variables = {"backup_job_ids": [done_early, succeeds, fails], "ota_job_ids": [ota], "hci_resource_uri": uri,
-                 "hci_job_names": ["support-eda-1"], "list_plan_name": "watched_plan",
+    variables = {"backup_job_ids": [done_early, succeeds, fails], "ota_device_id": "device-eda-1",
+                 "hci_resource_uri": uri, "hci_job_names": ["support-eda-1"], "list_plan_name": "watched_plan",
                  "drools_db_file_path": str(tmp_path / "h2" / "eda"), "drools_deduplication_window_size": 100}
 
     with Rulebook("watch_jobs.yml", tmp_path / "run1", variables=variables, emulator=emulator,
                   persistence_id="jobgate-eda-test", verbosity=2) as run1:
-        # Throttle the list source once it has polled (its next two polls, each one request: aws_config allows no
-        # retry): it must ride through and pick up a job created meanwhile.
-        run1.wait_until(lambda: log_times(emulator, "ListReportJobs", 200), 60, "the first ListReportJobs")
+        run1.wait_until(lambda: log_times(emulator, "ListReportJobs", 200) and log_times(emulator, "ListDevicesJobs")
+                        and log_times(emulator, "EdgeDeviceJobs_Get"), 90, "the first poll of every source")
+        ota, = seed(emulator, "panorama_device", fields={"DeviceId": "device-eda-1"},
+                    timeline=[["PENDING", 0], ["DOWNLOADING", 8], ["REBOOTING", 11], ["COMPLETED", 16]])
+        continue_job(emulator, uri, "support-eda-1", [["DeploymentInProgress", 0], ["Succeeded", 3]])
+        # Throttle the list source (its next two polls, each one request: aws_config allows no retry): it must
+        # ride through and pick up a job created meanwhile.
         emulator.admin("POST", "/faults", {"match": {"service": "backup", "operation": "ListReportJobs"},
                                            "kind": "throttle", "count": 2, "retry_after": THROTTLE_RETRY_AFTER})
         throttled_from = time.time()
@@ -79,8 +82,9 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
 
     # Exactly one event per job when it ends, with the API job as detail.
     assert states(run1, "backup_report", done_early) == [(None, "succeeded")]
-    assert len(states(run1, "backup_report", succeeds)) == 1 and states(run1, "backup_report", succeeds)[0][1] == "succeeded"
+    assert states(run1, "backup_report", succeeds) == [("running", "succeeded")]
     (failed,) = run1.job_events("backup_report", fails)
+    assert failed["previous_state"] == "running"
     assert failed["job"]["state"] == "failed" and failed["job"]["message"] == "Access Denied."
     assert failed["detail"]["report_job_id"] == fails and failed["detail"]["status"] == "FAILED"
     assert "normalized" not in failed["detail"]
@@ -90,6 +94,7 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
     # The HCI job.
     (hci,) = run1.job_events("hci_edge_device")
     assert hci["job"]["job_id"] == "support-eda-1" and hci["job"]["state"] == "succeeded"
+    assert hci["previous_state"] == "running"
     assert hci["detail"]["properties"]["job_type"] == "RemoteSupport"
     # List mode: the new job once, the old one never.
     assert states(run1, "backup_report", new_in_plan) == [(None, "succeeded")]
@@ -107,7 +112,8 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
     assert "poll failed, trying again in" in first and "ThrottlingException" in first
     assert_no_secrets(first, emulator)
 
-    # Finished jobs are not polled any more: once a source's jobs have all had their event, it sends nothing more.
+    # Finished jobs are not polled any more: once a source's jobs have all had their event, it sends nothing more
+    # (by id), and in list mode a finished job is not described again.
     for kind, operation in (("backup_report", "DescribeReportJob"), ("panorama_device", "DescribeDeviceJob"),
                             ("hci_edge_device", "EdgeDeviceJobs_Get")):
         last_event = max(t for t, e in zip(run1.event_times, run1.events) if e["job_status"]["kind"] == kind
@@ -123,7 +129,7 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
         run2.wait_until(lambda: run2.job_events("backup_report", late), 60, "the new job's event")
         # the source did put the old jobs' events again (on_start: emit); the rule engine dropped them
         run2.wait_until(lambda: all(f"job {job_id} None -> " in run2.output
-                                    for job_id in (done_early, succeeds, fails, ota, "support-eda-1")),
+                                    for job_id in (done_early, succeeds, fails, "support-eda-1")),
                         30, "the source's log of every event it put")
         time.sleep(2)
     assert [e["job_status"]["job"]["job_id"] for e in run2.events] == [late], run2.tail()
