@@ -281,21 +281,28 @@ def stop_error(watch: Watch, err: JobGateError) -> JobGateError:
                         retryable=err.retryable)
 
 
-async def _idle() -> None:
+async def idle_forever() -> None:
     """Nothing left to poll: wait until ansible-rulebook cancels the source (other sources may still be running)."""
     await asyncio.Event().wait()
 
 
-async def watch(queue: t.Any, settings: Watch, *, sleep: t.Callable = asyncio.sleep,
-                clock: t.Callable[[], float] = time.monotonic, blocking: t.Callable = run_blocking,
-                pacing: Pacing | None = None, idle: t.Callable = _idle) -> None:
+# Indirections so tests can drive the loop with a fake clock and without threads; not source options.
+_sleep = asyncio.sleep
+_monotonic = time.monotonic
+_blocking = run_blocking
+_idle = idle_forever
+_uniform = random.uniform
+
+
+async def watch(queue: t.Any, settings: Watch) -> None:
     """Poll until cancelled, putting one event per job change on ``queue``.
 
     Retryable errors (throttling, 5xx, timeouts, dropped connections, after the client's own retries) never end
     the loop: it backs off (``Pacing``) and polls again. Any other error ends it, raised as one clear line.
     """
     quiet_client_loggers()
-    pacing = pacing or Pacing(settings.interval)
+    sleep, clock, blocking = _sleep, _monotonic, _blocking
+    pacing = Pacing(settings.interval, uniform=_uniform)
     source = None
     tracker = None
     while True:
@@ -337,7 +344,7 @@ async def watch(queue: t.Any, settings: Watch, *, sleep: t.Callable = asyncio.sl
             await queue.put(event)
         if tracker.done:
             log.info("%s (%s): every job has finished; nothing left to poll", SOURCE_NAME, settings.kind)
-            await idle()
+            await _idle()
             return
         await sleep(max(0.0, started + pacing.after_success() - clock()))
 

@@ -245,9 +245,9 @@ class Stop(Exception):
     pass
 
 
-def run_watch(settings, clock, *, max_sleeps=50, blocking=None):
-    queue = ListQueue()
-    source = settings.connect()
+def drive(monkeypatch, clock, *, max_sleeps=50, blocking=None, before_poll=None):
+    """Run the loop on a fake clock: sleeps advance it (and end the run after ``max_sleeps``), the source's idle
+    end is recorded, jitter takes the top of its range, blocking calls run inline unless ``blocking`` is given."""
 
     async def sleep(seconds):
         await clock.sleep(seconds)
@@ -257,17 +257,26 @@ def run_watch(settings, clock, *, max_sleeps=50, blocking=None):
     async def idle():
         clock.sleeps.append("idle")
 
-    async def each_poll(func, *args):
-        if func in (w.poll_ids, w.poll_list):
-            source.advance()
+    async def each_call(func, *args):
+        if before_poll is not None and func in (w.poll_ids, w.poll_list):
+            before_poll()
         if blocking is not None:
             return await blocking(func, *args)
         return func(*args)
 
-    pacing = w.Pacing(settings.interval, uniform=lambda low, high: high)
+    monkeypatch.setattr(w, "_sleep", sleep)
+    monkeypatch.setattr(w, "_monotonic", clock.monotonic)
+    monkeypatch.setattr(w, "_blocking", each_call)
+    monkeypatch.setattr(w, "_idle", idle)
+    monkeypatch.setattr(w, "_uniform", lambda low, high: high)
+
+
+def run_watch(monkeypatch, settings, clock, *, max_sleeps=50, blocking=None):
+    queue = ListQueue()
+    source = settings.connect()
+    drive(monkeypatch, clock, max_sleeps=max_sleeps, blocking=blocking, before_poll=source.advance)
     try:
-        asyncio.run(w.watch(queue, settings, sleep=sleep, clock=clock.monotonic, blocking=each_poll,
-                            pacing=pacing, idle=idle))
+        asyncio.run(w.watch(queue, settings))
     except Stop:
         pass
     return queue.events
@@ -284,73 +293,73 @@ def throttled(retry_after=None):
     return err
 
 
-def test_watch_ids_one_event_per_job_and_then_idles():
+def test_watch_ids_one_event_per_job_and_then_idles(monkeypatch):
     clock = FakeClock()
     source = ScriptedSource([[("a", "running")], [("a", "succeeded")]], clock=clock, poll_seconds=1.5)
-    events = run_watch(settings(source, ids=["a"]), clock)
+    events = run_watch(monkeypatch, settings(source, ids=["a"]), clock)
     assert seen(events) == [("a", "running", "succeeded")]
     # a poll taking 1.5 s still starts the next one `interval` after the previous start
     assert clock.sleeps == [3.5, "idle"]
     assert source.calls == ["a", "a"]
 
 
-def test_watch_rides_through_throttling_with_growing_pauses_and_comes_back():
+def test_watch_rides_through_throttling_with_growing_pauses_and_comes_back(monkeypatch):
     clock = FakeClock()
     steps = [[("a", "running")], throttled(), throttled(retry_after=30), throttled(), [("a", "running")],
              [("a", "running")], [("a", "succeeded")]]
     source = ScriptedSource(steps)
-    events = run_watch(settings(source, ids=["a"]), clock)
+    events = run_watch(monkeypatch, settings(source, ids=["a"]), clock)
     assert seen(events) == [("a", "running", "succeeded")]
     # interval, then 10 and 30 (Retry-After beats the 20 s backoff) and 40, then the interval again
     assert clock.sleeps == [5, 10, 30, 40, 5, 5, "idle"]
 
 
-def test_watch_list_mode_picks_up_new_jobs():
+def test_watch_list_mode_picks_up_new_jobs(monkeypatch):
     clock = FakeClock()
     source = ScriptedSource([[("old", "succeeded")], [("old", "succeeded"), ("new", "running")],
                              [("old", "succeeded"), ("new", "failed")], [("old", "succeeded"), ("new", "failed")]])
-    events = run_watch(settings(source, on_start="skip"), clock, max_sleeps=4)
+    events = run_watch(monkeypatch, settings(source, on_start="skip"), clock, max_sleeps=4)
     assert seen(events) == [("new", "running", "failed")]
     assert source.calls == ["list"] * 4
 
 
 @pytest.mark.parametrize("code, retryable", [("AccessDeniedException", False), ("InvalidSignatureException", False),
                                              ("ValidationError", False)])
-def test_watch_ends_at_once_on_errors_that_do_not_go_away(code, retryable):
+def test_watch_ends_at_once_on_errors_that_do_not_go_away(monkeypatch, code, retryable):
     clock = FakeClock()
     err = JobGateError(f"Access denied when trying to list Backup report jobs (key AKIASECRETVALUE)", code=code,
                        http_status=403, retryable=retryable)
     source = ScriptedSource([[("a", "running")], err])
     with pytest.raises(JobGateError) as caught:
-        run_watch(settings(source, secrets=("AKIASECRETVALUE",)), clock)
+        run_watch(monkeypatch, settings(source, secrets=("AKIASECRETVALUE",)), clock)
     text = str(caught.value)
     assert text.startswith("jobgate.cloud.job_status (backup_report) stopped: Access denied")
     assert f"[{code}]" in text and "AKIASECRETVALUE" not in text and "\n" not in text
     assert clock.sleeps == [5]
 
 
-def test_watch_not_found_at_start_ends_the_source():
+def test_watch_not_found_at_start_ends_the_source(monkeypatch):
     clock = FakeClock()
     source = ScriptedSource([[("a", "running")]])
     with pytest.raises(JobGateError) as caught:
-        run_watch(settings(source, ids=["a", "typo"]), clock)
+        run_watch(monkeypatch, settings(source, ids=["a", "typo"]), clock)
     assert "typo was not found" in str(caught.value)
 
 
-def test_watch_a_job_that_vanishes_later_is_dropped_and_the_rest_goes_on():
+def test_watch_a_job_that_vanishes_later_is_dropped_and_the_rest_goes_on(monkeypatch):
     clock = FakeClock()
     # poll 1 answers both; in poll 2 "b" is gone: the joint fetch fails, then each id is asked on its own
     source = ScriptedSource([[("a", "running"), ("b", "running")], [("a", "running")], [("a", "succeeded")]])
-    events = run_watch(settings(source, ids=["a", "b"]), clock)
+    events = run_watch(monkeypatch, settings(source, ids=["a", "b"]), clock)
     assert seen(events) == [("a", "running", "succeeded")]
     assert sorted(source.calls[:4]) == ["a", "a", "b", "b"] and source.calls[4:] == ["a", "b", "a"]
 
 
-def test_watch_runs_the_blocking_calls_in_threads():
+def test_watch_runs_the_blocking_calls_in_threads(monkeypatch):
     clock = FakeClock()
     source = ScriptedSource([[("a", "running")], [("a", "succeeded")]])
     main_thread = threading.get_ident()
-    run_watch(settings(source, ids=["a"]), clock, blocking=w.run_blocking)
+    run_watch(monkeypatch, settings(source, ids=["a"]), clock, blocking=w.run_blocking)
     assert source.threads and main_thread not in source.threads
 
 
@@ -375,3 +384,61 @@ def test_run_blocking_bounds_concurrency():
 
     asyncio.run(main())
     assert peak[0] == w.MAX_BLOCKING
+
+
+def test_watch_rides_through_a_failing_connect(monkeypatch):
+    clock = FakeClock()
+    source = ScriptedSource([[("a", "succeeded")]])
+    attempts = []
+
+    def connect():
+        attempts.append(clock.now)
+        if len(attempts) < 3:
+            raise JobGateError("Could not read the cloud metadata document", code="ConnectionError", retryable=True)
+        return source
+
+    queue = ListQueue()
+    drive(monkeypatch, clock, before_poll=source.advance)
+    asyncio.run(w.watch(queue, w.Watch(kind=KIND, connect=connect, ids=["a"], interval=5)))
+    assert attempts == [0, 10, 30] and seen(queue.events) == [("a", None, "succeeded")]
+
+
+def test_watch_ends_when_connecting_is_refused(monkeypatch):
+    def connect():
+        raise JobGateError("Sign-in with a user name and password is not supported", code="ValidationError")
+
+    drive(monkeypatch, FakeClock())
+    with pytest.raises(JobGateError, match=r"^jobgate.cloud.job_status \(backup_report\) stopped: Sign-in"):
+        asyncio.run(w.watch(ListQueue(), w.Watch(kind=KIND, connect=connect, ids=None, interval=5)))
+
+
+def test_window_covers_open_jobs_and_the_newest_and_never_moves_back():
+    def listed(*jobs):
+        out = []
+        for job_id, state, created in jobs:
+            r = raw(job_id, state, created=created)
+            out.append((job_entry(KIND, r), r))
+        return out
+
+    tracker = w.Tracker(KIND, WHERE)
+    assert tracker.window() is None  # nothing listed yet: the whole list
+    tracker.observe(listed(("old", "succeeded", 1000), ("a", "running", 2000), ("b", "succeeded", 3000)), complete=True)
+    assert tracker.window().timestamp() == 2000  # the open job's creation
+    tracker.observe(listed(("a", "succeeded", 2000), ("b", "succeeded", 3000)), complete=True)
+    assert tracker.window().timestamp() == 3000  # nothing open: the newest job seen
+    tracker.observe(listed(("b", "succeeded", 3000), ("late", "running", 2500)), complete=True)
+    assert tracker.window().timestamp() == 3000  # an older job showing up late does not move it back
+
+
+def test_watch_list_mode_hands_the_window_and_the_finished_ids_to_the_source(monkeypatch):
+    calls = []
+
+    class Windowed(ScriptedSource):
+        def list_since(self, since=None, known=()):
+            calls.append((since.timestamp() if since else None, sorted(known)))
+            return super().list_since(since, known)
+
+    clock = FakeClock()
+    source = Windowed([[("old", "succeeded")], [("old", "succeeded"), ("new", "running")]])
+    run_watch(monkeypatch, settings(source), clock, max_sleeps=2)
+    assert calls == [(None, []), (1_700_000_000, ["old"])]
