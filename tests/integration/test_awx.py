@@ -78,6 +78,34 @@ def test_ansible_builder_create(tmp_path, collection_tarball):
     assert (build / "bindep.txt").read_text() == (REPO / "bindep.txt").read_text()
 
 
+def test_ansible_builder_create_decision_environment(tmp_path, collection_tarball):
+    de = yaml.safe_load((REPO / "decision-environment.yml").read_text())
+    assert de["version"] == 3
+    (req,) = de["dependencies"]["galaxy"]["collections"]
+    assert req == {"name": f"/build/collections/{collection_tarball.name}", "type": "file"}, \
+        "decision-environment.yml must install the collection version galaxy.yml names"
+    context = tmp_path / "context"
+    proc = subprocess.run([str(BIN / "ansible-builder"), "create", "-f", str(REPO / "decision-environment.yml"),
+                           "-c", str(context), "--output-filename", "Containerfile", "-v", "3"],
+                          cwd=str(REPO), capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    containerfile = (context / "Containerfile").read_text()
+    assert "ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml" in containerfile
+    # the collection's own requirements come in by introspection, the DE's on top
+    assert "introspect.py introspect --user-pip=requirements.txt --user-bindep=bindep.txt" in containerfile
+    assert "ansible-core>=2.18" in containerfile and "ansible-runner" in containerfile
+    build = context / "_build"
+    assert (build / "collections" / collection_tarball.name).read_bytes() == collection_tarball.read_bytes()
+    assert "ansible-rulebook" in (build / "requirements.txt").read_text()
+    assert "java-17-openjdk" in (build / "bindep.txt").read_text()
+    # the collection declares the event source where ansible-rulebook looks for it
+    with tarfile.open(collection_tarball) as tar:
+        names = set(tar.getnames())
+    assert {"meta/extensions.yml", "extensions/eda/plugins/event_source/job_status.py",
+            "extensions/eda/rulebooks/panorama_ota_succeeded.yml", "extensions/eda/rulebooks/backup_report_failed.yml",
+            "playbooks/eda_ota_succeeded.yml", "playbooks/eda_notify_backup_report_failed.yml"} <= names
+
+
 @pytest.fixture
 def emulator_with_token(tmp_path_factory):
     emu = EmulatorProcess(tmp_path_factory.mktemp("emulator"), extra_args=["--aws-session-token", SESSION_TOKEN])
