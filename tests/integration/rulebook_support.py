@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from harness import HERE, INVENTORY, REPO, VENV_BIN
+from harness import HERE, INVENTORY, REPO, VENV_BIN, environment
 
 RULEBOOKS = HERE / "rulebooks"
 
@@ -56,7 +56,6 @@ class Rulebook:
             cmd.append("-" + "v" * verbosity)
         cmd += list(extra_args)
         self.cmd = cmd
-        run_env = dict(os.environ)
         overlay: dict = {
             # ansible-rulebook finds collections with `ansible-galaxy collection list`: the venv's, on PATH
             "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -71,11 +70,7 @@ class Rulebook:
             # no ~/.azure or ~/.aws of the machine running the tests
             overlay["HOME"] = str(self.workdir / "home")
         overlay.update(env or {})
-        for key, value in overlay.items():
-            if value is None:
-                run_env.pop(key, None)
-            else:
-                run_env[key] = str(value)
+        run_env = environment(overlay)
         self.lines: list[str] = []
         self.events: list[dict] = []
         self.event_times: list[float] = []
@@ -170,35 +165,3 @@ class Rulebook:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-
-class WebhookServer:
-    """A loopback HTTP server that records the JSON bodies POSTed to it (a stand-in for a chat webhook)."""
-
-    def __init__(self) -> None:
-        import http.server  # pylint: disable=import-outside-toplevel
-
-        self.posts: list = []
-        posts = self.posts
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                try:
-                    posts.append(json.loads(body))
-                except ValueError:
-                    posts.append({"raw": body.decode(errors="replace")})
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                return
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notify"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -8,15 +8,16 @@ same persistence id checks that nothing fires twice.
 from __future__ import annotations
 
 import datetime
+import json
 import time
 
 import pytest
 
 from aws_support import add_devices, seed
-from hci_support import continue_job, machine_uri
+from hci_support import RecordingServer, continue_job, machine_uri
 from hci_support import seed as hci_seed
 from harness import assert_no_secrets
-from rulebook_support import Rulebook, WebhookServer, one_source_rulebook
+from rulebook_support import Rulebook, one_source_rulebook
 
 THROTTLE_RETRY_AFTER = 7
 
@@ -185,7 +186,7 @@ def test_wrong_secret_ends_the_run_without_leaking(emulator, tmp_path, cloud):
 
 
 def test_shipped_rulebooks_run_a_playbook_on_ota_success_and_notify_on_a_failed_report(emulator, tmp_path):
-    webhook = WebhookServer()
+    webhook = RecordingServer()
     add_devices(emulator, "device-eda-9")
     emulator.admin("POST", "/report-plans", {"name": "nightly_reports"})
     common = {"jobgate_poll_interval": 5}
@@ -193,7 +194,7 @@ def test_shipped_rulebooks_run_a_playbook_on_ota_success_and_notify_on_a_failed_
                        variables={**common, "panorama_device_id": "device-eda-9"})
     report_run = Rulebook("extensions/eda/rulebooks/backup_report_failed.yml", tmp_path / "report",
                           emulator=emulator, variables={**common, "backup_report_plan_name": "nightly_reports",
-                                                        "jobgate_notify_url": webhook.url})
+                                                        "jobgate_notify_url": webhook.url + "/notify"})
     try:
         ota_run.wait_until(lambda: log_times(emulator, "ListDevicesJobs"), 60, "the OTA rulebook's first poll")
         report_run.wait_until(lambda: log_times(emulator, "ListReportJobs"), 60, "the report rulebook's first poll")
@@ -205,13 +206,15 @@ def test_shipped_rulebooks_run_a_playbook_on_ota_success_and_notify_on_a_failed_
         bad, = seed(emulator, "backup_report", fields={"ReportPlanName": "nightly_reports"},
                     timeline=[["RUNNING", 0], ["FAILED", 1, "The S3 bucket does not exist."]])
         ota_run.wait_for_line(f"OTA job {ota} succeeded: device device-eda-9", 90)
-        report_run.wait_until(lambda: webhook.posts, 90, "the notify playbook's POST")
+        report_run.wait_until(lambda: [r for r in webhook.seen if "body" in r], 90, "the notify playbook's POST")
     finally:
         ota_run.stop()
         report_run.stop()
         webhook.close()
     assert ota_run.output.count("succeeded: device device-eda-9") == 1, ota_run.tail()
-    (post,) = webhook.posts
+    (posted,) = [r for r in webhook.seen if "body" in r]
+    assert posted["path"] == "/notify" and posted["headers"]["Content-Type"] == "application/json"
+    post = json.loads(posted["body"])
     assert bad in post["text"] and "The S3 bucket does not exist." in post["text"]
     assert post["job"]["job_id"] == bad and post["job"]["state"] == "failed"
     assert f"AWS Backup report job {ok}" not in report_run.output, "a report job that succeeded was reported"

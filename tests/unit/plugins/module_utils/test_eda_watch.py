@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -181,10 +182,12 @@ class ListQueue:
         self.events.append(event)
 
 
+@dataclass
 class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
+    """Time moves only when the loop sleeps."""
+
+    now: float = 0.0
+    sleeps: list = field(default_factory=list)
 
     def monotonic(self):
         return self.now
