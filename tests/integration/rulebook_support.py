@@ -164,4 +164,3 @@ class Rulebook:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
-

@@ -330,7 +330,7 @@ def test_watch_list_mode_picks_up_new_jobs(monkeypatch):
                                              ("ValidationError", False)])
 def test_watch_ends_at_once_on_errors_that_do_not_go_away(monkeypatch, code, retryable):
     clock = FakeClock()
-    err = JobGateError(f"Access denied when trying to list Backup report jobs (key AKIASECRETVALUE)", code=code,
+    err = JobGateError("Access denied when trying to list Backup report jobs (key AKIASECRETVALUE)", code=code,
                        http_status=403, retryable=retryable)
     source = ScriptedSource([[("a", "running")], err])
     with pytest.raises(JobGateError) as caught:
