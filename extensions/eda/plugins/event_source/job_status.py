@@ -107,9 +107,10 @@ options:
     default: default
   api_version:
     description:
-      - For V(hci_edge_device), the Resource Manager API version.
+      - For V(hci_edge_device), the C(api-version) of the Microsoft.AzureStackHCI resource provider, as in
+        C(jobgate.cloud.hci_edge_device_job_info).
     type: str
-    default: "2025-10-01"
+    default: 2024-09-01-preview
 extends_documentation_fragment:
   - jobgate.cloud.aws
   - jobgate.cloud.azure

@@ -151,6 +151,13 @@ def test_documentation_lists_every_option_and_only_those():
     # the single-id options are mentioned under job_ids rather than documented one by one
     singles = {"job_id", "report_job_id", "job_name"}
     assert documented == accepted - singles
+    specs = dict(eda_args.SOURCE_ARG_SPEC)
+    for module_ in kinds.KINDS.values():
+        specs.update({k: v for k, v in module_.INFO_ARG_SPEC.items() if k in doc["options"]})
+    for name, option in doc["options"].items():
+        assert option.get("default") == specs[name].get("default"), name
+        assert option.get("choices") == specs[name].get("choices"), name
+        assert option.get("type") == specs[name].get("type"), name
     assert doc["options"]["kind"]["choices"] == list(kinds.KINDS)
     yaml.safe_load(module.EXAMPLES)
 
