@@ -16,9 +16,12 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from harness import HERE, INVENTORY, REPO, VENV_BIN, environment
+from harness import ANSIBLE_PLAYBOOK, HERE, INVENTORY, REPO, environment
 
 RULEBOOKS = HERE / "rulebooks"
+# ansible-rulebook and the ansible-galaxy it calls to find collections: from the venv whose ansible-playbook the
+# harness runs.
+VENV_BIN = Path(ANSIBLE_PLAYBOOK).parent
 
 
 def one_source_rulebook(path: Path, args: dict, *, name: str = "under_test") -> Path:
