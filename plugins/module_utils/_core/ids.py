@@ -51,8 +51,10 @@ def refuse_encoded(option: str, value: str, label: str) -> str:
     found = encoded_breaker(value) if "%" in value else None
     if found:
         escape, char = found
-        raise bad_input(f"Option {option}: {_shown(value)} is not a valid {label}; it contains {escape!r}, a "
-                        f"percent-encoded {char!r}, which a proxy that decodes it would turn into a path.")
+        # Quoted by hand: repr would double the backslash of an encoded '\'.
+        where = _shown(escape) if escape == value else f"'{escape}'"
+        raise bad_input(f"Option {option}: {_shown(value)} is not a valid {label}; it contains {where}, a "
+                        f"percent-encoded '{char}', which a proxy that decodes it would turn into a path.")
     return value
 
 
