@@ -130,6 +130,7 @@ def report_job_info(module: t.Any) -> dict:
         raise bad_input("Option created_after must be earlier than created_before.")
     validate_wait(params)
     settings = resolve_settings(params)
-    source = BackupReportJobSource(AwsClient(settings, "backup"), report_plan_name=filters["report_plan_name"],
-                                   status=filters["status"], created_after=after, created_before=before)
-    return collect(source, ids, params)
+    source = BackupReportJobSource(AwsClient(settings, "backup", deadline=module.deadline),
+                                   report_plan_name=filters["report_plan_name"], status=filters["status"],
+                                   created_after=after, created_before=before)
+    return collect(module.report(source), ids)

@@ -143,7 +143,7 @@ def edge_device_job_info(module) -> dict:
     ids = select_ids(params, "job_name", "job_names")
     validate_params(params, ids)
     validate_wait(params)
-    client = arm.connect(params)
+    client = arm.connect(params, deadline=module.deadline)
     source = HciJobSource(client, params["resource_uri"], params.get("edge_device_name") or DEFAULT_EDGE_DEVICE,
                           params.get("api_version") or DEFAULT_API_VERSION)
-    return collect(source, ids, params)
+    return collect(module.report(source), ids)

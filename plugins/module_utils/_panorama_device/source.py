@@ -55,5 +55,5 @@ def device_job_info(module: t.Any) -> dict:
         DEVICE_ID.check("device_id", device_id)
     validate_wait(params)
     settings = resolve_settings(params)
-    source = PanoramaDeviceJobSource(AwsClient(settings, "panorama"), device_id=device_id)
-    return collect(source, ids, params)
+    source = PanoramaDeviceJobSource(AwsClient(settings, "panorama", deadline=module.deadline), device_id=device_id)
+    return collect(module.report(source), ids)

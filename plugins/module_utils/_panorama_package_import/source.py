@@ -77,5 +77,5 @@ def package_import_job_info(module: t.Any) -> dict:
         JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
     validate_wait(params)
     settings = resolve_settings(params)
-    source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama"))
-    return collect(source, ids, params)
+    source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama", deadline=module.deadline))
+    return collect(module.report(source), ids)
