@@ -37,7 +37,8 @@ if RequestsTransport is not None:
 
         def send(self, request, **kwargs):  # pylint: disable=arguments-differ  # azure-core's overloads
             if self.deadline.expired:
-                raise ServiceRequestTimeoutError("The wait_timeout passed before the token request could be sent.")
+                # ("timed out": azure-identity keeps only the text, which is how it is known for a transient error)
+                raise ServiceRequestTimeoutError("Token request timed out: the wait_timeout passed before it could be sent.")
             connect = kwargs.get("connection_timeout", self.connection_config.timeout)
             if isinstance(connect, tuple):
                 kwargs["connection_timeout"] = self.deadline.timeouts(*connect)
