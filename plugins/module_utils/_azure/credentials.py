@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, is_microsoft_authority
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import bounded_transport
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import NOT_SENT, bounded_transport
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
@@ -430,7 +430,9 @@ class TokenProvider:
         # azure-identity wraps a failing token endpoint in ClientAuthenticationError whose text is all it keeps:
         # "HTTP Error: 503" or "Connection aborted". Those are the endpoint's trouble, not bad credentials.
         if name in _TRANSIENT_ERRORS or any(text in detail for text in _TRANSIENT_TEXT):
-            return JobGateError(msg, code="ConnectionError", message=detail, retryable=True)
+            # A request the deadline kept from being sent is not the endpoint's answer (attempts 0, see ride()).
+            return JobGateError(msg, code="ConnectionError", message=detail, retryable=True,
+                                attempts=0 if NOT_SENT in detail else 1)
         if http_status is not None and (http_status == 429 or http_status >= 500):
             return JobGateError(msg, code="TokenEndpointUnavailable", message=detail, http_status=http_status,
                                 retryable=True)

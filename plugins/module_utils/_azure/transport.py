@@ -20,6 +20,9 @@ try:
 except ImportError:  # reported by the module through check_libraries
     RequestsTransport = None  # type: ignore[assignment,misc]
 
+# How a token request the deadline kept from being sent reads ("timed out": azure-identity keeps only the text, and
+# credentials.py knows a transient error, and one that never reached the endpoint, by it).
+NOT_SENT = "Token request timed out: the wait_timeout passed before it could be sent."
 # Without wait the token endpoint gets the bounds Resource Manager gets (azure-core's own are 300 s each).
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
@@ -37,8 +40,7 @@ if RequestsTransport is not None:
 
         def send(self, request, **kwargs):  # pylint: disable=arguments-differ  # azure-core's overloads
             if self.deadline.expired:
-                # ("timed out": azure-identity keeps only the text, which is how it is known for a transient error)
-                raise ServiceRequestTimeoutError("Token request timed out: the wait_timeout passed before it could be sent.")
+                raise ServiceRequestTimeoutError(NOT_SENT)
             connect = kwargs.get("connection_timeout", self.connection_config.timeout)
             if isinstance(connect, tuple):
                 kwargs["connection_timeout"] = self.deadline.timeouts(*connect)

@@ -108,8 +108,8 @@ def wait_for(seen: JobsSeen, ids: list, sleep: float, reserve: float = 0.0) -> t
 
     The first pause is ``sleep``; later pauses double with full jitter between ``sleep`` and the doubled ceiling
     (never faster than the user asked), capped at 60 s. The last poll starts early enough to end by the deadline
-    if it takes as long as the slowest read so far (``reserve``, the first look's time, to begin with), and no
-    request gets longer than the time left. Retryable errors while polling keep the last known state and go on;
+    if it takes up to twice as long as the slowest read so far (``reserve``, the first look's time, to begin with),
+    and no request gets longer than the time left. Retryable errors while polling keep the last known state and go on;
     others end the wait at once. At the deadline: ``WaitTimeout`` naming the jobs still open and their last states.
     """
     source, deadline = seen.source, seen.deadline
@@ -134,8 +134,9 @@ def wait_for(seen: JobsSeen, ids: list, sleep: float, reserve: float = 0.0) -> t
         pollable = [i for i in open_idx if ids[i]]
         ceiling = min(MAX_POLL_INTERVAL, floor * (2 ** attempt))
         pause = floor if attempt == 0 else _uniform(floor, max(floor, ceiling))
-        if pause >= remaining - reserve:
-            pause, final = max(0.0, remaining - reserve), True
+        room = 2 * reserve
+        if pause >= remaining - room:
+            pause, final = max(0.0, remaining - room), True
         deadline.sleep(pause)
         attempt += 1
         hints = {job_id: raw for job_id, raw in zip(ids, seen.raws) if job_id}

@@ -374,3 +374,22 @@ def test_token_requests_are_bounded_by_the_deadline(clock):
     assert len(recorder.timeouts) == 1                       # nothing sent once it has passed
     free = bounded_transport(Deadline(clock=clock, sleep=clock.sleep), session=Recorder())
     assert (free.connection_config.timeout, free.connection_config.read_timeout) == (10, 60)
+
+
+def test_a_token_request_the_deadline_kept_back_is_not_the_endpoints_answer():
+    from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import CredentialPlan, TokenProvider
+    from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import NOT_SENT
+
+    def failing(text):
+        class Credential:
+            def get_token(self, scope):
+                raise RuntimeError(f"Authentication failed: {text}")   # what azure-identity keeps of the cause
+        return lambda plan, cloud: Credential()
+
+    plan = CredentialPlan(kind="client_secret", source="env", tenant="t", client_id="c", secret="s3cr3t-value")
+    with pytest.raises(JobGateError) as kept_back:
+        TokenProvider(plan, CLOUD, factory=failing(NOT_SENT)).token()
+    with pytest.raises(JobGateError) as answered:
+        TokenProvider(plan, CLOUD, factory=failing("HTTP Error: 503")).token()
+    assert kept_back.value.retryable and kept_back.value.attempts == 0
+    assert answered.value.code == "TokenEndpointUnavailable" and answered.value.attempts == 1
