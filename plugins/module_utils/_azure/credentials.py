@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, is_microsoft_authority
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import NOT_SENT, bounded_transport
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import LAST_ANSWER, NOT_SENT, bounded_transport
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
@@ -412,6 +412,10 @@ class TokenProvider:
         name = type(exc).__name__
         secrets = self.plan.secrets() + [s for s in (_file_text(self.plan.federated_token_file),) if s]
         detail = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else name, secrets)
+        # The deadline kept a retry back: the endpoint's last answer (if it gave one) is the failure to report.
+        kept_back = NOT_SENT in detail
+        if kept_back and LAST_ANSWER in detail:
+            detail, kept_back = detail.split(LAST_ANSWER, 1)[1], False
         status = _TOKEN_HTTP_STATUS.search(detail)
         http_status = int(status.group(1)) if status else None
         hint = ""
@@ -432,7 +436,7 @@ class TokenProvider:
         if name in _TRANSIENT_ERRORS or any(text in detail for text in _TRANSIENT_TEXT):
             # A request the deadline kept from being sent is not the endpoint's answer (attempts 0, see ride()).
             return JobGateError(msg, code="ConnectionError", message=detail, retryable=True,
-                                attempts=0 if NOT_SENT in detail else 1)
+                                attempts=0 if kept_back else 1)
         if http_status is not None and (http_status == 429 or http_status >= 500):
             return JobGateError(msg, code="TokenEndpointUnavailable", message=detail, http_status=http_status,
                                 retryable=True)

@@ -15,7 +15,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import lro
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import ArmClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import bounded_transport
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import LAST_ANSWER, NOT_SENT, bounded_transport
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import deadline as core_deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
@@ -369,16 +369,16 @@ def test_token_requests_are_bounded_by_the_deadline(clock):
         transport.send(HttpRequest("POST", "https://login.test/t/oauth2/v2.0/token"))
     assert recorder.timeouts == [(1.5, 1.5)]                 # connect and read capped at the time left
     clock.now += 5
-    with pytest.raises(ServiceRequestTimeoutError):
+    with pytest.raises(ServiceRequestTimeoutError) as refused:
         transport.send(HttpRequest("POST", "https://login.test/t/oauth2/v2.0/token"))
     assert len(recorder.timeouts) == 1                       # nothing sent once it has passed
+    assert str(refused.value).endswith(LAST_ANSWER + "down")  # and what the endpoint last did goes with the refusal
     free = bounded_transport(Deadline(clock=clock, sleep=clock.sleep), session=Recorder())
     assert (free.connection_config.timeout, free.connection_config.read_timeout) == (10, 60)
 
 
 def test_a_token_request_the_deadline_kept_back_is_not_the_endpoints_answer():
     from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import CredentialPlan, TokenProvider
-    from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import NOT_SENT
 
     def failing(text):
         class Credential:
@@ -391,5 +391,9 @@ def test_a_token_request_the_deadline_kept_back_is_not_the_endpoints_answer():
         TokenProvider(plan, CLOUD, factory=failing(NOT_SENT)).token()
     with pytest.raises(JobGateError) as answered:
         TokenProvider(plan, CLOUD, factory=failing("HTTP Error: 503")).token()
+    with pytest.raises(JobGateError) as cut_short:   # azure-core's retries met the deadline after real answers
+        TokenProvider(plan, CLOUD, factory=failing(NOT_SENT + LAST_ANSWER + "HTTP Error: 503")).token()
     assert kept_back.value.retryable and kept_back.value.attempts == 0
-    assert answered.value.code == "TokenEndpointUnavailable" and answered.value.attempts == 1
+    for err in (answered.value, cut_short.value):
+        assert (err.code, err.http_status, err.attempts) == ("TokenEndpointUnavailable", 503, 1)
+    assert NOT_SENT not in cut_short.value.msg
