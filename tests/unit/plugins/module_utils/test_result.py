@@ -44,7 +44,8 @@ class Source(JobSource):
         return "in region us-east-1"
 
 
-def report(source, params=NO_WAIT, clock=None, **kwargs):
+def report(source, params=None, clock=None, **kwargs):
+    params = NO_WAIT if params is None else params
     clock = clock or Clock()
     return Report(source, Deadline.for_params(params, clock=clock, sleep=clock.sleep), params, **kwargs)
 
@@ -140,8 +141,8 @@ def test_bad_wait_options_are_refused_by_the_report_before_any_request():
 
 # ------------------------------------------------------------------------------------------------ run_module
 class Module(ModuleRun):
-    def __init__(self, params=WAIT):
-        self.params = dict(params)
+    def __init__(self, params=None):
+        self.params = dict(WAIT if params is None else params)
         self.check_mode = False
         self.clock = Clock()
         self.deadline = Deadline.for_params(self.params, clock=self.clock, sleep=self.clock.sleep)
