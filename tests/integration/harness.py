@@ -20,7 +20,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 INVENTORY = HERE / "inventory.yml"
-VENV_BIN = REPO / ".venv" / "bin"
+# The ansible-playbook every run uses: .venv's unless JOBGATE_ANSIBLE_PLAYBOOK names another (make test-2.18 points
+# it at the ansible-core 2.18 venv's).
+ANSIBLE_PLAYBOOK = os.environ.get("JOBGATE_ANSIBLE_PLAYBOOK") or str(REPO / ".venv" / "bin" / "ansible-playbook")
 CA_VARS = ("REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 # State-file values that are secrets. Tenant, client id, subscription id and region are identifiers: they
 # appear in ARM ids and messages by design, so they are not scanned.
@@ -148,6 +150,9 @@ class EmulatorProcess:
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_URL": self.aws_endpoint if with_endpoint else None,
             "AWS_ENDPOINT_URL": None,
+            # assume-role and web identity stay out unless a test sets them (tests/integration/test_aws_assume_role.py)
+            "AWS_ENDPOINT_URL_STS": None, "AWS_ROLE_ARN": None, "AWS_WEB_IDENTITY_TOKEN_FILE": None,
+            "AWS_ROLE_SESSION_NAME": None,
         }
         env.update(self.ca_env())
         return env
@@ -216,11 +221,22 @@ class Result:
         return self
 
 
+def environment(overlay: dict) -> dict:
+    """This process's environment with ``overlay`` on top; a None value unsets a variable."""
+    run_env = dict(os.environ)
+    for key, value in overlay.items():
+        if value is None:
+            run_env.pop(key, None)
+        else:
+            run_env[key] = str(value)
+    return run_env
+
+
 def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: dict | None = None,
                  verbosity: int = 3, check: bool = False, emulator: EmulatorProcess | None = None,
                  aws: bool = True, azure: bool = True, out_dir: Path | None = None,
                  timeout: float = 600.0) -> Result:
-    """Run .venv's ansible-playbook on tests/integration/inventory.yml.
+    """Run ANSIBLE_PLAYBOOK (.venv's unless $JOBGATE_ANSIBLE_PLAYBOOK says) on tests/integration/inventory.yml.
 
     `playbook` is a path (absolute, relative to the cwd, or to tests/integration) or YAML text (has a newline).
     The extra var `out_dir` is always set (a fresh temp dir unless given); read saved results with
@@ -236,7 +252,6 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
         path = Path(playbook)
         if not path.is_absolute() and not path.exists():
             path = HERE / path
-    run_env = dict(os.environ)
     overlay: dict = {
         "ANSIBLE_COLLECTIONS_PATH": os.environ.get("ANSIBLE_COLLECTIONS_PATH") or str(REPO / ".build" / "dev"),
         "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
@@ -251,11 +266,7 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
         if azure:
             overlay.update(emulator.azure_env())
     overlay.update(env or {})
-    for key, val in overlay.items():
-        if val is None:
-            run_env.pop(key, None)
-        else:
-            run_env[key] = str(val)
+    run_env = environment(overlay)
     all_vars = {"out_dir": str(out_dir)}
     if emulator is not None:
         all_vars.update({"emulator_aws_endpoint": emulator.aws_endpoint,
@@ -264,7 +275,7 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
     all_vars.update(extra_vars or {})
     vars_file = out_dir / "_extra_vars.json"
     vars_file.write_text(json.dumps(all_vars))
-    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(INVENTORY), "-e", f"@{vars_file}", str(path)]
+    cmd = [ANSIBLE_PLAYBOOK, "-i", str(INVENTORY), "-e", f"@{vars_file}", str(path)]
     if verbosity:
         cmd.append("-" + "v" * verbosity)
     if check:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 
 import botocore.exceptions
 import botocore.session
@@ -365,14 +364,7 @@ def test_non_retryable_is_not_retried():
 
 
 # ------------------------------------------------------------------------------------------------ real botocore
-@pytest.fixture
-def clean_aws_env(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "EC2_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "absent-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+# (fixture clean_aws_env: conftest.py)
 
 
 def test_installed_botocore_lacks_panorama():
@@ -516,3 +508,13 @@ def test_threads_of_one_client_share_the_limiter():
         client.call("describe_device_job", action="get", what=f"job {job}", JobId=job)
     # The throttles cut the rate; the calls after them were paced by it (rand=0 removes the retry backoff).
     assert limiter.rate is not None and [s for s in clock.sleeps if s > 0]
+
+
+def test_convert_error_carries_the_retry_after_of_a_throttled_answer():
+    exc = botocore.exceptions.ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+         "ResponseMetadata": {"HTTPStatusCode": 429, "HTTPHeaders": {"retry-after": "9"}}}, "ListReportJobs")
+    err = convert_error(exc, action="list", what="jobs", where="in region r")
+    assert err.retryable is True and err.retry_after == 9
+    assert convert_error(client_error("ThrottlingException", 429), action="list", what="jobs",
+                         where="in region r").retry_after is None
