@@ -64,7 +64,7 @@ def report_job(module: t.Any) -> dict:
     name = inputs["report_plan_name"]
     token = inputs["idempotency_token"]
     source = BackupReportJobSource(AwsClient(settings, "backup", deadline=module.deadline), report_plan_name=name)
-    report = module.report(source)
+    report = module.report(source, start=True)
     if module.check_mode:
         # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
         return report.check_mode([{"report_plan_name": name, "idempotency_token": token}])

@@ -7,6 +7,10 @@ A handler makes its report with ``module.report(source)`` (``_core/module.py``),
 (``fetch``/``seen``, ``wait``, ``started``, ``changed``, ``extra``) and returns ``report.result()``; when a
 ``JobGateError`` ends the run instead, ``run_module`` fails with ``report.failure(err)``. Errors are never edited
 on their way up: what a failure returns besides its error block comes from the report.
+
+A start module (``start=True``) returns a job for every target it starts or finds, so its result without jobs (and,
+in check mode, nothing that would start) means every target is already where the task asks (OTA devices in
+``unchanged_devices``): its summary says all succeeded. An info module's summary over no jobs never does.
 """
 from __future__ import annotations
 
@@ -32,9 +36,10 @@ class Report:
     """
 
     def __init__(self, source: JobSource, deadline: Deadline, params: t.Mapping, *, changed: bool = False,
-                 extra: dict | None = None) -> None:
+                 extra: dict | None = None, start: bool = False) -> None:
         validate_wait(params)
         self.source = source
+        self.start = start
         self.deadline = deadline
         self.waits = bool(params.get("wait"))
         self.sleep = wait_settings(params)[1]
@@ -108,7 +113,8 @@ class Report:
         out.update(self.extra)
         if not failed or self.read or self.started_ids:
             out["jobs"] = self.entries
-            out["summary"] = summarize(self.entries)
+            nothing_to_do = self.start and not failed and not self.entries and not self.would_start
+            out["summary"] = summarize(self.entries, nothing_to_do=nothing_to_do)
             if len(self.entries) == 1 and not self.listed:
                 out["job"] = self.entries[0]
         if failed and self.started_ids and not self.entries:

@@ -141,7 +141,7 @@ def edge_device_job(module: t.Any) -> dict:
     inputs = validate_job(params)
     client = arm.connect(params, deadline=module.deadline)
     source = HciJobSource(client, inputs["target"]["resource_uri"], inputs["edge_device_name"], inputs["api_version"])
-    report = module.report(source)
+    report = module.report(source, start=True)
     name = inputs["job_name"]
     what = f"{source.id_label} {name} {source.location()}"
     existing = report.ride(find_existing, source, name)

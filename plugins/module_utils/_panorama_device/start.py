@@ -160,7 +160,7 @@ def device_job(module: t.Any) -> dict:
     inputs = validate_device_job(params)
     settings = resolve_settings(params)
     source = PanoramaDeviceJobSource(AwsClient(settings, "panorama", deadline=module.deadline))
-    report = module.report(source)
+    report = module.report(source, start=True)
     plans = report.ride(plan_devices, source, inputs)
     to_start = [plan.device_id for plan in plans if plan.action == "start"]
     report.extra["unchanged_devices"] = [plan.device_id for plan in plans if plan.action == "unchanged"]

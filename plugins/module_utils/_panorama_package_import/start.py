@@ -139,7 +139,7 @@ def package_import_job(module: t.Any) -> dict:
     validate_wait(params)
     settings = resolve_settings(params)
     source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama", deadline=module.deadline))
-    report = module.report(source, extra={"client_token": request["ClientToken"]})
+    report = module.report(source, start=True, extra={"client_token": request["ClientToken"]})
     if module.check_mode:
         found = report.ride(find_import_by_token, source, request)
         if found is not None:

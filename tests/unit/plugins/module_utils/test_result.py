@@ -180,3 +180,11 @@ def test_run_module_failure_before_any_report_still_has_elapsed_with_wait():
     module = Module(NO_WAIT)
     run_module(module, handler)
     assert "elapsed" not in module.fails[0]
+
+
+def test_a_start_with_nothing_left_to_do_opens_the_gate_and_an_empty_info_result_does_not():
+    start = collect(report(Source(), start=True, extra={"unchanged_devices": ["d1"]}), [])
+    assert start["summary"]["all_succeeded"] is True and start["summary"]["all_terminal"] is True
+    assert collect(report(Source()), None)["summary"]["all_succeeded"] is False
+    would = report(Source(), start=True).check_mode([{"device_id": "d1"}])
+    assert would["summary"]["all_succeeded"] is False

@@ -79,7 +79,7 @@ def report(source, params, changed=False, extra=None):
         deadline = Deadline.for_params(params, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
     else:
         deadline = Deadline.for_params(params)
-    return core_result.Report(source, deadline, params, changed=changed, extra=extra)
+    return core_result.Report(source, deadline, params, changed=changed, extra=extra, start=True)
 
 
 def finish(source, ids, *, changed, params, extra=None, into=None):
@@ -121,6 +121,8 @@ def test_wait_timeout_after_a_start_still_says_changed(fast_clock):
 def test_nothing_to_return_with_wait_is_an_empty_result():
     out = finish(Source({}), [], changed=False, params={"wait": True})
     assert out["jobs"] == [] and out["summary"]["total"] == 0 and out["elapsed"] == 0.0
+    # no job started or found: every target is already where the task asks, so the gate opens
+    assert out["summary"]["all_succeeded"] is True and out["summary"]["all_terminal"] is True
 
 
 def test_check_mode_result_changed_only_when_something_would_start():
@@ -130,6 +132,9 @@ def test_check_mode_result_changed_only_when_something_would_start():
     assert out["changed"] is False and out["would_start"] == [] and out["job"]["job_id"] == "j9"
     out = report(source, {"wait": False}, extra={"unchanged_devices": []}).check_mode([{"device_id": "d1"}], [])
     assert out["changed"] is True and out["would_start"] == [{"device_id": "d1"}] and out["jobs"] == []
+    assert out["summary"]["all_succeeded"] is False  # a job would start: the target is not there yet
+    idle = report(source, {"wait": False}, extra={"unchanged_devices": ["d1"]}).check_mode([], [])
+    assert idle["changed"] is False and idle["summary"]["all_succeeded"] is True
 
 
 def test_started_failure_names_what_was_started():
