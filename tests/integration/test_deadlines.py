@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 BUDGETS = (5, 20)
 BOUND = 2.0          # the contract: within wait_timeout + 2 s of the task's start
 ELAPSED_ROOM = 0.5   # elapsed within 0.5 s of the time the task took
-STAGGER = 1.0        # seconds between two cases' starts: module start-up is CPU-bound, the rest mostly sleeps
+STAGGER = 1.5        # seconds between two cases' starts: module start-up is CPU-bound, the rest mostly sleeps
 PLAYBOOK_TIMEOUT = 240
 
 # The first read of every kind (the info modules' describe, a start module's describe after its start, the HCI
