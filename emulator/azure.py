@@ -266,6 +266,10 @@ class AzureProvider(Provider):
                                    "access_token": token}, {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
 
     def token(self, req: Request, tenant: str) -> Response:
+        # A token endpoint that is down (faults `entra`/`Token`) fails before it looks at the request.
+        fault = self.apply_faults(req, "entra", "Token")
+        if fault is not None:
+            return fault
         if req.method != "POST":
             return Response.json(405, {"error": "invalid_request", "error_description": "AADSTS900561: POST required."})
         form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True).items()}
@@ -327,6 +331,13 @@ class AzureProvider(Provider):
         return None
 
     def render_fault(self, fault: Fault, req: Request, service, operation) -> Response:
+        if service == "entra":   # Entra's own error format
+            status = fault.status or (429 if fault.kind == "throttle" else 503)
+            resp = self.oauth_error(status, "temporarily_unavailable", 50000 if status >= 500 else 50196,
+                                    fault.message or "There was an error issuing a token or an authorization code.")
+            if fault.retry_after is not None:
+                resp.headers["Retry-After"] = str(fault.retry_after)
+            return resp
         if fault.kind == "throttle":
             return arm_error(fault.status or 429, fault.code or "TooManyRequests", fault.message or
                              "The request is being throttled as the limit has been reached for operation type - Read.",

@@ -238,6 +238,19 @@ def test_throttle_fault_is_429_with_retry_after(az):
     assert az.get(az.jobs_url("job-thr")).status_code == 200
 
 
+def test_a_token_endpoint_that_is_down_answers_in_entras_format_or_drops(az):
+    az.emu.admin("POST", "/faults", {"faults": [
+        {"kind": "error", "status": 503, "retry_after": 2, "match": {"service": "entra", "operation": "Token"}},
+        {"kind": "drop", "match": {"service": "entra", "operation": "Token"}}]})
+    down = az.token_response(client_secret="not even checked")
+    assert down.status_code == 503 and down.headers["Retry-After"] == "2"
+    assert down.json()["error"] == "temporarily_unavailable" and down.json()["error_description"].startswith("AADSTS50000")
+    with pytest.raises(requests.exceptions.ConnectionError):
+        az.token_response()
+    assert az.token()   # the faults are used up: the endpoint is back
+    assert [r.get("fault") for r in az.emu.requests() if r.get("operation") == "Token"] == ["error", "drop", None]
+
+
 def test_request_log_marks_bearer_and_hides_tokens(az):
     az.seed("job-log")
     token = az.token()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 import typing as t
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
@@ -14,6 +13,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import c
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import ensure_carried_model, scoped_loader
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_retryable, is_throttle
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
 try:
@@ -28,9 +28,6 @@ COLLECTION_VERSION = "0.1.0"
 
 DEFAULT_CONNECT_TIMEOUT = 10
 DEFAULT_READ_TIMEOUT = 60
-
-# An indirection so tests can drive retries of create calls without sleeping; not a module option.
-_sleep = time.sleep
 
 
 class MalformedResponse(Exception):
@@ -55,8 +52,12 @@ def _check_json_body(response_dict: dict | None = None, **_kwargs: t.Any) -> Non
         raise MalformedResponse(status) from None
 
 
-def build_config(settings: AwsSettings) -> tuple:
-    """(botocore Config with botocore's retries off, attempt count for our policy)."""
+def build_config(settings: AwsSettings, deadline: Deadline | None = None) -> tuple:
+    """(botocore Config with botocore's retries off, attempt count for our policy).
+
+    With a bounded ``deadline`` the Config's timeouts are at most the time it has left; each request is capped
+    again when it is sent (``bound_request_timeouts``).
+    """
     user = dict(settings.config)
     retries = user.pop("retries", None) or {}
     attempts = RetryPolicy.max_attempts
@@ -75,14 +76,47 @@ def build_config(settings: AwsSettings) -> tuple:
     except TypeError as exc:
         raise bad_input(f"aws_config has a setting botocore's Config does not know: {exc}") from None
     config = config.merge(botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    if deadline is not None and deadline.bounded:
+        config = config.merge(botocore.config.Config(connect_timeout=deadline.cap(config.connect_timeout),
+                                                     read_timeout=deadline.cap(config.read_timeout)))
     return config, max(1, attempts)
 
 
-def create_client(settings: AwsSettings, service: str) -> tuple:
+def bound_request_timeouts(client: t.Any, deadline: Deadline) -> bool:
+    """Cap the connect and read timeouts of every request of ``client`` at the time ``deadline`` has left.
+
+    botocore fixes its timeouts when a client is made (Config) and has no public per-request setting; a client
+    per attempt would cost a model load and a connection pool each time, and changing the session's timeout
+    before each attempt would race between the threads of one client. What botocore does have is one urllib3
+    ``Timeout`` on the client's HTTP session, the default of its connection pools, and urllib3 takes a fresh copy
+    of it (``Timeout.clone``) at the start of every request. Ours makes that copy capped at the deadline, so each
+    attempt, from any thread, gets at most the budget left for connecting and for reading. Returns False (and the
+    Config's caps, made at creation, stay) where a botocore lays its session out differently.
+    """
+    session = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    base = getattr(session, "_timeout", None)
+    pool_kw = getattr(getattr(session, "_manager", None), "connection_pool_kw", None)
+    if base is None or not hasattr(base, "clone") or not isinstance(pool_kw, dict):
+        return False
+
+    def capped(value: t.Any) -> float | None:
+        return deadline.cap(value if isinstance(value, (int, float)) else None)
+
+    class DeadlineTimeout(type(base)):  # type: ignore[misc]  # urllib3's Timeout, whatever its version
+        def clone(self):
+            return type(base)(connect=capped(base.connect_timeout), read=capped(base.read_timeout))
+
+    bounded = DeadlineTimeout(connect=base.connect_timeout, read=base.read_timeout)
+    session._timeout = bounded  # pylint: disable=protected-access  # see the docstring: no public hook exists
+    pool_kw["timeout"] = bounded
+    return True
+
+
+def create_client(settings: AwsSettings, service: str, deadline: Deadline | None = None) -> tuple:
     """(botocore client, attempt count). Raises ``JobGateError`` for profile, region and model problems."""
     if botocore is None:
         raise JobGateError("botocore is required for the AWS modules.", code="MissingLibrary")
-    config, attempts = build_config(settings)
+    config, attempts = build_config(settings, deadline)
     what = f"a {service} client"
     try:
         session = botocore.session.Session(profile=settings.profile)
@@ -107,24 +141,30 @@ def create_client(settings: AwsSettings, service: str) -> tuple:
     except ValueError as exc:  # e.g. a malformed endpoint_url
         raise bad_input(f"Cannot create {what}: {scrub(str(exc), settings.secrets())}") from None
     client.meta.events.register("before-parse", _check_json_body)
+    if deadline is not None and deadline.bounded:
+        bound_request_timeouts(client, deadline)
     return client, attempts
 
 
 class AwsClient:
-    """A botocore client plus our retry policy and error conversion; thread-safe like botocore's clients."""
+    """A botocore client plus our retry policy and error conversion; thread-safe like botocore's clients.
+
+    Its retries, their backoff and the limiter's waits run on ``deadline`` (the module's): none sleeps past it,
+    no attempt starts after it, and no request gets longer than the time it has left.
+    """
 
     def __init__(self, settings: AwsSettings, service: str, *, policy: RetryPolicy | None = None,
-                 client: t.Any = None, limiter: AdaptiveLimiter | None = None) -> None:
+                 client: t.Any = None, limiter: AdaptiveLimiter | None = None,
+                 deadline: Deadline | None = None) -> None:
         self.settings = settings
         self.service = service
-        self.limiter = limiter
+        self.deadline = deadline if deadline is not None else (limiter.deadline if limiter is not None else Deadline())
         if client is None:
-            client, attempts = create_client(settings, service)
+            client, attempts = create_client(settings, service, self.deadline)
             policy = policy or RetryPolicy(max_attempts=attempts)
         self.client = client
         self.policy = policy or RetryPolicy()
-        if self.limiter is None:
-            self.limiter = AdaptiveLimiter()
+        self.limiter = limiter if limiter is not None else AdaptiveLimiter(self.deadline)
 
     @property
     def region(self) -> str | None:
@@ -149,10 +189,14 @@ class AwsClient:
     def call(self, operation: str, *, action: str, what: str, **kwargs: t.Any) -> dict:
         """Call a client method (snake_case name) with our retries; botocore errors become ``JobGateError``."""
         method = getattr(self.client, operation)
+        deadline = self.deadline
         attempt = 0
+        last: JobGateError | None = None
         while True:
-            attempt += 1
             ticket = self.limiter.acquire()
+            if deadline.expired:  # the backoff or the limiter's turn reached the deadline: no attempt after it
+                raise last if last is not None else deadline.out_of_time(f"{action} {what} {self.location()}")
+            attempt += 1
             try:
                 out = method(**kwargs)
             except botocore.exceptions.BotoCoreError as exc:
@@ -162,19 +206,21 @@ class AwsClient:
                 if is_throttle(exc):
                     self.limiter.on_throttle(ticket)
             except MalformedResponse as exc:
+                last = JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
+                                    f"is not JSON, {attempt} times.", code="InvalidResponse", message=str(exc),
+                                    http_status=exc.status, retryable=True, attempts=attempt)
                 if attempt >= self.policy.max_attempts:
-                    raise JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
-                                       f"is not JSON, {attempt} times.", code="InvalidResponse", message=str(exc),
-                                       http_status=exc.status, retryable=True) from None
-                self.policy.sleep(self.policy.delay(attempt - 1))
+                    raise last from None
+                deadline.sleep(self.policy.delay(attempt - 1))
                 continue
             else:
                 self.limiter.on_success()
                 return out
+            last = convert_error(error, action=action, what=what, where=self.location(),
+                                 secrets=self.settings.secrets(), attempts=attempt)
             if attempt >= self.policy.max_attempts or not is_retryable(error):
-                raise convert_error(error, action=action, what=what, where=self.location(),
-                                    secrets=self.settings.secrets(), attempts=attempt) from None
-            self.policy.sleep(self.policy.delay(attempt - 1))
+                raise last from None
+            deadline.sleep(self.policy.delay(attempt - 1))
 
     def pages(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> t.Iterator:
         """Each page's items, following NextToken lazily (a caller may stop early); each page has its own retries."""
@@ -205,10 +251,13 @@ def call_create(aws_client: t.Any, operation: str, *, action: str, what: str, ma
     """Call an AWS create operation that has no client token: retried only when the service refused it outright.
 
     ``aws_client`` is an ``AwsClient``; its own retries (which also cover 5xx and connection errors) would
-    risk starting a job twice, so one attempt at a time goes through a single-attempt twin of it.
+    risk starting a job twice, so one attempt at a time goes through a single-attempt twin of it (same limiter,
+    same deadline: the backoff between attempts stops at the deadline too).
     """
-    once = AwsClient(aws_client.settings, aws_client.service, policy=RetryPolicy(max_attempts=1), client=aws_client.client)
+    once = AwsClient(aws_client.settings, aws_client.service, policy=RetryPolicy(max_attempts=1), client=aws_client.client,
+                     limiter=aws_client.limiter, deadline=aws_client.deadline)
     policy = aws_client.policy
+    deadline = aws_client.deadline
     attempt = 0
     while True:
         attempt += 1
@@ -217,4 +266,6 @@ def call_create(aws_client: t.Any, operation: str, *, action: str, what: str, ma
         except JobGateError as err:
             if attempt >= max(1, min(max_attempts, policy.max_attempts)) or not (err.code in SAFE_RETRY_CODES or err.http_status == 429):
                 raise
-            _sleep(policy.delay(attempt - 1))
+            deadline.sleep(policy.delay(attempt - 1))
+            if deadline.expired:
+                raise

@@ -47,9 +47,15 @@ def convert_error(exc: BaseException, *, action: str, what: str, where: str, sec
     """A botocore exception -> ``JobGateError`` whose ``msg`` names the job and where it was looked for.
 
     ``action`` is a verb ("get", "list"), ``what`` names the job(s) ("Panorama device job abc"), ``where`` says
-    where ("in region us-east-1 at endpoint https://...").
+    where ("in region us-east-1 at endpoint https://..."), ``attempts`` how many requests were sent for it.
     """
-    secrets = tuple(secrets)
+    msg, code, message, status, retryable = _parts(exc, action, what, where, tuple(secrets), attempts)
+    return JobGateError(msg, code=code, message=message, http_status=status, retryable=retryable,
+                        retry_after=retry_after_of(exc), attempts=attempts)
+
+
+def _parts(exc: BaseException, action: str, what: str, where: str, secrets: tuple, attempts: int) -> tuple:
+    """(msg, code, message, http_status, retryable) of a botocore exception."""
     retryable = is_retryable(exc)
     tried = f" after {attempts} attempts" if attempts > 1 else ""
     if botocore is not None and isinstance(exc, botocore.exceptions.ClientError):
@@ -66,31 +72,29 @@ def convert_error(exc: BaseException, *, action: str, what: str, where: str, sec
             msg = f"AWS throttled the requests to {action} {what} {where}{tried}: {message}"
         else:
             msg = f"Could not {action} {what} {where}{tried}: {code or 'HTTP ' + str(status)}: {message}"
-        return JobGateError(msg, code=code or f"HTTP{status}", message=message, http_status=status, retryable=retryable,
-                            retry_after=retry_after_of(exc))
+        return msg, code or f"HTTP{status}", message, status, retryable
 
     text = scrub(str(exc), secrets)
     if botocore is None:
-        return JobGateError(f"Could not {action} {what} {where}: {text}", code=type(exc).__name__, message=text)
+        return f"Could not {action} {what} {where}: {text}", type(exc).__name__, text, None, False
     ex = botocore.exceptions
     if isinstance(exc, ex.SSLError):
         msg = (f"TLS certificate verification failed when trying to {action} {what} {where}: {text}. "
                "Set aws_ca_bundle (or AWS_CA_BUNDLE) to the CA that signed the endpoint's certificate.")
-        return JobGateError(msg, code="SSLError", message=text, retryable=False)
+        return msg, "SSLError", text, None, False
     if isinstance(exc, (ex.ConnectTimeoutError, ex.ReadTimeoutError)):
-        return JobGateError(f"Timed out trying to {action} {what} {where}{tried}: {text}", code="Timeout", message=text, retryable=True)
+        return f"Timed out trying to {action} {what} {where}{tried}: {text}", "Timeout", text, None, True
     if isinstance(exc, (ex.ConnectionError, ex.ConnectionClosedError, ex.ResponseStreamingError, ex.HTTPClientError)):
-        return JobGateError(f"Could not connect to AWS to {action} {what} {where}{tried}: {text}", code="ConnectionError",
-                            message=text, retryable=retryable)
+        return f"Could not connect to AWS to {action} {what} {where}{tried}: {text}", "ConnectionError", text, None, retryable
     if isinstance(exc, (ex.NoCredentialsError, ex.PartialCredentialsError, ex.CredentialRetrievalError)):
         msg = (f"No usable AWS credentials to {action} {what} {where}: {text}. Set access_key and secret_key, "
                "a profile, or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables.")
-        return JobGateError(msg, code="NoCredentials", message=text, retryable=False)
+        return msg, "NoCredentials", text, None, False
     if isinstance(exc, ex.ProfileNotFound):
-        return JobGateError(f"Cannot {action} {what}: {text}.", code="ProfileNotFound", message=text, retryable=False)
+        return f"Cannot {action} {what}: {text}.", "ProfileNotFound", text, None, False
     if isinstance(exc, ex.NoRegionError):
         msg = f"Cannot {action} {what}: no AWS region was given; set region, AWS_REGION or a profile with a region."
-        return JobGateError(msg, code="NoRegion", message=text, retryable=False)
+        return msg, "NoRegion", text, None, False
     if isinstance(exc, ex.ParamValidationError):
-        return JobGateError(f"Invalid request to {action} {what}: {text}", code="ValidationError", message=text, retryable=False)
-    return JobGateError(f"Could not {action} {what} {where}: {text}", code=type(exc).__name__, message=text, retryable=False)
+        return f"Invalid request to {action} {what}: {text}", "ValidationError", text, None, False
+    return f"Could not {action} {what} {where}: {text}", type(exc).__name__, text, None, False

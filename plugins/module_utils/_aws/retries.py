@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 import typing as t
 from dataclasses import dataclass
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 
 try:
     import botocore.exceptions
@@ -43,12 +44,14 @@ SAFE_RETRY_CODES = frozenset((
 
 @dataclass
 class RetryPolicy:
-    """Full-jitter exponential backoff (delay = uniform(0, min(cap, base * 2**n))) over a bounded attempt count."""
+    """Full-jitter exponential backoff (delay = uniform(0, min(cap, base * 2**n))) over a bounded attempt count.
+
+    The delays are slept on the client's deadline, which cuts them at its end.
+    """
 
     max_attempts: int = 6
     base: float = 0.5
     cap: float = 20.0
-    sleep: t.Callable[[float], None] = time.sleep
     rand: t.Callable[[], float] = random.random
 
     def delay(self, retry_number: int) -> float:
@@ -63,15 +66,14 @@ class AdaptiveLimiter:
     already accounted for; never below ``floor`` (2/s: a lone caller waits no longer than its retry backoff).
     Every success adds 1/rate, about one request per second per second, so the rate
     climbs back and probes again. Without it, a pool of threads keeps hammering a throttled service and each
-    429 costs another request.
+    429 costs another request. Its clock and its waits are the deadline's: a turn is never waited for past it.
     """
 
     WINDOW = 1.0
 
-    def __init__(self, clock: t.Callable[[], float] = time.monotonic, sleep: t.Callable[[float], None] = time.sleep,
-                 floor: float = 2.0) -> None:
-        self.clock = clock
-        self.sleep = sleep
+    def __init__(self, deadline: Deadline | None = None, floor: float = 2.0) -> None:
+        self.deadline = deadline if deadline is not None else Deadline()
+        self.clock = self.deadline.clock
         self.floor = floor
         self.rate: float | None = None  # requests per second; None = not limited
         self._next = 0.0                # earliest start of the next request while limited
@@ -89,7 +91,7 @@ class AdaptiveLimiter:
             self._starts = [s for s in self._starts if s > slot - self.WINDOW]
             self._starts.append(slot)
         if slot > now:
-            self.sleep(slot - now)
+            self.deadline.sleep(slot - now)
         return slot
 
     def on_throttle(self, ticket: float) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, resolve_cloud
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import TokenProvider, check_libraries, read_credentials_file, resolve_credentials
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 try:
@@ -25,6 +26,8 @@ except ImportError:  # pragma: no cover - reported through check_libraries
     requests = None
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 60
 
 
 def origin(url: str) -> tuple:
@@ -57,7 +60,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def arm_error(response, what: str) -> JobGateError:
+def arm_error(response, what: str, attempts: int = 1) -> JobGateError:
     """An ARM error response ({"error": {"code", "message"}}) as the contract's error block."""
     status = response.status_code
     code, message = None, None
@@ -79,7 +82,7 @@ def arm_error(response, what: str) -> JobGateError:
     else:
         msg = f"Resource Manager refused the request for {what} with HTTP {status} ({code}: {message})"
     return JobGateError(msg, code=code, message=message, http_status=status, retryable=retryable,
-                        retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+                        retry_after=retry_after_seconds(response.headers.get("Retry-After")), attempts=attempts)
 
 
 def tls_message(url: str) -> str:
@@ -89,12 +92,15 @@ def tls_message(url: str) -> str:
 
 
 class ArmClient:
-    """A requests session for Resource Manager: bearer token to the ARM origin only, timeouts, bounded retries."""
+    """A requests session for Resource Manager: bearer token to the ARM origin only, timeouts, bounded retries.
+
+    Its retries, their backoff and Retry-After waits run on ``deadline`` (the module's): none sleeps past it, no
+    attempt starts after it, and no request gets connect or read timeouts longer than the time it has left.
+    """
 
     def __init__(self, cloud: CloudEndpoints, tokens: TokenProvider, *, verify: t.Any = True,
-                 timeout: tuple = (10, 60), max_retries: int = 4, max_retry_after: float = 60.0,
-                 sleep: t.Callable[[float], None] = time.sleep, session=None,
-                 clock: t.Callable[[], float] = time.monotonic) -> None:
+                 timeout: tuple = (CONNECT_TIMEOUT, READ_TIMEOUT), max_retries: int = 4, max_retry_after: float = 60.0,
+                 session=None, deadline: Deadline | None = None) -> None:
         check_libraries()
         self.cloud = cloud
         self.base = cloud.resource_manager.rstrip("/")
@@ -103,8 +109,7 @@ class ArmClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_retry_after = max_retry_after
-        self.sleep = sleep
-        self.clock = clock
+        self.deadline = deadline if deadline is not None else Deadline()
         # A Retry-After that one thread is told holds for all threads of this client: none sends before it ends.
         self._quiet_until = 0.0
         self._quiet_lock = threading.Lock()
@@ -131,9 +136,9 @@ class ArmClient:
 
     def _wait_quiet(self) -> None:
         with self._quiet_lock:
-            wait = self._quiet_until - self.clock()
+            wait = self._quiet_until - self.deadline.clock()
         if wait > 0:
-            self.sleep(wait)
+            self.deadline.sleep(wait)
 
     def _hold_off(self, response) -> bool:
         """Share a Retry-After with the other threads; True when there was one."""
@@ -141,8 +146,15 @@ class ArmClient:
         if hinted is None:
             return False
         with self._quiet_lock:
-            self._quiet_until = max(self._quiet_until, self.clock() + min(hinted, self.max_retry_after))
+            self._quiet_until = max(self._quiet_until, self.deadline.clock() + min(hinted, self.max_retry_after))
         return True
+
+    def _retry(self, attempt: int, response=None) -> bool:
+        """Sleep before another attempt; False when the retries or the deadline are spent (then the caller raises)."""
+        if attempt >= self.max_retries or self.deadline.expired:
+            return False
+        self.deadline.sleep(self._backoff(attempt, response))
+        return not self.deadline.expired
 
     def request(self, method: str, url: str, what: str, *, json_body: t.Any = None, params: dict | None = None):
         """One ARM call with retries; returns the requests response of a 2xx answer, raises JobGateError otherwise."""
@@ -154,23 +166,25 @@ class ArmClient:
             if not slept_hint:
                 self._wait_quiet()
             slept_hint = False
+            if self.deadline.expired:
+                raise self.deadline.out_of_time(f"read {what} from Resource Manager at {self.base}")
             headers = {"Authorization": "Bearer " + self.tokens.token()}
             try:
                 response = self.session.request(method, url, params=params, json=json_body, headers=headers,
-                                                timeout=self.timeout, verify=self.verify, allow_redirects=False)
+                                                timeout=self.deadline.timeouts(*self.timeout), verify=self.verify,
+                                                allow_redirects=False)
             except requests.exceptions.SSLError:
                 # A certificate that does not verify will not verify on the next try either.
                 raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
             except requests.exceptions.RequestException as exc:
-                if attempt < self.max_retries:
-                    self.sleep(self._backoff(attempt))
+                if self._retry(attempt):
                     attempt += 1
                     continue
                 code = "Timeout" if isinstance(exc, requests.exceptions.Timeout) else "ConnectionError"
                 message = f"{type(exc).__name__} talking to {self.base}"
                 raise JobGateError(f"Could not reach Resource Manager at {self.base} for {what} after "
                                    f"{attempt + 1} attempts ({type(exc).__name__}).", code=code, message=message,
-                                   retryable=True) from None
+                                   retryable=True, attempts=attempt + 1) from None
             if 200 <= response.status_code < 300:
                 return response
             if response.status_code == 401 and not renewed:
@@ -180,10 +194,10 @@ class ArmClient:
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 slept_hint = self._hold_off(response)
-                self.sleep(self._backoff(attempt, response))
-                attempt += 1
-                continue
-            raise arm_error(response, what)
+                if self._retry(attempt, response):
+                    attempt += 1
+                    continue
+            raise arm_error(response, what, attempts=attempt + 1)
 
     def get_json(self, url: str, what: str, params: dict | None = None) -> dict:
         attempt = 0
@@ -195,12 +209,12 @@ class ArmClient:
                 break
             except ValueError:
                 # A cut-off body or a proxy's page passes like any transient answer: retried, then reported.
-                if attempt < self.max_retries:
-                    self.sleep(self._backoff(attempt))
+                if self._retry(attempt):
                     attempt += 1
                     continue
                 raise JobGateError(f"Resource Manager answered {what} with a body that is not JSON, {attempt + 1} times.",
-                                   code="InvalidResponse", http_status=response.status_code, retryable=True) from None
+                                   code="InvalidResponse", http_status=response.status_code, retryable=True,
+                                   attempts=attempt + 1) from None
         if not isinstance(body, dict):
             raise JobGateError(f"Resource Manager answered {what} with JSON that is not an object.",
                                code="InvalidResponse", http_status=response.status_code, retryable=False)
@@ -231,17 +245,21 @@ class ArmClient:
         return items
 
 
-def connect(params: t.Mapping, environ: t.Mapping | None = None, *, sleep: t.Callable[[float], None] = time.sleep) -> ArmClient:
-    """The ArmClient for module params: resolves credentials and cloud, builds nothing that talks until used."""
+def connect(params: t.Mapping, environ: t.Mapping | None = None, *, deadline: Deadline | None = None) -> ArmClient:
+    """The ArmClient for module params: resolves credentials and cloud, builds nothing that talks until used.
+
+    ``deadline`` (the module's) bounds everything it does: the metadata read, token requests, ARM calls.
+    """
     check_libraries()
     environ = os.environ if environ is None else environ
+    deadline = deadline if deadline is not None else Deadline()
     plan = resolve_credentials(params, environ, read_credentials_file(environ))
     verify = plan.cert_validation_mode != "ignore"
 
     def fetch_json(url: str) -> t.Any:
         try:
-            response = requests.get(url, timeout=(10, 30), verify=verify, headers={"Accept": "application/json"},
-                                    allow_redirects=False)
+            response = requests.get(url, timeout=deadline.timeouts(CONNECT_TIMEOUT, 30), verify=verify,
+                                    headers={"Accept": "application/json"}, allow_redirects=False)
         except requests.exceptions.SSLError:
             raise JobGateError(tls_message(url), code="SSLError", retryable=False) from None
         except requests.exceptions.RequestException as exc:
@@ -257,4 +275,4 @@ def connect(params: t.Mapping, environ: t.Mapping | None = None, *, sleep: t.Cal
             raise JobGateError(f"The cloud metadata document {url} is not JSON.", code="InvalidCloudMetadata") from None
 
     cloud = resolve_cloud(plan.cloud_environment, fetch_json)
-    return ArmClient(cloud, TokenProvider(plan, cloud), verify=verify, sleep=sleep)
+    return ArmClient(cloud, TokenProvider(plan, cloud, deadline=deadline), verify=verify, deadline=deadline)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import configparser
+import functools
 import os
 import re
 import threading
@@ -19,6 +20,8 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, is_microsoft_authority
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import LAST_ANSWER, NOT_SENT, bounded_transport
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
 # requests is what the Resource Manager client (arm.py) talks through; both libraries are checked here, in one place.
@@ -310,17 +313,18 @@ def _authority_and_tenant(plan: CredentialPlan, cloud: CloudEndpoints) -> tuple:
     return authority, tenant
 
 
-def build_credential(plan: CredentialPlan, cloud: CloudEndpoints):
-    """The azure-identity credential the plan describes."""
+def build_credential(plan: CredentialPlan, cloud: CloudEndpoints, deadline: Deadline | None = None):
+    """The azure-identity credential the plan describes; its token requests stop at ``deadline``."""
     check_libraries()
     from azure import identity  # pylint: disable=import-outside-toplevel
 
+    deadline = deadline if deadline is not None else Deadline()
     authority, tenant = _authority_and_tenant(plan, cloud)
-    kwargs: dict = {"authority": authority}
+    verify = {"connection_verify": False} if plan.cert_validation_mode == "ignore" else {}
+    bounds: dict = {"transport": bounded_transport(deadline, **verify)}
+    kwargs: dict = {"authority": authority, **bounds, **verify}
     if not is_microsoft_authority(authority):
         kwargs["disable_instance_discovery"] = True
-    if plan.cert_validation_mode == "ignore":
-        kwargs["connection_verify"] = False
     needs_tenant = plan.kind in ("client_secret", "client_certificate", "workload_identity")
     if needs_tenant and not tenant:
         what = "workload identity" if plan.kind == "workload_identity" else "a service principal"
@@ -333,9 +337,10 @@ def build_credential(plan: CredentialPlan, cloud: CloudEndpoints):
         return identity.WorkloadIdentityCredential(tenant_id=tenant, client_id=plan.client_id,
                                                    token_file_path=plan.federated_token_file, **kwargs)
     if plan.kind == "msi":
-        return identity.ManagedIdentityCredential(client_id=plan.client_id) if plan.client_id else identity.ManagedIdentityCredential()
+        return identity.ManagedIdentityCredential(client_id=plan.client_id, **bounds) if plan.client_id else identity.ManagedIdentityCredential(**bounds)
     if plan.kind == "cli":
-        return identity.AzureCliCredential(tenant_id=plan.tenant or "")
+        # The CLI is a subprocess, not a pipeline: its own timeout (10 s by default) is what can be bounded.
+        return identity.AzureCliCredential(tenant_id=plan.tenant or "", process_timeout=max(1, int(min(10, deadline.remaining()))))
     raise ValueError(f"unknown credential kind {plan.kind}")
 
 
@@ -351,7 +356,8 @@ _TOKEN_HTTP_STATUS = re.compile(r"HTTP Error: (\d{3})\b")
 # Fabric, Azure ML) and azure-identity prefixes "... managed identity configuration not found in environment.";
 # neither helps a reader, the status and the endpoint's message do.
 _MSI_REFUSAL = re.compile(r"^.*?Token request error: \((?P<error>[^)]*)\) (?:(?P<status>\d{3}), )?(?P<text>.*)$", re.S)
-_TRANSIENT_ERRORS = ("ServiceRequestError", "ServiceResponseError", "ServiceRequestTimeoutError", "ConnectionError", "Timeout")
+_TRANSIENT_ERRORS = ("ServiceRequestError", "ServiceResponseError", "ServiceRequestTimeoutError",
+                     "ServiceResponseTimeoutError", "ConnectionError", "Timeout")
 _TRANSIENT_TEXT = ("Connection aborted", "Connection reset", "Max retries exceeded", "timed out")
 
 
@@ -369,10 +375,12 @@ def _file_text(path: str | None) -> str | None:
 class TokenProvider:
     """Bearer tokens for the Resource Manager scope; ``renew()`` drops the cached credential (e.g. after a 401)."""
 
-    def __init__(self, plan: CredentialPlan, cloud: CloudEndpoints, factory: t.Callable | None = None) -> None:
+    def __init__(self, plan: CredentialPlan, cloud: CloudEndpoints, factory: t.Callable | None = None,
+                 deadline: Deadline | None = None) -> None:
         self.plan = plan
         self.cloud = cloud
-        self._factory = factory or build_credential
+        # factory(plan, cloud) -> credential; the default one's token requests stop at the module's deadline.
+        self._factory = factory or functools.partial(build_credential, deadline=deadline)
         self._credential = None
         # Several jobs are fetched from threads; one credential (one token cache) serves them all.
         self._lock = threading.Lock()
@@ -404,6 +412,10 @@ class TokenProvider:
         name = type(exc).__name__
         secrets = self.plan.secrets() + [s for s in (_file_text(self.plan.federated_token_file),) if s]
         detail = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else name, secrets)
+        # The deadline kept a retry back: the endpoint's last answer (if it gave one) is the failure to report.
+        kept_back = NOT_SENT in detail
+        if kept_back and LAST_ANSWER in detail:
+            detail, kept_back = detail.split(LAST_ANSWER, 1)[1], False
         status = _TOKEN_HTTP_STATUS.search(detail)
         http_status = int(status.group(1)) if status else None
         hint = ""
@@ -422,7 +434,9 @@ class TokenProvider:
         # azure-identity wraps a failing token endpoint in ClientAuthenticationError whose text is all it keeps:
         # "HTTP Error: 503" or "Connection aborted". Those are the endpoint's trouble, not bad credentials.
         if name in _TRANSIENT_ERRORS or any(text in detail for text in _TRANSIENT_TEXT):
-            return JobGateError(msg, code="ConnectionError", message=detail, retryable=True)
+            # A request the deadline kept from being sent is not the endpoint's answer (attempts 0, see ride()).
+            return JobGateError(msg, code="ConnectionError", message=detail, retryable=True,
+                                attempts=0 if kept_back else 1)
         if http_status is not None and (http_status == 429 or http_status >= 500):
             return JobGateError(msg, code="TokenEndpointUnavailable", message=detail, http_status=http_status,
                                 retryable=True)

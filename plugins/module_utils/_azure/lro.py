@@ -2,22 +2,17 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Following an ARM long-running operation (``Azure-AsyncOperation``, else ``Location``) to its end.
 
-It honours ``Retry-After`` within a deadline; the operation URL must be on the Resource Manager origin, since the
-bearer token goes with it.
+It honours ``Retry-After`` within a deadline (its clock and sleep are the deadline's); the operation URL must be
+on the Resource Manager origin, since the bearer token goes with it.
 """
 from __future__ import annotations
 
-import time
-
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import origin, retry_after_seconds
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 TERMINAL_OPERATION = ("succeeded", "failed", "canceled")
 MAX_RETRY_AFTER = 60.0
-
-# Indirections so tests can drive the operation with a fake clock; not module options.
-_sleep = time.sleep
-_monotonic = time.monotonic
 
 
 def _retry_after(response, default: float) -> float:
@@ -36,10 +31,11 @@ def _json(response, what: str) -> dict:
     return body
 
 
-def follow_operation(client, response, what: str, deadline: float, default_sleep: float) -> dict:
+def follow_operation(client, response, what: str, deadline: Deadline, default_sleep: float, on_timeout: str = "") -> dict:
     """Poll the PUT's long-running operation to its end; returns {"status", "error"}.
 
-    Raises JobGateError(code="WaitTimeout") when ``deadline`` (a ``_monotonic`` value) passes first.
+    A retryable error while polling keeps following (the next poll may answer). Raises JobGateError(code=
+    "WaitTimeout") when ``deadline`` passes first; ``on_timeout`` ends its message (what the caller can do next).
     """
     op_url = response.headers.get("Azure-AsyncOperation")
     location = response.headers.get("Location")
@@ -51,15 +47,25 @@ def follow_operation(client, response, what: str, deadline: float, default_sleep
                            f"not the Resource Manager endpoint {client.base}, and the bearer token is only sent there.",
                            code="UntrustedOperationUrl", retryable=False)
     delay = _retry_after(response, default_sleep)
+    last_error = None
     while True:
-        remaining = deadline - _monotonic()
-        if remaining <= 0:
-            raise JobGateError(f"Timed out waiting for the long-running operation of {what} to end.",
-                               code="WaitTimeout", retryable=True)
-        _sleep(max(0.0, min(delay, remaining)))
-        polled = client.request("GET", url, f"the operation status of {what}")
+        if deadline.remaining() > 0:
+            deadline.sleep(delay)
+        if deadline.expired:
+            tail = f" The last poll failed: {last_error.msg}" if last_error is not None else ""
+            raise JobGateError(f"Timed out after {deadline.elapsed():g} s waiting for the long-running operation of "
+                               f"{what} to end.{tail}{on_timeout}", code="WaitTimeout", retryable=True)
+        try:
+            polled = client.request("GET", url, f"the operation status of {what}")
+            if op_url:
+                body = _json(polled, f"the operation status of {what}")
+        except JobGateError as err:
+            if not err.retryable:
+                raise
+            last_error, delay = err, default_sleep
+            continue
+        last_error = None
         if op_url:
-            body = _json(polled, f"the operation status of {what}")
             status = str(body.get("status") or "")
             if status.lower() in TERMINAL_OPERATION:
                 error = body.get("error") if isinstance(body.get("error"), dict) else None

@@ -157,13 +157,13 @@ def select_jobs(params: t.Mapping) -> Selection:
     if after is not None and before is not None and after >= before:
         raise bad_input("Option created_after must be earlier than created_before.")
     settings = resolve_settings(params)
-    return Selection(ids, lambda: BackupReportJobSource(
-        AwsClient(settings, "backup"), report_plan_name=filters["report_plan_name"], status=filters["status"],
-        created_after=after, created_before=before))
+    return Selection(ids, lambda deadline=None: BackupReportJobSource(
+        AwsClient(settings, "backup", deadline=deadline), report_plan_name=filters["report_plan_name"],
+        status=filters["status"], created_after=after, created_before=before))
 
 
 def report_job_info(module: t.Any) -> dict:
     """Handler of backup_report_job_info: validate everything, then build the client and collect."""
     selection = select_jobs(module.params)
     validate_wait(module.params)
-    return collect(selection.connect(), selection.ids, module.params)
+    return collect(module.report(selection.connect(module.deadline)), selection.ids)

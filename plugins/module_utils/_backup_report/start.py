@@ -18,7 +18,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import BackupReportJobSource, check_report_plan_name
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result, check_mode_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 IDEMPOTENCY_TOKEN_MAX = 1024
@@ -64,14 +63,14 @@ def report_job(module: t.Any) -> dict:
     settings = resolve_settings(params)
     name = inputs["report_plan_name"]
     token = inputs["idempotency_token"]
-    source = BackupReportJobSource(AwsClient(settings, "backup"), report_plan_name=name)
+    source = BackupReportJobSource(AwsClient(settings, "backup", deadline=module.deadline), report_plan_name=name)
+    report = module.report(source, start=True)
     if module.check_mode:
         # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
-        would = {"report_plan_name": name, "idempotency_token": token}
-        return check_mode_result(source, [], [would])
+        return report.check_mode([{"report_plan_name": name, "idempotency_token": token}])
     before: set = set()
     if token is not None:
-        before = {job.get("ReportJobId") for job in source.list_jobs()}
+        before = {job.get("ReportJobId") for job in report.ride(source.list_jobs)}
     # Without a token of the user's, one of ours per run: retries of this call (after a 5xx or a dropped
     # connection) then cannot start a second report, and the next run still starts its own.
     request: dict = {"ReportPlanName": name, "IdempotencyToken": token or str(uuid.uuid4())}
@@ -81,6 +80,9 @@ def report_job(module: t.Any) -> dict:
     if not job_id:
         raise JobGateError(f"StartReportJob answered without a report job id for report plan {name} {source.location()}.",
                            code="InvalidResponse", retryable=False)
-    raw = source.describe(job_id)
-    changed = token is None or is_new_job(job_id, before, raw.get("CreationTime"), task_started)
-    return build_result(source, [raw], changed=changed, params=params, ids=[job_id])
+    if token is None:
+        report.started([job_id])   # certainly new; with a token, the job's creation time tells (below)
+    report.fetch([job_id])
+    report.changed = token is None or is_new_job(job_id, before, report.raws[0].get("CreationTime"), task_started)
+    report.wait()
+    return report.result()

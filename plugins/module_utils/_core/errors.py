@@ -14,7 +14,8 @@ class JobGateError(Exception):
     """A failure with the contract's ``error`` block and any extra result keys to return with it."""
 
     def __init__(self, msg: str, *, code: str, message: str | None = None, http_status: int | None = None,
-                 retryable: bool = False, result: dict | None = None, retry_after: float | None = None) -> None:
+                 retryable: bool = False, result: dict | None = None, retry_after: float | None = None,
+                 attempts: int = 1) -> None:
         super().__init__(msg)
         self.msg = msg
         self.code = code
@@ -25,6 +26,14 @@ class JobGateError(Exception):
         self.result = dict(result) if result else {}
         # Seconds the service asked callers to wait (its Retry-After), for a caller that polls on (the event source).
         self.retry_after = retry_after
+        # How many requests this failure stands for (retries included); 0 when none was sent.
+        self.attempts = attempts
+
+    def with_msg(self, msg: str) -> JobGateError:
+        """The same failure (error block, attempts) told in a sentence that knows more, for the raise site that does."""
+        return JobGateError(msg, code=self.code, message=self.message, http_status=self.http_status,
+                            retryable=self.retryable, result=self.result, retry_after=self.retry_after,
+                            attempts=self.attempts)
 
     def error_block(self) -> dict:
         return {

@@ -3,20 +3,61 @@
 """The module class and the one place in the collection that calls ``fail_json``."""
 from __future__ import annotations
 
+import gc
 import traceback
+import typing as t
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline, module_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, failure_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
 
-class JobGateModule(AnsibleModule):
+class ModuleRun:
+    """What a handler uses of its module besides ``params`` and ``check_mode``: the run's ``deadline`` and its
+    ``report``. ``JobGateModule`` is one; unit tests give their stand-in modules the same."""
+
+    params: dict
+    check_mode: bool
+    deadline: Deadline
+    last_report: Report | None = None
+
+    def report(self, source: JobSource, **kwargs: t.Any) -> Report:
+        """The report of this run's jobs (``Report``), remembered so that a failure returns what it holds."""
+        self.last_report = Report(source, self.deadline, self.params, **kwargs)
+        return self.last_report
+
+    def failure(self, err: JobGateError) -> dict:
+        """``fail_json`` arguments for ``err`` (with what the report saw, and ``elapsed`` when there is a deadline)."""
+        if self.last_report is not None:
+            return self.last_report.failure(err)
+        deadline = getattr(self, "deadline", None)
+        return failure_result(err, {"elapsed": deadline.elapsed()} if deadline is not None and deadline.bounded else {})
+
+
+class JobGateModule(ModuleRun, AnsibleModule):
     """AnsibleModule whose own argument checks (choices, types, unknown options) fail with the contract's error
-    block too, so a caller can branch on ``error.retryable`` whatever rejected the task."""
+    block too, so a caller can branch on ``error.retryable`` whatever rejected the task; and whose ``deadline``
+    counts from the module's start (before the arguments are even checked)."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        started = module_start()
+        super().__init__(*args, **kwargs)
+        self.deadline = Deadline.for_params(self.params, started=started)
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ  # ansible-core's signature varies by version
         kwargs.setdefault("error", bad_input(msg).error_block())
         super().fail_json(msg, **kwargs)
+
+
+def _before_exit(module) -> None:
+    # What is left after the result is the interpreter's exit, whose last garbage collection walks every object
+    # botocore or azure-identity loaded: a tenth of a second, several on a busy machine, all on the task's clock
+    # after `elapsed` was taken. Frozen, those objects are skipped; the process's memory goes with it anyway.
+    if isinstance(module, AnsibleModule):
+        gc.freeze()
 
 
 def run_module(module, handler) -> None:
@@ -24,9 +65,9 @@ def run_module(module, handler) -> None:
     try:
         result = handler(module)
     except JobGateError as err:
-        extra = {k: v for k, v in err.result.items() if k not in ("msg", "error", "failed", "exception")}
-        extra.setdefault("changed", False)
-        module.fail_json(msg=err.msg, error=err.error_block(), **extra)
+        failure = module.failure(err) if isinstance(module, ModuleRun) else failure_result(err)
+        _before_exit(module)
+        module.fail_json(**failure)
         return
     except Exception as exc:  # pylint: disable=broad-except  # the contract: a readable failure, never a bare traceback
         msg = f"Unexpected {type(exc).__name__} in {getattr(module, '_name', 'the module')}: {exc}"
@@ -34,4 +75,5 @@ def run_module(module, handler) -> None:
         # The traceback still shows at -vvv, as Ansible does for module failures.
         module.fail_json(msg=msg, error=error, changed=False, exception=traceback.format_exc())
         return
+    _before_exit(module)
     module.exit_json(**(result or {"changed": False}))

@@ -1,116 +1,154 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What builds module results: the info flow (fetch or list, wait, report) and the start flow's results.
+"""The one builder of module results: ``Report`` keeps what a run has read, started and decided, and gives the
+module's result from it, on success (info, start, check mode) and on failure (with what was seen by then).
 
-A start module builds a plan first (reads only: which jobs already exist, which would start), so check mode and
-the real run take the same decisions. Then ``finish`` turns the ids of the jobs started or found into the info
-modules' result shape, plus ``changed`` and any extra keys. A start module returns a job for every target it
-starts or finds, so a start result without jobs (and, in check mode, nothing that would start) means every target
-is already where the task asks (OTA devices in ``unchanged_devices``): its summary says all succeeded.
+A handler makes its report with ``module.report(source)`` (``_core/module.py``), records into it as it goes
+(``fetch``/``seen``, ``wait``, ``started``, ``changed``, ``extra``) and returns ``report.result()``; when a
+``JobGateError`` ends the run instead, ``run_module`` fails with ``report.failure(err)``. Errors are never edited
+on their way up: what a failure returns besides its error block comes from the report.
+
+A start module (``start=True``) returns a job for every target it starts or finds, so its result without jobs (and,
+in check mode, nothing that would start) means every target is already where the task asks (OTA devices in
+``unchanged_devices``): its summary says all succeeded. An info module's summary over no jobs never does.
 """
 from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, where_phrase
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, validate_wait, wait_for, wait_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, ride, validate_wait, wait_for, wait_settings
+
+T = t.TypeVar("T")
+
+# Keys a failure's extra result may not override.
+_RESERVED = ("msg", "error", "failed", "exception")
 
 
-def _entries(source: JobSource, raws: list) -> list:
-    return [job_entry(source.provider, raw) for raw in raws]
+class Report:
+    """What one module run read, started and decided, and the result it returns.
 
-
-def collect(source: JobSource, ids: list | None, params: dict) -> dict:
-    """The whole info flow: fetch (or list), optionally wait, and build the module result."""
-    validate_wait(params)
-    raws = source.list_jobs() if ids is None else first_fetch(source, ids, params)
-    entries = _entries(source, raws)
-    result = {"changed": False}
-    if params.get("wait"):
-        poll_ids = list(ids) if ids is not None else [entry["normalized"]["job_id"] for entry in entries]
-        timeout, sleep = wait_settings(params)
-        try:
-            entries, elapsed = wait_for(source, poll_ids, entries, timeout, sleep, raws=raws)
-        except JobGateError as err:
-            if ids is not None and len(ids) == 1 and err.result.get("jobs"):
-                err.result.setdefault("job", err.result["jobs"][0])
-            raise
-        result["elapsed"] = elapsed
-    result["jobs"] = entries
-    result["summary"] = summarize(entries)
-    if ids is not None and len(ids) == 1 and entries:
-        result["job"] = entries[0]
-    return result
-
-
-def build_result(source: JobSource, raws: list, *, changed: bool, params: t.Mapping, extra: dict | None = None,
-                 ids: list | None = None, deadline_budget: float | None = None) -> dict:
-    """The module result for jobs already fetched (raw API objects), optionally waiting for them.
-
-    ``ids`` are the ids to poll again (default: each entry's normalized job_id). ``deadline_budget`` overrides
-    the wait timeout (what is left of it after a long-running operation was followed). On a wait timeout the
-    error carries ``changed`` too, so a task that started a job never reports it unchanged.
+    ``jobs``/``summary`` are the jobs as last seen; ``job`` is there when exactly one job was read by id (not in
+    list mode); ``elapsed`` (seconds since the module's start) whenever the run has a deadline (``wait``).
     """
-    entries = [job_entry(source.provider, raw) for raw in raws]
-    result: dict = {"changed": bool(changed)}
-    result.update(extra or {})
-    if params.get("wait") and entries:
-        poll_ids = list(ids) if ids is not None else [entry["normalized"]["job_id"] for entry in entries]
-        timeout, sleep = wait_settings(params)
-        if deadline_budget is not None:
-            timeout = max(deadline_budget, 0.001)
-        try:
-            entries, elapsed = wait_for(source, poll_ids, entries, timeout, sleep)
-        except JobGateError as err:
-            err.result = {**err.result, **(extra or {}), "changed": bool(changed)}
-            if len(err.result.get("jobs") or []) == 1:
-                err.result.setdefault("job", err.result["jobs"][0])
-            raise
-        result["elapsed"] = elapsed
-    elif params.get("wait"):
-        result["elapsed"] = 0.0
-    result["jobs"] = entries
-    result["summary"] = summarize(entries, nothing_to_do=not raws)
-    if len(entries) == 1:
-        result["job"] = entries[0]
-    return result
+
+    def __init__(self, source: JobSource, deadline: Deadline, params: t.Mapping, *, changed: bool = False,
+                 extra: dict | None = None, start: bool = False) -> None:
+        validate_wait(params)
+        self.source = source
+        self.start = start
+        self.deadline = deadline
+        self.waits = bool(params.get("wait"))
+        self.sleep = wait_settings(params)[1]
+        self.changed = bool(changed)
+        self.extra: dict = dict(extra or {})
+        self.ids: list = []
+        self.raws: list = []
+        self.entries: list = []
+        self.read = False             # whether any job was read (the failure then returns jobs/summary)
+        self.listed = False           # list mode: no single `job`
+        self.read_seconds = 0.0       # how long the first look took (the poll loop keeps room for one more)
+        self.started_ids: list = []
+        self.would_start: list | None = None
+
+    # ------------------------------------------------------------------------------------------ recording
+    def ride(self, read: t.Callable[..., T], *args: t.Any) -> T:
+        """``read(*args)``, a read (a start's plan, say) that rides through retryable errors when waiting."""
+        return ride(self.deadline, self.sleep, read, *args)
+
+    def fetch(self, ids: list | None) -> list:
+        """The first look at ``ids`` (every listed job when None), riding through retryable errors when waiting."""
+        began = self.deadline.clock()
+        raws = first_fetch(self.source, ids, self.deadline, self.sleep)
+        self.read_seconds = max(0.0, self.deadline.clock() - began)
+        self.listed = ids is None
+        return self.seen(raws, ids)
+
+    def seen(self, raws: list, ids: list | None = None) -> list:
+        """Record raw API jobs as last seen (``ids``: the ids to poll them by, default their normalized job_id)."""
+        self.raws = list(raws)
+        self.entries = [job_entry(self.source.provider, raw) for raw in self.raws]
+        self.ids = list(ids) if ids is not None else [entry["normalized"]["job_id"] for entry in self.entries]
+        self.read = True
+        return self.entries
+
+    def polled(self, index: int, raw: dict) -> None:
+        """A newer look at the job at ``index`` (the poll loop's update)."""
+        self.raws[index] = raw
+        self.entries[index] = job_entry(self.source.provider, raw)
+
+    def started(self, ids: list, *, describe: bool = False) -> None:
+        """Jobs this run started: the task is changed whatever happens next; ``describe`` reads them (once, best
+        effort) so that a failure returns them."""
+        self.started_ids.extend(job_id for job_id in ids if job_id not in self.started_ids)
+        self.changed = self.changed or bool(ids)
+        if describe and ids and not self.deadline.expired:
+            try:
+                self.seen(fetch_many(self.source, list(ids)), list(ids))
+            except JobGateError:
+                pass
+
+    def started_failure(self, err: JobGateError, ids: list) -> JobGateError:
+        """The error to raise when starting failed after ``ids`` had started: they are recorded (changed, read
+        once for the failure to return) and named in its message. Without any, ``err`` itself."""
+        if not ids:
+            return err
+        self.started(ids, describe=True)
+        return err.with_msg(f"{err.msg} {len(ids)} {self.source.id_label}(s) had already been started"
+                            f"{where_phrase(self.source)}: {', '.join(ids)}.")
+
+    def wait(self) -> None:
+        """With ``wait``: poll the jobs seen until all are terminal or the deadline comes (``WaitTimeout``)."""
+        if self.waits and self.entries:
+            wait_for(self, self.ids, self.sleep, reserve=self.read_seconds)
+
+    # ------------------------------------------------------------------------------------------ results
+    def _shape(self, *, failed: bool) -> dict:
+        out: dict = {"changed": self.changed}
+        if self.would_start is not None:
+            out["would_start"] = list(self.would_start)
+        out.update(self.extra)
+        if not failed or self.read or self.started_ids:
+            out["jobs"] = self.entries
+            nothing_to_do = self.start and not failed and not self.entries and not self.would_start
+            out["summary"] = summarize(self.entries, nothing_to_do=nothing_to_do)
+            if len(self.entries) == 1 and not self.listed:
+                out["job"] = self.entries[0]
+        if failed and self.started_ids and not self.entries:
+            out["started_job_ids"] = list(self.started_ids)
+        if self.deadline.bounded:
+            out["elapsed"] = self.deadline.elapsed()
+        return out
+
+    def result(self) -> dict:
+        """The module's result on success."""
+        return self._shape(failed=False)
+
+    def check_mode(self, would_start: list, existing: list = ()) -> dict:
+        """Check mode: nothing started, nothing waited for; ``existing`` raw jobs are returned as they are."""
+        self.would_start = list(would_start)
+        self.changed = bool(would_start)
+        self.seen(list(existing))
+        return self.result()
+
+    def failure(self, err: JobGateError) -> dict:
+        """What ``fail_json`` gets for ``err``: its msg and error block, and what the run had seen by then."""
+        return failure_result(err, self._shape(failed=True))
 
 
-def finish(source: JobSource, ids: list, *, changed: bool, params: t.Mapping, extra: dict | None = None) -> dict:
-    """Describe the jobs started or found (order kept) and build the result, waiting when asked."""
-    raws = fetch_many(source, ids) if ids else []
-    return build_result(source, raws, changed=changed, params=params, extra=extra, ids=ids)
+def failure_result(err: JobGateError, known: dict | None = None) -> dict:
+    """``fail_json`` arguments for ``err``: msg, error block, ``known`` results, then the error's own extra keys."""
+    out = {"changed": False, **(known or {})}
+    out.update({k: v for k, v in err.result.items() if k not in _RESERVED})
+    out.update(msg=err.msg, error=err.error_block())
+    return out
 
 
-def check_mode_result(source: JobSource, existing_raws: list, would_start: list, extra: dict | None = None) -> dict:
-    """Check mode: nothing started, nothing waited for; the jobs that exist are returned as they are."""
-    entries = [job_entry(source.provider, raw) for raw in existing_raws]
-    result: dict = {"changed": bool(would_start), "would_start": list(would_start)}
-    result.update(extra or {})
-    result["jobs"] = entries
-    result["summary"] = summarize(entries, nothing_to_do=not existing_raws and not would_start)
-    if len(entries) == 1:
-        result["job"] = entries[0]
-    return result
-
-
-def started_failure(err: JobGateError, source: JobSource, started_ids: list, extra: dict | None = None) -> JobGateError:
-    """A failure after some jobs were started: the task says changed and returns what it started (best effort)."""
-    result: dict = {"changed": bool(started_ids)}
-    result.update(extra or {})
-    if started_ids:
-        try:
-            entries = [job_entry(source.provider, raw) for raw in fetch_many(source, started_ids)]
-        except JobGateError:
-            entries = []
-        result["jobs"] = entries
-        result["summary"] = summarize(entries)
-        if not entries:
-            result["started_job_ids"] = list(started_ids)
-        where = f" {source.location()}" if source.location() else ""
-        err.msg = (f"{err.msg} {len(started_ids)} {source.id_label}(s) had already been started{where}: "
-                   f"{', '.join(started_ids)}.")
-    err.result = {**err.result, **result}
-    return err
+def collect(report: Report, ids: list | None) -> dict:
+    """The info flow (and a start flow's end): read ``ids`` (or list every job), wait when asked, return."""
+    report.fetch(ids)
+    report.wait()
+    return report.result()

@@ -86,10 +86,11 @@ def where_phrase(source: JobSource) -> str:
 @dataclass(frozen=True)
 class Selection:
     """An info request, checked before any request: the ids asked for (None: list mode) and how to build the
-    kind's JobSource (its client talks only when used; building it may read cloud metadata)."""
+    kind's JobSource (its client talks only when used; building it may read cloud metadata). ``connect(deadline)``
+    takes a module's deadline (``_core/deadline.py``); without one its client has none."""
 
     ids: t.Optional[list]
-    connect: t.Callable[[], JobSource]
+    connect: t.Callable[..., JobSource]
 
 
 # ---------------------------------------------------------------------------------------------------------- input

@@ -1,28 +1,42 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Waiting inside a module: the wait options, the first fetch that rides through retryable errors, the poll loop."""
+"""Waiting inside a module: the wait options, reads that ride through retryable errors, the poll loop.
+
+All of it runs on the module's ``Deadline`` (``_core/deadline.py``): its clock, its sleep, its end.
+"""
 from __future__ import annotations
 
 import random
-import time
 import typing as t
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import DEFAULT_WAIT_TIMEOUT, Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, where_phrase
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
 
 WAIT_ARG_SPEC = {
     "wait": {"type": "bool", "default": False},
-    "wait_timeout": {"type": "int", "default": 1800},
+    "wait_timeout": {"type": "int", "default": DEFAULT_WAIT_TIMEOUT},
     "wait_sleep": {"type": "int", "default": 5},
 }
 
 MAX_POLL_INTERVAL = 60.0
 
-# Indirections so tests can drive the wait loop with a fake clock; not module options.
-_monotonic = time.monotonic
-_sleep = time.sleep
+# The jitter of the poll loop; an indirection so tests can make it deterministic.
 _uniform = random.uniform
+
+T = t.TypeVar("T")
+
+
+class JobsSeen(t.Protocol):
+    """What the poll loop reads and updates: the jobs as last seen (``_core/result.Report``)."""
+
+    source: JobSource
+    deadline: Deadline
+    raws: list
+    entries: list
+
+    def polled(self, index: int, raw: dict) -> None:
+        ...
 
 
 def wait_settings(params: t.Mapping) -> tuple:
@@ -32,7 +46,7 @@ def wait_settings(params: t.Mapping) -> tuple:
     return timeout, sleep
 
 
-def validate_wait(params: dict) -> None:
+def validate_wait(params: t.Mapping) -> None:
     """wait_timeout and wait_sleep must be positive; checked before any request."""
     for name in ("wait_timeout", "wait_sleep"):
         value = params.get(name, WAIT_ARG_SPEC[name]["default"])
@@ -40,6 +54,41 @@ def validate_wait(params: dict) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise bad_input(f"Option {name} must be a positive number of seconds, got {value!r}.")
+
+
+def ride(deadline: Deadline, sleep: float, read: t.Callable[..., T], *args: t.Any) -> T:
+    """``read(*args)``; within a bounded deadline, retryable errors (throttling that outlasts the client's retries,
+    an outage) are ridden through like those of a poll, with a pause growing from ``sleep`` (doubling, at most
+    60 s), until the deadline. Then the failure is the API's last error, retryable, saying how often it was tried.
+    Without a deadline (no ``wait``) the first error fails at once.
+    """
+    if not deadline.bounded:
+        return read(*args)
+    pause = min(float(sleep), MAX_POLL_INTERVAL)
+    tries = 0
+    last: JobGateError | None = None
+    while True:
+        try:
+            return read(*args)
+        except JobGateError as err:
+            if not err.retryable:
+                raise
+            tries += err.attempts
+            if err.attempts or last is None:  # a request refused for want of time is not the API's answer
+                last = err
+        if deadline.remaining() > 0:
+            deadline.sleep(pause)
+            pause = min(MAX_POLL_INTERVAL, pause * 2)
+        if deadline.expired:
+            raise deadline.exhausted(last, tries) if last.attempts else last
+
+
+def first_fetch(source: JobSource, ids: list | None, deadline: Deadline, sleep: float) -> list:
+    """The first look at the jobs (``ids``, or every listed job when None), riding through retryable errors
+    within the deadline (see ``ride``)."""
+    if ids is None:
+        return ride(deadline, sleep, source.list_jobs)
+    return ride(deadline, sleep, fetch_many, source, list(ids))
 
 
 def _open_jobs_text(entries: list) -> str:
@@ -54,73 +103,53 @@ def _open_jobs_text(entries: list) -> str:
     return ", ".join(parts)
 
 
-def wait_for(source: JobSource, ids: list, entries: list, timeout: float, sleep: float, raws: list | None = None) -> tuple:
-    """Poll the jobs that are not terminal until all are; returns (entries, elapsed seconds).
+def wait_for(seen: JobsSeen, ids: list, sleep: float, reserve: float = 0.0) -> tuple:
+    """Poll the jobs that are not terminal until all are or the deadline comes; returns (entries, elapsed).
 
     The first pause is ``sleep``; later pauses double with full jitter between ``sleep`` and the doubled ceiling
-    (never faster than the user asked), capped at 60 s and at the time left. A last poll happens at the deadline.
-    Retryable errors while polling keep the last known state and go on; others end the wait at once.
-    ``raws`` (the raw jobs behind ``entries``, optional) are handed to ``fetch_batch`` as hints.
+    (never faster than the user asked), capped at 60 s. The last poll starts early enough to end by the deadline
+    if it takes up to twice as long as the slowest read so far (``reserve``, the first look's time, to begin with),
+    and no request gets longer than the time left. Retryable errors while polling keep the last known state and go on;
+    others end the wait at once. At the deadline: ``WaitTimeout`` naming the jobs still open and their last states.
     """
-    start = _monotonic()
-    entries = list(entries)
+    source, deadline = seen.source, seen.deadline
     ids = list(ids)
-    hints = {job_id: raw for job_id, raw in zip(ids, raws or ()) if job_id}
     floor = min(float(sleep), MAX_POLL_INTERVAL)
     attempt = 0
     last_error = None
-
-    def elapsed() -> float:
-        return round(max(0.0, _monotonic() - start), 1)
-
-    def partial() -> dict:
-        return {"jobs": entries, "summary": summarize(entries), "elapsed": elapsed()}
-
+    final = False
     while True:
-        open_idx = [i for i, entry in enumerate(entries) if not entry["normalized"]["terminal"]]
+        open_idx = [i for i, entry in enumerate(seen.entries) if not entry["normalized"]["terminal"]]
         if not open_idx:
-            return entries, elapsed()
-        remaining = timeout - (_monotonic() - start)
-        if remaining <= 0:
-            seconds = elapsed()
+            return seen.entries, deadline.elapsed()
+        remaining = deadline.remaining()
+        if final or remaining <= 0:
+            seconds = deadline.elapsed()
             msg = (f"Timed out after {seconds:g} s waiting for {len(open_idx)} {source.id_label}(s){where_phrase(source)} "
-                   f"to finish; still open: {_open_jobs_text(entries)}.")
+                   f"to finish; still open: {_open_jobs_text(seen.entries)}.")
             if last_error is not None:
                 msg += f" The last poll failed: {last_error.msg}"
-            raise JobGateError(msg, code="WaitTimeout", retryable=True, result=partial())
+            raise JobGateError(msg, code="WaitTimeout", retryable=True)
         # A listed job without an id cannot be asked about again; it stays open until the deadline.
         pollable = [i for i in open_idx if ids[i]]
         ceiling = min(MAX_POLL_INTERVAL, floor * (2 ** attempt))
         pause = floor if attempt == 0 else _uniform(floor, max(floor, ceiling))
-        _sleep(max(0.0, min(pause, remaining)))
+        room = 2 * reserve
+        if pause >= remaining - room:
+            pause, final = max(0.0, remaining - room), True
+        deadline.sleep(pause)
         attempt += 1
+        hints = {job_id: raw for job_id, raw in zip(ids, seen.raws) if job_id}
+        began = deadline.clock()
         try:
             polled = fetch_many(source, [ids[i] for i in pollable], hints=hints)
         except JobGateError as err:
             if not err.retryable:
-                err.result = {**partial(), **err.result}
                 raise
             last_error = err
             continue
+        finally:
+            reserve = max(reserve, deadline.clock() - began)
         last_error = None
         for index, raw in zip(pollable, polled):
-            hints[ids[index]] = raw
-            entries[index] = job_entry(source.provider, raw)
-
-
-def first_fetch(source: JobSource, ids: list, params: dict) -> list:
-    """fetch_many; with ``wait``, a retryable error (e.g. throttling outlasting the retries) is ridden through
-    like one while polling, with the same growing pause, until ``wait_timeout``."""
-    if not params.get("wait"):
-        return fetch_many(source, ids)
-    timeout, sleep = wait_settings(params)
-    pause = min(float(sleep), MAX_POLL_INTERVAL)
-    deadline = _monotonic() + timeout
-    while True:
-        try:
-            return fetch_many(source, ids)
-        except JobGateError as err:
-            if not err.retryable or _monotonic() + pause > deadline:
-                raise
-        _sleep(pause)
-        pause = min(MAX_POLL_INTERVAL, pause * 2)
+            seen.polled(index, raw)

@@ -162,13 +162,13 @@ def select_jobs(params: t.Mapping) -> Selection:
     token is fetched); connecting resolves the credentials and the cloud."""
     ids = select_ids(params, "job_name", "job_names")
     validate_params(params, ids)
-    return Selection(ids, lambda: HciJobSource(arm.connect(params), params["resource_uri"],
-                                               params.get("edge_device_name") or DEFAULT_EDGE_DEVICE,
-                                               params.get("api_version") or DEFAULT_API_VERSION))
+    return Selection(ids, lambda deadline=None: HciJobSource(arm.connect(params, deadline=deadline), params["resource_uri"],
+                                                             params.get("edge_device_name") or DEFAULT_EDGE_DEVICE,
+                                                             params.get("api_version") or DEFAULT_API_VERSION))
 
 
 def edge_device_job_info(module) -> dict:
     """Handler of hci_edge_device_job_info: validate everything, then connect, then fetch (and wait)."""
     selection = select_jobs(module.params)
     validate_wait(module.params)
-    return collect(selection.connect(), selection.ids, module.params)
+    return collect(module.report(selection.connect(module.deadline)), selection.ids)

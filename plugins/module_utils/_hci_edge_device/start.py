@@ -5,7 +5,7 @@
 The body follows the REST spec's HciEdgeDeviceJob: ``{"kind": "HCI", "properties": {"jobType": ..., ...}}``.
 Edge device jobs are not edited: a job name that exists with the same properties starts nothing (it is returned),
 one with different properties is refused before any PUT. After the PUT the module follows the long-running
-operation (``_azure/lro.py``) to its end within ``wait_timeout``.
+operation (``_azure/lro.py``) to its end within ``wait_timeout`` (from the module's start), with or without ``wait``.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm, lro
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result, check_mode_result
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait, wait_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import (
     DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, HciJobSource, jobs_path, parse_resource_uri, validate_api_version, validate_name,
@@ -140,11 +139,12 @@ def edge_device_job(module: t.Any) -> dict:
     """Handler of hci_edge_device_job."""
     params = module.params
     inputs = validate_job(params)
-    client = arm.connect(params)
+    client = arm.connect(params, deadline=module.deadline)
     source = HciJobSource(client, inputs["target"]["resource_uri"], inputs["edge_device_name"], inputs["api_version"])
+    report = module.report(source, start=True)
     name = inputs["job_name"]
     what = f"{source.id_label} {name} {source.location()}"
-    existing = find_existing(source, name)
+    existing = report.ride(find_existing, source, name)
     if existing is not None:
         diffs = differences(existing, inputs["body"])
         if diffs:
@@ -152,45 +152,43 @@ def edge_device_job(module: t.Any) -> dict:
                                "Edge device jobs are not edited: give the new job a new job_name.",
                                code="Conflict", retryable=False)
         if module.check_mode:
-            return check_mode_result(source, [existing], [])
-        return build_result(source, [existing], changed=False, params=params, ids=[name])
+            return report.check_mode([], [existing])
+        report.seen([existing], [name])
+        report.wait()
+        return report.result()
     if module.check_mode:
-        return check_mode_result(source, [], [would_start(inputs)])
-
-    timeout, sleep = wait_settings(params)
-    started = lro._monotonic()
-    deadline = started + timeout
+        return report.check_mode([would_start(inputs)])
     url = client.url(jobs_path(inputs["target"]["resource_uri"], inputs["edge_device_name"]) + "/" + name)
     response = client.request("PUT", url, what, json_body=inputs["body"], params={"api-version": inputs["api_version"]})
+    report.started([name])
+    state = _seen_in_put(report, response, name)
+    # The operation is followed to its end within wait_timeout even without wait (the module's contract).
+    timeout, sleep = wait_settings(params)
+    outcome = lro.follow_operation(client, response, what, module.deadline.limit(timeout), sleep,
+                                   on_timeout=f" The job was started (last state {state}): raise wait_timeout or poll "
+                                              "it with hci_edge_device_job_info.")
     try:
-        outcome = lro.follow_operation(client, response, what, deadline, sleep)
+        report.fetch([name])
     except JobGateError as err:
-        if err.code == "WaitTimeout":
-            raise _lro_timeout(err, source, name, started) from None
-        err.result = {**err.result, "changed": True}
-        raise
-    try:
-        raw = source.describe(name)
-    except JobGateError as err:
-        err.result = {**err.result, "changed": True}
-        if err.http_status == 404 and outcome.get("error"):
-            detail = outcome["error"]
-            err.msg = (f"The long-running operation of {what} ended {outcome['status']} and the job does not exist: "
-                       f"{detail.get('code')}: {detail.get('message')}")
-            err.code = str(detail.get("code") or "OperationFailed")
-            err.message = str(detail.get("message") or err.msg)
-        raise
-    budget = deadline - lro._monotonic()
-    return build_result(source, [raw], changed=True, params=params, ids=[name], deadline_budget=budget)
+        detail = outcome.get("error")
+        if err.http_status != 404 or not detail:
+            raise
+        raise JobGateError(f"The long-running operation of {what} ended {outcome['status']} and the job does not exist: "
+                           f"{detail.get('code')}: {detail.get('message')}", code=str(detail.get("code") or "OperationFailed"),
+                           message=str(detail.get("message") or "") or None, http_status=err.http_status,
+                           retryable=err.retryable) from None
+    report.wait()
+    return report.result()
 
 
-def _lro_timeout(err: JobGateError, source: HciJobSource, name: str, started: float) -> JobGateError:
-    err.result = {**err.result, "changed": True, "elapsed": round(max(0.0, lro._monotonic() - started), 1)}
+def _seen_in_put(report: Report, response: t.Any, name: str) -> str:
+    """Record the job as the PUT answered it (ARM returns the resource), so a failure from here on returns it;
+    its state, for messages."""
     try:
-        entry = job_entry(source.provider, source.describe(name))
-        err.result.update(jobs=[entry], job=entry, summary=summarize([entry]))
-        state = entry["normalized"]["native_status"] or entry["normalized"]["state"]
-        err.msg = f"{err.msg[:-1]} (started; last state {state}); raise wait_timeout or poll it with hci_edge_device_job_info."
-    except JobGateError:
-        err.result.update(jobs=[], summary=summarize([]))
-    return err
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or str(body.get("name") or "").lower() != name.lower():
+        return "unknown"
+    block = report.seen([body], [name])[0]["normalized"]
+    return block["native_status"] or block["state"]

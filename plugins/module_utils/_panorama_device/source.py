@@ -76,11 +76,12 @@ def select_jobs(params: t.Mapping) -> Selection:
             raise bad_input("Option device_id filters list mode; it cannot be combined with job_id or job_ids.")
         DEVICE_ID.check("device_id", device_id)
     settings = resolve_settings(params)
-    return Selection(ids, lambda: PanoramaDeviceJobSource(AwsClient(settings, "panorama"), device_id=device_id))
+    return Selection(ids, lambda deadline=None: PanoramaDeviceJobSource(AwsClient(settings, "panorama", deadline=deadline),
+                                                                        device_id=device_id))
 
 
 def device_job_info(module: t.Any) -> dict:
     """Handler of panorama_device_job_info: validate everything, then build the client and collect."""
     selection = select_jobs(module.params)
     validate_wait(module.params)
-    return collect(selection.connect(), selection.ids, module.params)
+    return collect(module.report(selection.connect(module.deadline)), selection.ids)

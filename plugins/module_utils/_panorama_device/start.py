@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient, call_create
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import check_mode_result, finish, started_failure
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import MAX_WORKERS, fetch_many
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalize
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
@@ -120,12 +120,14 @@ def would_start_device(device_id: str, inputs: dict) -> dict:
     return entry
 
 
-def start_device_jobs(source: PanoramaDeviceJobSource, device_ids: list, inputs: dict) -> dict:
+def start_device_jobs(report: Report, device_ids: list, inputs: dict) -> dict:
     """CreateJobForDevices once per device (the API's limit), concurrently; {device_id: job_id}.
 
-    Every call runs to its end; if any failed, the first failure (in device order) is raised and names the jobs
-    that did start.
+    Every call runs to its end; if any failed, the first failure (in device order) is raised, naming the jobs
+    that did start (the report returns them, changed).
     """
+    source = report.source
+
     def one(device_id: str) -> str:
         what = f"a {inputs['job_type']} job for Panorama device {device_id}"
         out = call_create(source.client, "create_job_for_devices", action="start", what=what,
@@ -145,8 +147,10 @@ def start_device_jobs(source: PanoramaDeviceJobSource, device_ids: list, inputs:
                 results[device_id] = future.result()
             except JobGateError as err:
                 errors.append(err)
+    started = [results[d] for d in device_ids if d in results]
     if errors:
-        raise started_failure(errors[0], source, [results[d] for d in device_ids if d in results])
+        raise report.started_failure(errors[0], started)
+    report.started(started)
     return results
 
 
@@ -155,19 +159,19 @@ def device_job(module: t.Any) -> dict:
     params = module.params
     inputs = validate_device_job(params)
     settings = resolve_settings(params)
-    source = PanoramaDeviceJobSource(AwsClient(settings, "panorama"))
-    plans = plan_devices(source, inputs)
-    unchanged = [plan.device_id for plan in plans if plan.action == "unchanged"]
+    source = PanoramaDeviceJobSource(AwsClient(settings, "panorama", deadline=module.deadline))
+    report = module.report(source, start=True)
+    plans = report.ride(plan_devices, source, inputs)
     to_start = [plan.device_id for plan in plans if plan.action == "start"]
-    extra = {"unchanged_devices": unchanged}
+    report.extra["unchanged_devices"] = [plan.device_id for plan in plans if plan.action == "unchanged"]
     if module.check_mode:
         existing = [plan.existing_job for plan in plans if plan.action == "existing"]
-        return check_mode_result(source, existing, [would_start_device(d, inputs) for d in to_start], extra)
-    started = start_device_jobs(source, to_start, inputs) if to_start else {}
+        return report.check_mode([would_start_device(d, inputs) for d in to_start], existing)
+    started = start_device_jobs(report, to_start, inputs) if to_start else {}
     ids = []
     for plan in plans:
         if plan.action == "start":
             ids.append(started[plan.device_id])
         elif plan.action == "existing":
             ids.append(plan.existing_job["JobId"])
-    return finish(source, ids, changed=bool(started), params=params, extra=extra)
+    return collect(report, ids)

@@ -81,11 +81,12 @@ def select_jobs(params: t.Mapping) -> Selection:
     for job_id in ids or ():
         JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
     settings = resolve_settings(params)
-    return Selection(ids, lambda: PanoramaPackageImportJobSource(AwsClient(settings, "panorama")))
+    return Selection(ids, lambda deadline=None: PanoramaPackageImportJobSource(
+        AwsClient(settings, "panorama", deadline=deadline)))
 
 
 def package_import_job_info(module: t.Any) -> dict:
     """Handler of panorama_package_import_job_info."""
     selection = select_jobs(module.params)
     validate_wait(module.params)
-    return collect(selection.connect(), selection.ids, module.params)
+    return collect(module.report(selection.connect(module.deadline)), selection.ids)

@@ -13,7 +13,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import check_mode_result, finish
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import MAX_WORKERS, fetch_many
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.start import token_digest
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
@@ -138,27 +138,29 @@ def package_import_job(module: t.Any) -> dict:
     request = import_request(params)
     validate_wait(params)
     settings = resolve_settings(params)
-    source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama"))
-    extra = {"client_token": request["ClientToken"]}
+    source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama", deadline=module.deadline))
+    report = module.report(source, start=True, extra={"client_token": request["ClientToken"]})
     if module.check_mode:
-        found = find_import_by_token(source, request)
+        found = report.ride(find_import_by_token, source, request)
         if found is not None:
-            return check_mode_result(source, [found], [], extra)
-        return check_mode_result(source, [], [would_start_import(request)], extra)
+            return report.check_mode([], [found])
+        return report.check_mode([would_start_import(request)])
     # The jobs that exist before the call tell a new job from the one an earlier run started with this token.
-    before = {job.get("JobId") for job in source.list_jobs()}
+    before = {job.get("JobId") for job in report.ride(source.list_jobs)}
     what = f"a Panorama package import job for {request['OutputConfig']['PackageVersionOutputConfig']['PackageName']}"
     try:
         # The ClientToken makes this call idempotent, so the client's normal retries (5xx included) are safe.
         out = source.client.call("create_package_import_job", action="start", what=what, **request)
     except JobGateError as err:
-        if err.code == "ConflictException":
-            err.msg = (f"Could not start {what} {source.location()}: client token {request['ClientToken']} was "
-                       "already used with different inputs. Jobs are not edited; change client_token (or leave it "
-                       f"out to derive one from the inputs). The API said: {err.message}")
-        raise
+        if err.code != "ConflictException":
+            raise
+        raise err.with_msg(f"Could not start {what} {source.location()}: client token {request['ClientToken']} was "
+                           "already used with different inputs. Jobs are not edited; change client_token (or leave it "
+                           f"out to derive one from the inputs). The API said: {err.message}") from None
     job_id = out.get("JobId")
     if not job_id:
         raise JobGateError(f"CreatePackageImportJob answered without a job id {source.location()}.",
                            code="InvalidResponse", retryable=False)
-    return finish(source, [job_id], changed=job_id not in before, params=params, extra=extra)
+    if job_id not in before:
+        report.started([job_id])
+    return collect(report, [job_id])

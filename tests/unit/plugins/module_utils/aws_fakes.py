@@ -3,20 +3,24 @@
 """Stand-ins shared by the unit tests of the AWS handlers."""
 from __future__ import annotations
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import ModuleRun
+
 AWS_PARAMS = {"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t-value", "session_token": None,
               "profile": None, "endpoint_url": None, "aws_ca_bundle": None, "validate_certs": True, "aws_config": None}
 WAIT_PARAMS = {"wait": False, "wait_timeout": 1800, "wait_sleep": 5}
 
 
-class FakeModule:
+class FakeModule(ModuleRun):
     """Just enough of AnsibleModule for a handler: params (connection and wait defaults, the module's own
-    `defaults`, then the test's) and check_mode."""
+    `defaults`, then the test's), check_mode, and the run's deadline and report."""
 
     defaults: dict = {}
 
     def __init__(self, check_mode=False, **params):
         self.params = {**AWS_PARAMS, **WAIT_PARAMS, **self.defaults, **params}
         self.check_mode = check_mode
+        self.deadline = Deadline.for_params(self.params)
 
 
 def refuse_clients(monkeypatch, *modules) -> None:

@@ -18,6 +18,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import (
     AWS_ARG_SPEC, AwsSettings, resolve_settings,
 )
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 # Importing the Panorama package registers its carried model with the AWS loader, as a Panorama module does.
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import service as _panorama_service  # noqa: F401  pylint: disable=unused-import
@@ -320,9 +321,9 @@ class StepClock:
 
 def make_client(errors, max_attempts=6):
     clock = StepClock()
-    policy = RetryPolicy(max_attempts=max_attempts, base=0.5, cap=4.0, sleep=clock.sleep, rand=lambda: 1.0)
+    policy = RetryPolicy(max_attempts=max_attempts, base=0.5, cap=4.0, rand=lambda: 1.0)
     ops = FakeOps(errors)
-    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
     return AwsClient(AwsSettings(secret_key=SECRET), "panorama", policy=policy, client=ops, limiter=limiter), ops, clock.sleeps
 
 
@@ -373,7 +374,7 @@ def test_installed_botocore_lacks_panorama():
 
 def test_panorama_client_from_carried_model(clean_aws_env):
     settings = resolve_settings({"region": "us-west-2", "access_key": "AKIDEXAMPLE", "secret_key": SECRET}, {})
-    client = AwsClient(settings, "panorama", policy=RetryPolicy(sleep=lambda s: None))
+    client = AwsClient(settings, "panorama", policy=RetryPolicy())
     model = client.client.meta.service_model
     assert model.service_name == "panorama" and model.api_version == "2019-07-24"
     assert client.endpoint == "https://panorama.us-west-2.amazonaws.com"
@@ -420,7 +421,7 @@ def test_unknown_profile_is_a_readable_error(clean_aws_env):
 
 def test_client_error_through_stubber_keeps_status(clean_aws_env):
     settings = resolve_settings({"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": SECRET}, {})
-    client = AwsClient(settings, "backup", policy=RetryPolicy(sleep=lambda s: None))
+    client = AwsClient(settings, "backup", policy=RetryPolicy())
     with Stubber(client.client) as stub:
         stub.add_client_error("describe_report_job", "ResourceNotFoundException", "Report job not found", 404)
         with pytest.raises(JobGateError) as err:
@@ -455,7 +456,7 @@ def test_paginate_follows_tokens_and_stops_on_a_repeat():
 # ------------------------------------------------------------------------------------------------ adaptive limiter
 def test_limiter_is_unlimited_until_throttled():
     clock = StepClock()
-    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
     for _round in range(20):
         limiter.acquire()
         limiter.on_success()
@@ -464,7 +465,7 @@ def test_limiter_is_unlimited_until_throttled():
 
 def test_limiter_halves_the_sent_rate_once_per_round_then_paces():
     clock = StepClock()
-    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
     tickets = [limiter.acquire() for _round in range(16)]   # a burst of 16 in the same instant
     for ticket in tickets:                              # all 16 come back throttled
         limiter.on_throttle(ticket)
@@ -478,7 +479,7 @@ def test_limiter_halves_the_sent_rate_once_per_round_then_paces():
 
 def test_limiter_never_goes_below_its_floor():
     clock = StepClock()
-    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep, floor=2.0)
+    limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep), floor=2.0)
     for _round in range(6):
         limiter.on_throttle(limiter.acquire())
     assert limiter.rate == 2.0
@@ -487,7 +488,7 @@ def test_limiter_never_goes_below_its_floor():
 
 def test_limiter_recovers_on_success():
     clock = StepClock()
-    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
+    limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
     tickets = [limiter.acquire() for _round in range(8)]
     limiter.on_throttle(tickets[0])
     assert limiter.rate == 4.0
@@ -499,8 +500,8 @@ def test_limiter_recovers_on_success():
 
 def test_threads_of_one_client_share_the_limiter():
     clock = StepClock()
-    limiter = AdaptiveLimiter(clock=clock, sleep=clock.sleep)
-    policy = RetryPolicy(max_attempts=6, base=0.5, cap=4.0, sleep=clock.sleep, rand=lambda: 0.0)
+    limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
+    policy = RetryPolicy(max_attempts=6, base=0.5, cap=4.0, rand=lambda: 0.0)
     ops = FakeOps([client_error("ThrottlingException", 400)] * 4)
     client = AwsClient(AwsSettings(), "panorama", policy=policy, client=ops, limiter=limiter)
     for job in ("a", "b", "c"):

@@ -6,6 +6,7 @@ import pytest
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import client as aws_client
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import retries as aws_retries
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import settings as aws_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 
@@ -30,7 +31,8 @@ def test_call_retries_then_fails_with_invalid_response():
 
     client = type("C", (), {"describe": staticmethod(describe), "meta": None})()
     aws = aws_client.AwsClient(aws_settings.AwsSettings(region="us-east-1"), "panorama", client=client,
-                               policy=aws_retries.RetryPolicy(max_attempts=3, sleep=lambda s: None))
+                               policy=aws_retries.RetryPolicy(max_attempts=3),
+                               deadline=Deadline(sleep=lambda s: None))
     with pytest.raises(JobGateError) as info:
         aws.call("describe", action="get", what="Panorama device job j1", JobId="j1")
     err = info.value
@@ -51,7 +53,8 @@ def test_call_recovers_after_one_malformed_answer():
 
     client = type("C", (), {"describe": staticmethod(describe), "meta": None})()
     aws = aws_client.AwsClient(aws_settings.AwsSettings(region="us-east-1"), "panorama", client=client,
-                               policy=aws_retries.RetryPolicy(max_attempts=3, sleep=lambda s: None))
+                               policy=aws_retries.RetryPolicy(max_attempts=3),
+                               deadline=Deadline(sleep=lambda s: None))
     assert aws.call("describe", action="get", what="Panorama device job j1") == {"JobId": "j1"}
 
 
@@ -72,7 +75,7 @@ def test_arm_get_json_retries_a_body_that_is_not_json():
 
     answers = [Resp(None), Resp(None), Resp({"name": "j1"})]
     arm = ArmClient.__new__(ArmClient)
-    arm.max_retries, arm.sleep, arm.max_retry_after = 4, lambda s: None, 60.0
+    arm.max_retries, arm.deadline, arm.max_retry_after = 4, Deadline(sleep=lambda s: None), 60.0
     arm.request = lambda method, url, what, params=None: answers.pop(0)
     assert arm.get_json("https://arm/x", "HCI edge device job j1") == {"name": "j1"}
     answers.extend(Resp(None) for _unused in range(5))

@@ -17,6 +17,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import (
     TokenProvider, resolve_credentials,
 )
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 SUB = "00000000-1111-2222-3333-444444444444"
@@ -384,7 +385,7 @@ ARM = CloudEndpoints("t", "https://arm.test:8443", "https://login.test", "https:
 def client(answers, **kw):
     sleeps = []
     session = FakeSession(answers)
-    arm = ArmClient(ARM, FakeTokens(), session=session, sleep=sleeps.append, **kw)
+    arm = ArmClient(ARM, FakeTokens(), session=session, deadline=Deadline(sleep=sleeps.append), **kw)
     return arm, session, sleeps
 
 
@@ -522,7 +523,7 @@ def test_retry_after_told_to_one_caller_holds_for_the_others_of_the_client():
         now[0] += seconds
 
     session = FakeSession([FakeResponse(200, {"ok": 1})])
-    arm = ArmClient(ARM, FakeTokens(), session=session, sleep=sleep, clock=lambda: now[0])
+    arm = ArmClient(ARM, FakeTokens(), session=session, deadline=Deadline(clock=lambda: now[0], sleep=sleep))
     # The first caller is told to wait 7 s and does; a second caller (another thread in real use) arriving 2 s into
     # that wait holds back for the 5 s left instead of drawing a 429 of its own.
     arm._hold_off(FakeResponse(429, {}, {"Retry-After": "7"}))  # pylint: disable=protected-access

@@ -13,6 +13,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report impor
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import (
     BackupReportJobSource, check_report_job_id, check_report_plan_name, parse_time,
 )
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
@@ -35,7 +36,7 @@ def no_client(monkeypatch):
 def client(monkeypatch):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return AwsClient(AwsSettings(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="s3cr3t-value"), "backup",
-                     policy=RetryPolicy(sleep=lambda s: None))
+                     policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None))
 
 
 # ------------------------------------------------------------------------------------------------ validation
@@ -139,11 +140,11 @@ def test_list_without_filters_sends_none(client):
 def test_handler_list_mode_passes_parsed_times(monkeypatch, client):
     seen = {}
 
-    def fake_collect(source, ids, params):
-        seen.update(source.filters, ids=ids)
+    def fake_collect(report, ids):
+        seen.update(report.source.filters, ids=ids)
         return {"changed": False, "jobs": []}
 
-    monkeypatch.setattr(br_source, "AwsClient", lambda settings, service: client)
+    monkeypatch.setattr(br_source, "AwsClient", lambda settings, service, **kw: client)
     monkeypatch.setattr(br_source, "collect", fake_collect)
     br_source.report_job_info(FakeModule(report_plan_name="daily_jobs", status="FAILED", created_after="2024-05-01T12:00:00Z"))
     assert seen == {"ids": None, "ByReportPlanName": "daily_jobs", "ByStatus": "FAILED", "ByCreationAfter": T0,

@@ -8,6 +8,7 @@ import pytest
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report import start as bs
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
@@ -44,8 +45,8 @@ class FakeBackup:
 @pytest.fixture
 def fake(monkeypatch):
     holder = FakeBackup()
-    monkeypatch.setattr(bs, "AwsClient", lambda settings, service: AwsClient(
-        settings, service, policy=RetryPolicy(sleep=lambda s: None), client=holder))
+    monkeypatch.setattr(bs, "AwsClient", lambda settings, service, **kw: AwsClient(
+        settings, service, policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None), client=holder))
     monkeypatch.setattr(bs, "_time", lambda: NOW)
     return holder
 

@@ -15,12 +15,12 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import (
     CREATION_MARGIN, BackupReportJobSource,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import (
     BATCH_MIN, JobSource, fetch_many, pick_from_pages,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import wait_for
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import HciJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.source import (
@@ -138,15 +138,15 @@ def test_a_retryable_list_error_is_raised_not_multiplied():
     assert err.value.code == "ThrottlingException" and source.describes == []
 
 
-def test_wait_hands_the_last_seen_jobs_to_fetch_batch(monkeypatch):
+def test_wait_hands_the_last_seen_jobs_to_fetch_batch():
     now = [0.0]
-    monkeypatch.setattr(core_waiter, "_monotonic", lambda: now[0])
-    monkeypatch.setattr(core_waiter, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
+    deadline = Deadline(100, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
     ids = ["a", "b", "c", "d"]
     first = [job(i, CreationTime=T0) for i in ids]
     source = ListingSource([job(i, "COMPLETED") for i in ids], {}, page_size=10)
-    entries = [job_entry("backup_report", raw) for raw in first]
-    entries, _elapsed = wait_for(source, ids, entries, timeout=100, sleep=5, raws=first)
+    seen = Report(source, deadline, {"wait": True, "wait_timeout": 100, "wait_sleep": 5})
+    seen.seen(first, ids)
+    entries, _elapsed = wait_for(seen, ids, sleep=5)
     assert all(e["normalized"]["state"] == "succeeded" for e in entries)
     assert source.batch_calls == [(ids, dict(zip(ids, first)))]
 
@@ -156,7 +156,7 @@ def test_wait_hands_the_last_seen_jobs_to_fetch_batch(monkeypatch):
 def backup_client(monkeypatch):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return AwsClient(AwsSettings(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="s3cr3t-value"), "backup",
-                     policy=RetryPolicy(sleep=lambda s: None))
+                     policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None))
 
 
 def test_backup_batch_lists_after_the_earliest_known_creation(backup_client):
@@ -199,7 +199,7 @@ def test_backup_fetch_many_describes_what_the_list_missed(backup_client):
 def panorama_client(monkeypatch):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return AwsClient(AwsSettings(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="s3cr3t-value"), "panorama",
-                     policy=RetryPolicy(sleep=lambda s: None))
+                     policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None))
 
 
 def described_import(job_id, status, updated):

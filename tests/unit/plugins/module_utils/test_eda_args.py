@@ -188,7 +188,7 @@ def test_main_with_a_list_queue(monkeypatch):
     job = {"ReportJobId": UUID_R1, "Status": "RUNNING", "CreationTime": created}
     stubs = []
 
-    def stubbed_client(settings, service):
+    def stubbed_client(settings, service, **kwargs):
         made = aws_client.AwsClient(settings, service)
         stub = Stubber(made.client)
         stub.add_response("describe_report_job", {"ReportJob": job}, {"ReportJobId": UUID_R1})

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import lro as azure_lro
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import ModuleRun
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device import start as hs
 
 SUB = "fd3c3665-1729-4b7b-9a38-238e83b0f98b"
@@ -24,10 +26,14 @@ def params(**over):
     return base
 
 
-class FakeModule:
+class FakeModule(ModuleRun):
+    clock = None  # the test's fake clock (see the fixture), else real time
+
     def __init__(self, check_mode=False, **over):
         self.params = params(**over)
         self.check_mode = check_mode
+        fake = type(self).clock
+        self.deadline = Deadline.for_params(self.params, **({"clock": fake.now, "sleep": fake.sleep} if fake is not None else {}))
 
 
 # ------------------------------------------------------------------------------------------------ validation
@@ -138,24 +144,35 @@ class FakeArm:
         return [c for c in self.calls if c[0] == "PUT"]
 
 
+class Sleeps(list):
+    """A fake clock that moves only when slept, and its sleeps."""
+
+    def __init__(self):
+        super().__init__()
+        self.time = 0.0
+
+    def now(self):
+        return self.time
+
+    def sleep(self, seconds):
+        self.append(seconds)
+        self.time += seconds
+
+    def deadline(self, budget):
+        return Deadline(budget, clock=self.now, sleep=self.sleep)
+
+
 @pytest.fixture
 def clock(monkeypatch):
-    now = [0.0]
-    sleeps: list = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    monkeypatch.setattr(azure_lro, "_monotonic", lambda: now[0])
-    monkeypatch.setattr(azure_lro, "_sleep", sleep)
+    sleeps = Sleeps()
+    monkeypatch.setattr(FakeModule, "clock", sleeps)
     return sleeps
 
 
 def test_follow_operation_honours_retry_after(clock):
     arm = FakeArm(op_statuses=["InProgress", "InProgress", "Succeeded"], retry_after="3")
     first = Response(201, {}, {"Azure-AsyncOperation": arm.op_url, "Retry-After": "3"})
-    out = azure_lro.follow_operation(arm, first, "job x", deadline=100, default_sleep=5)
+    out = azure_lro.follow_operation(arm, first, "job x", deadline=clock.deadline(100), default_sleep=5)
     assert out["status"] == "Succeeded" and clock == [3, 2, 2]
 
 
@@ -163,7 +180,7 @@ def test_follow_operation_times_out(clock):
     arm = FakeArm(op_statuses=["InProgress"])
     first = Response(201, {}, {"Azure-AsyncOperation": arm.op_url})
     with pytest.raises(JobGateError) as err:
-        azure_lro.follow_operation(arm, first, "job x", deadline=7, default_sleep=5)
+        azure_lro.follow_operation(arm, first, "job x", deadline=clock.deadline(7), default_sleep=5)
     assert err.value.code == "WaitTimeout" and sum(clock) == pytest.approx(7)
 
 
@@ -171,7 +188,7 @@ def test_follow_operation_refuses_another_host(clock):
     arm = FakeArm(op_url="https://evil.example.test/op?api-version=x")
     first = Response(201, {}, {"Azure-AsyncOperation": arm.op_url})
     with pytest.raises(JobGateError) as err:
-        azure_lro.follow_operation(arm, first, "job x", deadline=100, default_sleep=5)
+        azure_lro.follow_operation(arm, first, "job x", deadline=clock.deadline(100), default_sleep=5)
     assert err.value.code == "UntrustedOperationUrl" and arm.calls == []
 
 
@@ -182,7 +199,7 @@ def test_location_polling_ends_when_not_202(clock):
             return Response(202 if len(self.calls) < 2 else 200, None, {})
 
     arm = LocArm()
-    out = azure_lro.follow_operation(arm, Response(202, None, {"Location": ARM + "/op"}), "job x", deadline=100, default_sleep=1)
+    out = azure_lro.follow_operation(arm, Response(202, None, {"Location": ARM + "/op"}), "job x", deadline=clock.deadline(100), default_sleep=1)
     assert out["status"] == "Succeeded" and len(arm.calls) == 2
 
 
@@ -190,7 +207,7 @@ def test_location_polling_ends_when_not_202(clock):
 @pytest.fixture
 def arm(monkeypatch):
     fake = FakeArm()
-    monkeypatch.setattr(hs.arm, "connect", lambda p: fake)
+    monkeypatch.setattr(hs.arm, "connect", lambda p, **k: fake)
     return fake
 
 
@@ -222,8 +239,10 @@ def test_check_mode_puts_nothing(arm, clock):
 
 def test_operation_timeout_reports_the_started_job(monkeypatch, clock):
     fake = FakeArm(op_statuses=["InProgress"])
-    monkeypatch.setattr(hs.arm, "connect", lambda p: fake)
+    monkeypatch.setattr(hs.arm, "connect", lambda p, **k: fake)
+    module = FakeModule(**{**COLLECT, "wait_timeout": 10})
     with pytest.raises(JobGateError) as err:
-        hs.edge_device_job(FakeModule(**{**COLLECT, "wait_timeout": 10}))
-    assert err.value.code == "WaitTimeout" and err.value.result["changed"] is True
-    assert err.value.result["job"]["name"] == "collect-1"
+        hs.edge_device_job(module)
+    returned = module.failure(err.value)
+    assert err.value.code == "WaitTimeout" and returned["changed"] is True
+    assert returned["job"]["name"] == "collect-1"

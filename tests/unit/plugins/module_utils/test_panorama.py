@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, JOB_ID
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device import source as pd_source
@@ -109,7 +110,7 @@ class FakePanorama:
 
 
 def aws(fake):
-    return AwsClient(AwsSettings(region="us-east-1"), "panorama", policy=RetryPolicy(sleep=lambda s: None), client=fake)
+    return AwsClient(AwsSettings(region="us-east-1"), "panorama", policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None), client=fake)
 
 
 def test_device_list_mode_paginates_then_describes_each_job():
@@ -137,7 +138,7 @@ def test_device_list_without_filter_sends_no_device_id():
 def test_device_list_through_real_botocore_and_stubber(monkeypatch):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     client = AwsClient(AwsSettings(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="s3cr3t-value"), "panorama",
-                       policy=RetryPolicy(sleep=lambda s: None))
+                       policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None))
     source = PanoramaPackageImportJobSource(client)
     with Stubber(client.client) as stub:
         stub.add_response("list_package_import_jobs",
@@ -154,7 +155,7 @@ def test_device_list_through_real_botocore_and_stubber(monkeypatch):
 def test_describe_not_found_names_job_and_region(monkeypatch):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     client = AwsClient(AwsSettings(region="eu-west-1", access_key="AKIDEXAMPLE", secret_key="s3cr3t-value"), "panorama",
-                       policy=RetryPolicy(sleep=lambda s: None))
+                       policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None))
     source = PanoramaDeviceJobSource(client)
     with Stubber(client.client) as stub:
         stub.add_client_error("describe_device_job", "ResourceNotFoundException", "Job missing-1 not found", 404,
@@ -169,7 +170,7 @@ def test_describe_not_found_names_job_and_region(monkeypatch):
 
 def test_handler_collects_one_job(monkeypatch):
     fake = FakePanorama({}, {"j1": "REBOOTING"})
-    monkeypatch.setattr(pd_source, "AwsClient", lambda settings, service: aws(fake))
+    monkeypatch.setattr(pd_source, "AwsClient", lambda settings, service, **kw: aws(fake))
     result = pd_source.device_job_info(FakeModule(job_id="j1"))
     assert result["changed"] is False
     assert result["job"]["job_id"] == "j1" and result["job"]["normalized"]["state"] == "running"

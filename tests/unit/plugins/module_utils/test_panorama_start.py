@@ -7,6 +7,7 @@ from botocore.exceptions import ClientError
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device import start as pd_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.source import PanoramaDeviceJobSource
@@ -82,8 +83,8 @@ def fake(monkeypatch):
     """Route the handlers' AwsClient to a FakePanorama."""
     holder = FakePanorama()
 
-    def make(settings, service):
-        return AwsClient(settings, service, policy=RetryPolicy(sleep=lambda s: None), client=holder)
+    def make(settings, service, deadline=None):
+        return AwsClient(settings, service, policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None), client=holder)
 
     monkeypatch.setattr(pd_start, "AwsClient", make)
     monkeypatch.setattr(pi_start, "AwsClient", make)
@@ -127,7 +128,7 @@ def test_request_shape():
 # ------------------------------------------------------------------------------------------------ OTA decisions
 def source_for(fake_client):
     return PanoramaDeviceJobSource(AwsClient(AwsSettings(region="us-east-1"), "panorama",
-                                             policy=RetryPolicy(sleep=lambda s: None), client=fake_client))
+                                             policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None), client=fake_client))
 
 
 def test_device_on_the_version_is_unchanged():

@@ -7,11 +7,12 @@ import threading
 import pytest
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect as collect_report
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC, wait_for
 
 
@@ -30,15 +31,34 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.now += seconds
 
+    def deadline(self, budget=None):
+        return Deadline(budget, clock=self.monotonic, sleep=self.sleep)
+
+
+CLOCK: list = []  # the fake clock of the running test, if it has one
+
 
 @pytest.fixture
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr(core_waiter, "_monotonic", fake.monotonic)
-    monkeypatch.setattr(core_waiter, "_sleep", fake.sleep)
+    CLOCK.append(fake)
     # Deterministic "jitter": the top of the allowed range, so the caps are what the test sees.
     monkeypatch.setattr(core_waiter, "_uniform", lambda low, high: high)
-    return fake
+    yield fake
+    CLOCK.clear()
+
+
+def report_for(source, given):
+    """The report a module would make for these params: the fake clock's deadline when the test has one."""
+    if CLOCK:
+        deadline = Deadline.for_params(given, clock=CLOCK[0].monotonic, sleep=CLOCK[0].sleep)
+    else:
+        deadline = Deadline.for_params(given)
+    return Report(source, deadline, given)
+
+
+def collect(source, ids, given):
+    return collect_report(report_for(source, given), ids)
 
 
 class FakeSource(JobSource):
@@ -239,14 +259,18 @@ def test_collect_wait_already_terminal_does_not_sleep(clock):
 
 
 # ------------------------------------------------------------------------------------------------ wait_for
-def _entries(source, ids):
-    return [job_entry(source.provider, raw) for raw in fetch_many(source, ids)]
+def _entries(source, ids, clock=None, timeout=None):
+    """The jobs of ids as first read, in a report on the test's fake clock with a deadline of timeout s."""
+    fake = clock or CLOCK[0]
+    report = Report(source, fake.deadline(timeout), params(wait=True))
+    report.seen(fetch_many(source, ids), ids)
+    return report
 
 
 def test_wait_backoff_doubles_and_caps_at_60(clock):
     source = FakeSource({"a": ["RUNNING"] * 9 + ["COMPLETED"]})
-    entries = _entries(source, ["a"])
-    entries, elapsed = wait_for(source, ["a"], entries, timeout=10000, sleep=5)
+    entries = _entries(source, ["a"], timeout=10000)
+    entries, elapsed = wait_for(entries, ["a"], sleep=5)
     assert clock.sleeps == [5, 10, 20, 40, 60, 60, 60, 60, 60]
     assert elapsed == 375.0
     assert entries[0]["normalized"]["state"] == "succeeded"
@@ -261,23 +285,24 @@ def test_wait_jitter_stays_between_floor_and_ceiling(monkeypatch, clock):
 
     monkeypatch.setattr(core_waiter, "_uniform", uniform)
     source = FakeSource({"a": ["RUNNING"] * 4 + ["COMPLETED"]})
-    wait_for(source, ["a"], _entries(source, ["a"]), timeout=10000, sleep=3)
+    wait_for(_entries(source, ["a"], timeout=10000), ["a"], sleep=3)
     assert seen == [(3, 6), (3, 12), (3, 24)]
     assert clock.sleeps == [3, 3, 3, 3]
 
 
 def test_wait_sleep_above_cap(clock):
     source = FakeSource({"a": ["RUNNING", "RUNNING", "COMPLETED"]})
-    wait_for(source, ["a"], _entries(source, ["a"]), timeout=10000, sleep=90)
+    wait_for(_entries(source, ["a"], timeout=10000), ["a"], sleep=90)
     assert clock.sleeps == [60, 60]
 
 
 def test_wait_timeout_names_open_jobs(clock):
     source = FakeSource({"a": ["RUNNING"], "b": ["COMPLETED"], "c": ["CREATED"]})
-    entries = _entries(source, ["a", "b", "c"])
+    entries = _entries(source, ["a", "b", "c"], timeout=30)
     with pytest.raises(JobGateError) as info:
-        wait_for(source, ["a", "b", "c"], entries, timeout=30, sleep=5)
+        wait_for(entries, ["a", "b", "c"], sleep=5)
     err = info.value
+    returned = entries.failure(err)
     assert err.code == "WaitTimeout"
     assert err.retryable is True
     assert "a (running, RUNNING)" in err.msg and "c (pending, CREATED)" in err.msg
@@ -287,18 +312,18 @@ def test_wait_timeout_names_open_jobs(clock):
     # The last pause is cut to the time left, and one last poll happens at the deadline.
     assert clock.sleeps == [5, 10, 15]
     assert sum(clock.sleeps) == 30
-    assert err.result["elapsed"] == 30.0
-    assert [j["normalized"]["job_id"] for j in err.result["jobs"]] == ["a", "b", "c"]
-    assert err.result["summary"]["total"] == 3 and err.result["summary"]["succeeded"] == 1
+    assert returned["elapsed"] == 30.0
+    assert [j["normalized"]["job_id"] for j in returned["jobs"]] == ["a", "b", "c"]
+    assert returned["summary"]["total"] == 3 and returned["summary"]["succeeded"] == 1
     assert "b" not in source.calls[3:]  # only open jobs polled
 
 
 def test_wait_keeps_going_through_retryable_errors(clock):
     throttled = JobGateError("Throttled.", code="ThrottlingException", retryable=True)
     source = FakeSource({"a": ["RUNNING", "RUNNING", "COMPLETED"]}, errors={"a": []})
-    entries = _entries(source, ["a"])
+    entries = _entries(source, ["a"], timeout=1000)
     source.errors["a"] = [throttled]
-    entries, elapsed = wait_for(source, ["a"], entries, timeout=1000, sleep=5)
+    entries, elapsed = wait_for(entries, ["a"], sleep=5)
     assert entries[0]["normalized"]["state"] == "succeeded"
     assert elapsed == round(sum(clock.sleeps), 1)
     assert source.calls.count("a") == 4  # first fetch, throttled poll, two polls
@@ -307,20 +332,21 @@ def test_wait_keeps_going_through_retryable_errors(clock):
 def test_wait_stops_on_non_retryable_error(clock):
     gone = JobGateError("Backup report job a not found in region eu-west-1.", code="ReportJobNotFound")
     source = FakeSource({"a": ["RUNNING"]})
-    entries = _entries(source, ["a"])
+    entries = _entries(source, ["a"], timeout=1000)
     source.errors["a"] = gone
     with pytest.raises(JobGateError) as info:
-        wait_for(source, ["a"], entries, timeout=1000, sleep=5)
+        wait_for(entries, ["a"], sleep=5)
     assert info.value is gone
     assert clock.sleeps == [5]
-    assert info.value.result["jobs"][0]["normalized"]["state"] == "running"
+    assert entries.failure(info.value)["jobs"][0]["normalized"]["state"] == "running"
 
 
 def test_collect_timeout_returns_jobs_summary_elapsed(clock):
     source = FakeSource({"a": ["RUNNING"]})
+    report = report_for(source, params(wait=True, wait_timeout=12, wait_sleep=5))
     with pytest.raises(JobGateError) as info:
-        collect(source, ["a"], params(wait=True, wait_timeout=12, wait_sleep=5))
-    result = info.value.result
+        collect_report(report, ["a"])
+    result = report.failure(info.value)
     assert set(result) >= {"jobs", "summary", "elapsed"}
     assert result["elapsed"] == 12.0
     assert result["job"]["normalized"]["job_id"] == "a"

@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import result as core_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import source as core_source
-from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
 
@@ -35,41 +35,48 @@ def throttled():
     return JobGateError("throttled", code="ThrottlingException", http_status=429, retryable=True)
 
 
+class Slept(list):
+    """The sleeps of a fake clock that moves only when slept; collect() runs a report on it."""
+
+    def __init__(self):
+        super().__init__()
+        self.now = 0.0
+
+    def sleep(self, seconds):
+        self.append(seconds)
+        self.now += seconds
+
+    def collect(self, source, ids, params):
+        deadline = Deadline.for_params(params, clock=lambda: self.now, sleep=self.sleep)
+        return core_result.collect(core_result.Report(source, deadline, params), ids)
+
+
 @pytest.fixture
-def clock(monkeypatch):
-    now = [0.0]
-    slept = []
-    monkeypatch.setattr(core_waiter, "_monotonic", lambda: now[0])
-
-    def sleep(seconds):
-        slept.append(seconds)
-        now[0] += seconds
-
-    monkeypatch.setattr(core_waiter, "_sleep", sleep)
-    return slept
+def clock():
+    return Slept()
 
 
 def test_wait_rides_through_a_throttled_first_look(clock):
     source = Source([throttled(), throttled()])
-    out = core_result.collect(source, ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
+    out = clock.collect(source, ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
     assert out["job"]["normalized"]["state"] == "succeeded" and source.calls == 3
     assert clock == [1.0, 2.0]
 
 
 def test_without_wait_the_first_error_fails(clock):
     with pytest.raises(JobGateError) as info:
-        core_result.collect(Source([throttled()]), ["j1"], {"wait": False})
+        clock.collect(Source([throttled()]), ["j1"], {"wait": False})
     assert info.value.code == "ThrottlingException" and clock == []
 
 
 def test_non_retryable_first_error_fails_at_once(clock):
     with pytest.raises(JobGateError) as info:
-        core_result.collect(Source([bad_input("nope")]), ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
+        clock.collect(Source([bad_input("nope")]), ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
     assert info.value.code == "ValidationError" and clock == []
 
 
 def test_retryable_first_errors_end_at_the_wait_timeout(clock):
     source = Source([throttled() for _unused in range(100)])
     with pytest.raises(JobGateError) as info:
-        core_result.collect(source, ["j1"], {"wait": True, "wait_timeout": 10, "wait_sleep": 1})
+        clock.collect(source, ["j1"], {"wait": True, "wait_timeout": 10, "wait_sleep": 1})
     assert info.value.code == "ThrottlingException" and sum(clock) <= 10

@@ -13,6 +13,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import result as core_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import start as core_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
@@ -59,18 +60,38 @@ class Source(JobSource):
         return "in region us-east-1"
 
 
+FAST: list = []  # [now] while a test runs on the fast clock
+
+
 @pytest.fixture
 def fast_clock(monkeypatch):
     now = [0.0]
-    monkeypatch.setattr(core_waiter, "_monotonic", lambda: now[0])
-    monkeypatch.setattr(core_waiter, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
+    FAST.append(now)
     monkeypatch.setattr(core_waiter, "_uniform", lambda a, b: a)
-    return now
+    yield now
+    FAST.clear()
+
+
+def report(source, params, changed=False, extra=None):
+    """The report a start module makes, on the fast clock when the test has it."""
+    if FAST:
+        now = FAST[0]
+        deadline = Deadline.for_params(params, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    else:
+        deadline = Deadline.for_params(params)
+    return core_result.Report(source, deadline, params, changed=changed, extra=extra, start=True)
+
+
+def finish(source, ids, *, changed, params, extra=None, into=None):
+    made = report(source, params, changed, extra)
+    if into is not None:
+        into.append(made)
+    return core_result.collect(made, ids)
 
 
 def test_finish_returns_the_info_shape_with_changed_and_extra():
     source = Source({"j1": ["PENDING"], "j2": ["COMPLETED"]})
-    out = core_result.finish(source, ["j1", "j2"], changed=True, params={"wait": False}, extra={"unchanged_devices": ["x"]})
+    out = finish(source, ["j1", "j2"], changed=True, params={"wait": False}, extra={"unchanged_devices": ["x"]})
     assert out["changed"] is True and out["unchanged_devices"] == ["x"]
     assert [j["job_id"] for j in out["jobs"]] == ["j1", "j2"]
     assert out["summary"]["total"] == 2 and out["summary"]["pending"] == 1 and out["summary"]["succeeded"] == 1
@@ -79,7 +100,7 @@ def test_finish_returns_the_info_shape_with_changed_and_extra():
 
 def test_finish_with_one_job_has_job_and_waits(fast_clock):
     source = Source({"j1": ["PENDING", "DOWNLOADING", "COMPLETED"]})
-    out = core_result.finish(source, ["j1"], changed=False, params={"wait": True, "wait_timeout": 100, "wait_sleep": 5})
+    out = finish(source, ["j1"], changed=False, params={"wait": True, "wait_timeout": 100, "wait_sleep": 5})
     assert out["changed"] is False
     assert out["job"]["status"] == "COMPLETED" and out["jobs"] == [out["job"]]
     assert out["elapsed"] > 0 and source.calls == ["j1", "j1", "j1"]
@@ -87,16 +108,18 @@ def test_finish_with_one_job_has_job_and_waits(fast_clock):
 
 def test_wait_timeout_after_a_start_still_says_changed(fast_clock):
     source = Source({"j1": ["PENDING"]})
+    made: list = []
     with pytest.raises(JobGateError) as err:
-        core_result.finish(source, ["j1"], changed=True, params={"wait": True, "wait_timeout": 10, "wait_sleep": 5},
-                           extra={"unchanged_devices": []})
+        finish(source, ["j1"], changed=True, params={"wait": True, "wait_timeout": 10, "wait_sleep": 5},
+               extra={"unchanged_devices": []}, into=made)
     assert err.value.code == "WaitTimeout"
-    assert err.value.result["changed"] is True and err.value.result["job"]["job_id"] == "j1"
-    assert err.value.result["unchanged_devices"] == []
+    returned = made[0].failure(err.value)
+    assert returned["changed"] is True and returned["job"]["job_id"] == "j1"
+    assert returned["unchanged_devices"] == []
 
 
 def test_nothing_to_return_with_wait_is_an_empty_result():
-    out = core_result.finish(Source({}), [], changed=False, params={"wait": True})
+    out = finish(Source({}), [], changed=False, params={"wait": True})
     assert out["jobs"] == [] and out["summary"]["total"] == 0 and out["elapsed"] == 0.0
     # no job started or found: every target is already where the task asks, so the gate opens
     assert out["summary"]["all_succeeded"] is True and out["summary"]["all_terminal"] is True
@@ -105,22 +128,25 @@ def test_nothing_to_return_with_wait_is_an_empty_result():
 def test_check_mode_result_changed_only_when_something_would_start():
     source = Source({})
     found = {"JobId": "j9", "Status": "PENDING"}
-    out = core_result.check_mode_result(source, [found], [])
+    out = report(source, {"wait": False}).check_mode([], [found])
     assert out["changed"] is False and out["would_start"] == [] and out["job"]["job_id"] == "j9"
-    out = core_result.check_mode_result(source, [], [{"device_id": "d1"}], {"unchanged_devices": []})
+    out = report(source, {"wait": False}, extra={"unchanged_devices": []}).check_mode([{"device_id": "d1"}], [])
     assert out["changed"] is True and out["would_start"] == [{"device_id": "d1"}] and out["jobs"] == []
     assert out["summary"]["all_succeeded"] is False  # a job would start: the target is not there yet
-    idle = core_result.check_mode_result(source, [], [], {"unchanged_devices": ["d1"]})
+    idle = report(source, {"wait": False}, extra={"unchanged_devices": ["d1"]}).check_mode([], [])
     assert idle["changed"] is False and idle["summary"]["all_succeeded"] is True
 
 
 def test_started_failure_names_what_was_started():
     source = Source({"j1": ["PENDING"]})
-    err = core_result.started_failure(JobGateError("Could not start a job for d2.", code="ValidationException"), source, ["j1"])
-    assert err.result["changed"] is True and [j["job_id"] for j in err.result["jobs"]] == ["j1"]
+    made = report(source, {"wait": False})
+    err = made.started_failure(JobGateError("Could not start a job for d2.", code="ValidationException"), ["j1"])
+    returned = made.failure(err)
+    assert returned["changed"] is True and [j["job_id"] for j in returned["jobs"]] == ["j1"]
     assert "j1" in err.msg and "already been started" in err.msg
-    nothing = core_result.started_failure(JobGateError("Boom.", code="X"), source, [])
-    assert nothing.result["changed"] is False and nothing.msg == "Boom."
+    made = report(source, {"wait": False})
+    nothing = made.started_failure(JobGateError("Boom.", code="X"), [])
+    assert made.failure(nothing)["changed"] is False and nothing.msg == "Boom."
 
 
 # ------------------------------------------------------------------------------------------------ create retries
@@ -138,18 +164,19 @@ class FakeCreate:
         return {"Jobs": [{"DeviceId": "d1", "JobId": "j1"}]}
 
 
-def client(fake):
-    return AwsClient(AwsSettings(region="us-east-1"), "panorama", policy=RetryPolicy(sleep=lambda s: None), client=fake)
+def client(fake, sleep=None):
+    return AwsClient(AwsSettings(region="us-east-1"), "panorama", policy=RetryPolicy(), client=fake,
+                     deadline=Deadline(sleep=sleep or (lambda s: None)))
 
 
 @pytest.fixture
-def no_sleep(monkeypatch):
-    monkeypatch.setattr(aws_client, "_sleep", lambda s: None)
+def no_sleep():
+    return []
 
 
 def test_create_is_retried_after_throttling(no_sleep):
     fake = FakeCreate([("ThrottlingException", 429), ("TooManyRequestsException", 429)])
-    out = aws_client.call_create(client(fake), "create_job_for_devices", action="start", what="a job", DeviceIds=["d1"])
+    out = aws_client.call_create(client(fake, no_sleep.append), "create_job_for_devices", action="start", what="a job", DeviceIds=["d1"])
     assert out["Jobs"][0]["JobId"] == "j1" and fake.calls == 3
 
 

@@ -1,0 +1,70 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The azure-core transport of azure-identity's token requests, on the module's deadline.
+
+azure-identity sends token requests through an azure-core pipeline: its ``RetryPolicy`` retries failed answers
+and asks the transport to sleep (Retry-After and backoff alike), and the transport applies the connect and read
+timeouts. A credential takes its transport as the ``transport`` keyword, so configuring that one object bounds
+all of it: no sleep past the deadline, no request with timeouts longer than the time left, no request once it
+has passed (the retry policy then gives up at once). Nothing here loops or retries by itself.
+"""
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
+
+try:
+    from azure.core.exceptions import AzureError, ServiceRequestTimeoutError
+    from azure.core.pipeline.transport import RequestsTransport
+except ImportError:  # reported by the module through check_libraries
+    RequestsTransport = None  # type: ignore[assignment,misc]
+
+# How a token request the deadline kept from being sent reads ("timed out": azure-identity keeps only the text, and
+# credentials.py knows a transient error, and one that never reached the endpoint, by it). When earlier tries of the
+# same get_token did reach it, LAST_ANSWER and what the endpoint answered follow, in azure-identity's words.
+NOT_SENT = "Token request timed out: the wait_timeout passed before it could be sent."
+LAST_ANSWER = " The endpoint's last answer: "
+# Without wait the token endpoint gets the bounds Resource Manager gets (azure-core's own are 300 s each).
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 60
+
+
+if RequestsTransport is not None:
+    class DeadlineTransport(RequestsTransport):  # type: ignore[misc,valid-type]
+        """azure-core's requests transport whose timeouts and sleeps stop at ``deadline``."""
+
+        def __init__(self, deadline: Deadline, **kwargs: t.Any) -> None:
+            kwargs.setdefault("connection_timeout", CONNECT_TIMEOUT)
+            kwargs.setdefault("read_timeout", READ_TIMEOUT)
+            super().__init__(**kwargs)
+            self.deadline = deadline
+            # What the endpoint last said when it failed (None after a success): azure-core's retries may spend
+            # the budget inside one get_token, and then the refusal below is what surfaces; it carries this along.
+            self.last_failure: str | None = None
+
+        def send(self, request, **kwargs):  # pylint: disable=arguments-differ  # azure-core's overloads
+            if self.deadline.expired:
+                told = f"{LAST_ANSWER}{self.last_failure}" if self.last_failure else ""
+                raise ServiceRequestTimeoutError(NOT_SENT + told)
+            connect = kwargs.get("connection_timeout", self.connection_config.timeout)
+            if isinstance(connect, tuple):
+                kwargs["connection_timeout"] = self.deadline.timeouts(*connect)
+            else:
+                kwargs["connection_timeout"] = self.deadline.cap(connect)
+                kwargs["read_timeout"] = self.deadline.cap(kwargs.get("read_timeout", self.connection_config.read_timeout))
+            try:
+                response = super().send(request, **kwargs)
+            except AzureError as exc:
+                self.last_failure = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise
+            self.last_failure = f"HTTP Error: {response.status_code}" if response.status_code >= 400 else None
+            return response
+
+        def sleep(self, duration: float) -> None:
+            self.deadline.sleep(duration)
+
+
+def bounded_transport(deadline: Deadline, **kwargs: t.Any) -> t.Any:
+    """The transport for a credential's ``transport`` keyword (kwargs: azure-core's, e.g. connection_verify)."""
+    return DeadlineTransport(deadline, **kwargs)

@@ -1,0 +1,210 @@
+"""wait_timeout is a promise about the whole task (contract, "Deadlines"): under faults that never end, every info
+module and every start module with wait: true ends within wait_timeout + 2 s of its start, with the contract's
+failure, and its elapsed is the time the task took.
+
+Real modules, real time, real faults: one emulator per fault (faults match an operation, not a caller, so cases
+with different faults cannot share one), all cases in ONE ansible-playbook run, one host per case, side by side in
+the free strategy with their starts spread (module start-up is what costs CPU; the rest of a case sleeps). Each
+task's start and end are what the controller saw (callback_plugins/task_times.py): the start is when the task was
+handed to a worker, before its module process even exists.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness import EmulatorProcess
+from hci_support import machine_uri
+from reliability_support import check_error_block
+
+HERE = Path(__file__).resolve().parent
+BUDGETS = (5, 20)
+BOUND = 2.0          # the contract: within wait_timeout + 2 s of the task's start
+ELAPSED_ROOM = 0.5   # elapsed within 0.5 s of the time the task took
+STAGGER = 1.5        # seconds between two cases' starts: module start-up is CPU-bound, the rest mostly sleeps
+PLAYBOOK_TIMEOUT = 240
+
+# The first read of every kind (the info modules' describe, a start module's describe after its start, the HCI
+# start's look for an existing job) fails for ever, in its own emulator.
+READS = [{"service": "panorama", "operation": "DescribeDeviceJob"},
+         {"service": "panorama", "operation": "DescribePackageImportJob"},
+         {"service": "backup", "operation": "DescribeReportJob"},
+         {"service": "azure", "operation": "EdgeDeviceJobs_Get"}]
+FAULTS = {
+    "throttle": {"kind": "throttle", "retry_after": 1},
+    "5xx": {"kind": "error", "status": 500},
+    "slow": {"kind": "delay", "seconds": 25},   # every answer later than any budget here
+    "drop": {"kind": "drop"},
+}
+TOKEN_FAULTS = {"token-503": {"kind": "error", "status": 503}, "token-drop": {"kind": "drop"}}
+# Jobs that never end (no fault): the first read succeeds, the deadline comes while they are open.
+OPEN_TIMELINES = {"panorama_device": [["IN_PROGRESS", 0]], "panorama_device:REBOOT": [["IN_PROGRESS", 0]],
+                  "panorama_package_import": [["PENDING", 0]], "backup_report": [["RUNNING", 0]],
+                  "hci_edge_device": [["Scheduled", 0], ["DeploymentInProgress", 0.1]]}
+
+AWS_MODULES = ("panorama_device_job_info", "panorama_package_import_job_info", "backup_report_job_info",
+               "panorama_device_job", "panorama_package_import_job", "backup_report_job")
+AZURE_MODULES = ("hci_edge_device_job_info", "hci_edge_device_job")
+START_MODULES = ("panorama_device_job", "panorama_package_import_job", "backup_report_job", "hci_edge_device_job")
+# Jobs that never end need no fault to show; a few cover both clouds, info and start (the LRO follower too).
+OPEN_MODULES = ("panorama_device_job_info", "backup_report_job", "hci_edge_device_job_info", "hci_edge_device_job")
+
+
+def case_args(module: str, emu: EmulatorProcess, budget: int, ids: dict) -> dict:
+    """The module options of one case against one emulator (ids: the ids of the jobs seeded there, if any)."""
+    if module in AWS_MODULES:
+        conn = {"endpoint_url": emu.aws_endpoint}
+    else:
+        conn = {"cloud_environment": emu.https_endpoint, "resource_uri": machine_uri(emu, machine="deadline-node")}
+    return conn | {
+        "panorama_device_job_info": {"job_id": ids.get("panorama_device", "job-deadline-1")},
+        "panorama_package_import_job_info": {"job_id": ids.get("panorama_package_import", "imp-deadline-1")},
+        "backup_report_job_info": {"report_job_id": ids.get("backup_report", "rep-deadline-1")},
+        "hci_edge_device_job_info": {"job_name": ids.get("hci_edge_device", "hci-deadline-1")},
+        "panorama_device_job": {"device_ids": ["device-deadline"], "job_type": "REBOOT"},
+        "panorama_package_import_job": {     # one per budget: the same inputs would give the same client token
+            "input_config": {"s3_location": {"bucket_name": "deadline-bucket", "object_key": f"{budget}/manifest.json"}},
+            "output_config": {"package_name": "deadline_pkg", "package_version": "1.0"}},
+        "backup_report_job": {"report_plan_name": "plan_deadline"},
+        "hci_edge_device_job": {"job_name": f"start-{budget}", "job_type": "CollectLog",
+                                "from_date": "2025-04-11T00:00:00Z", "to_date": "2025-04-12T00:00:00Z"},
+    }[module]
+
+
+def seed(emu: EmulatorProcess, *, open_jobs: bool) -> dict:
+    """What start modules need (a device, a report plan); with open_jobs, one never-ending job per kind."""
+    emu.admin("POST", "/devices", {"device_id": "device-deadline", "name": "hub-deadline"})
+    emu.admin("POST", "/report-plans", {"name": "plan_deadline"})
+    if not open_jobs:
+        return {}
+    emu.admin("POST", "/timelines", OPEN_TIMELINES)
+    made = emu.admin("POST", "/jobs", {"jobs": [
+        {"kind": "panorama_device", "fields": {"DeviceId": "device-deadline", "JobType": "REBOOT"}},
+        {"kind": "panorama_package_import"},
+        {"kind": "backup_report", "fields": {"ReportPlanName": "plan_deadline"}},
+        {"kind": "hci_edge_device", "resource_uri": machine_uri(emu, machine="deadline-node"), "name": "hci-open-1"},
+    ]})["job_ids"]
+    return dict(zip(("panorama_device", "panorama_package_import", "backup_report"), made)) | {
+        "hci_edge_device": "hci-open-1"}
+
+
+@pytest.fixture
+def emulators(tmp_path_factory):
+    """One emulator per group (a fault, or "open"), all with the same credentials (the playbook's environment holds
+    one set)."""
+    first = EmulatorProcess(tmp_path_factory.mktemp("emu-throttle"))
+    aws, az = first.state["aws"], first.state["azure"]
+    # (NAME=VALUE: a random secret may start with "-")
+    same = [f"--aws-access-key={aws['access_key']}", f"--aws-secret-key={aws['secret_key']}",
+            f"--azure-tenant={az['tenant']}", f"--azure-client-id={az['client_id']}", f"--azure-secret={az['secret']}",
+            f"--azure-subscription-id={az['subscription_id']}"]
+    emus = {"throttle": first}
+    try:
+        for group in [*list(FAULTS)[1:], *TOKEN_FAULTS, "open"]:
+            emus[group] = EmulatorProcess(tmp_path_factory.mktemp(f"emu-{group}"), extra_args=same)
+        yield emus
+    finally:
+        for emu in emus.values():
+            emu.stop()
+
+
+def build(emus: dict) -> list:
+    """Every case: (id, group, module, budget, args).
+
+    Each module meets each fault once, at 5 s or 20 s in turn (module i, fault j: BUDGETS[(i + j) % 2]), so every
+    module and every fault is seen with both budgets at half the runs of the full product. The 20 s cases come
+    first, so that the run ends soonest; neighbours in time hit different emulators.
+    """
+    seeded = {group: seed(emu, open_jobs=group == "open") for group, emu in emus.items()}
+    cases = []
+    for j, (group, emu) in enumerate(emus.items()):
+        modules = AZURE_MODULES if group in TOKEN_FAULTS else OPEN_MODULES if group == "open" else AWS_MODULES + AZURE_MODULES
+        for i, module in enumerate(modules):
+            budget = BUDGETS[(i + j) % len(BUDGETS)]
+            args = case_args(module, emu, budget, seeded[group]) | {"wait": True, "wait_timeout": budget, "wait_sleep": 1}
+            cases.append((f"{group}-{budget}-{module}", group, module, budget, args))
+    by_budget: dict = {}
+    for case in cases:
+        by_budget.setdefault(case[3], {}).setdefault(case[1], []).append(case)
+    spread = []
+    for budget in sorted(by_budget, reverse=True):
+        queues = list(by_budget[budget].values())
+        while any(queues):
+            spread.extend(queue.pop(0) for queue in queues if queue)
+    return spread
+
+
+def arm_faults(emus: dict) -> None:
+    for group, spec in FAULTS.items():
+        emus[group].admin("POST", "/faults", {"faults": [{"match": m, "count": -1, **spec} for m in READS]})
+    for group, spec in TOKEN_FAULTS.items():
+        emus[group].admin("POST", "/faults", {"match": {"service": "entra", "operation": "Token"}, "count": -1, **spec})
+
+
+def check(cid: str, group: str, module: str, budget: int, record: dict | None) -> list:
+    """The contract's promise for one case; returns the problems (empty: kept)."""
+    if not record or "end" not in record:
+        return [f"{cid}: never ran or never ended: {record}"]
+    out, took = record["result"], record["end"] - record["start"]
+    problems: list = []
+    check_error_block(out, problems, cid, retryable=True)
+    if problems:
+        return problems
+    elapsed = out.get("elapsed")
+    if took > budget + BOUND:
+        problems.append(f"{cid}: took {took:.2f} s, more than wait_timeout {budget} + {BOUND} s")
+    if not isinstance(elapsed, (int, float)) or abs(elapsed - took) > ELAPSED_ROOM:
+        problems.append(f"{cid}: elapsed {elapsed!r} but the task took {took:.2f} s")
+    elif elapsed < budget - ELAPSED_ROOM:
+        problems.append(f"{cid}: gave up after {elapsed} s, before the deadline of {budget} s: {out['msg'][:200]}")
+    if group == "open":
+        # Jobs read and still open at the deadline: WaitTimeout with the jobs as last seen.
+        if out["error"]["code"] != "WaitTimeout" or not out.get("jobs") or "summary" not in out:
+            problems.append(f"{cid}: want WaitTimeout with jobs and summary: {str(out)[:300]}")
+    else:
+        # No read succeeded: the API's last error, and a msg that says the deadline passed while it kept failing.
+        if "passed while the API kept failing" not in out["msg"] or "tried" not in out["msg"]:
+            problems.append(f"{cid}: msg does not say the deadline passed while the API failed: {out['msg'][:300]}")
+        if out["error"]["code"] == "WaitTimeout":
+            problems.append(f"{cid}: the error is ours, not the API's last one: {out['error']}")
+    if module in START_MODULES and module != "hci_edge_device_job" and group != "open":
+        # The job was started before its first read failed: the task says so.
+        if out.get("changed") is not True or not (out.get("started_job_ids") or out.get("jobs")):
+            problems.append(f"{cid}: a started job is not reported: {str(out)[:300]}")
+    return problems
+
+
+def measured(cases: list, records: dict) -> dict:
+    """{case id: {took, elapsed, code}}: the figures docs/reliability.md reports."""
+    out = {}
+    for cid, *_rest in cases:
+        record = records.get(cid) or {}
+        result = record.get("result") or {}
+        took = round(record["end"] - record["start"], 2) if "end" in record else None
+        out[cid] = {"took": took, "elapsed": result.get("elapsed"), "code": (result.get("error") or {}).get("code")}
+    return out
+
+
+def test_every_module_keeps_wait_timeout_under_faults_that_never_end(emulators, run_playbook, assert_no_secrets,
+                                                                     tmp_path):
+    cases = build(emulators)
+    arm_faults(emulators)
+    bundle = tmp_path / "ca-bundle.pem"
+    bundle.write_text("".join(Path(emu.ca_file).read_text() for emu in emulators.values()))
+    times = tmp_path / "task_times.json"
+    env = {"ANSIBLE_CALLBACK_PLUGINS": str(HERE / "callback_plugins"), "ANSIBLE_CALLBACKS_ENABLED": "task_times",
+           "TASK_TIMES_FILE": str(times), "ANSIBLE_FORKS": str(len(cases) + 1), "HOME": str(tmp_path),
+           **{name: str(bundle) for name in ("REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")}}
+    playbook_cases = [{"id": cid, "module": f"jobgate.cloud.{module}", "args": args, "delay": round(i * STAGGER, 2)}
+                      for i, (cid, _g, module, _b, args) in enumerate(cases)]
+    result = run_playbook("playbooks/deadlines.yml", emulator=emulators["throttle"], env=env, verbosity=1,
+                          timeout=PLAYBOOK_TIMEOUT, extra_vars={"deadline_cases": playbook_cases})
+    assert result.rc == 0, result.tail()
+    records = json.loads(times.read_text())
+    problems = [p for cid, group, module, budget, _args in cases for p in check(cid, group, module, budget, records.get(cid))]
+    (tmp_path / "deadline_cases.json").write_text(json.dumps(measured(cases, records), indent=1))
+    assert not problems, f"{len(problems)} of {len(cases)} cases broke the promise:\n" + "\n".join(problems)
+    for emu in emulators.values():
+        assert_no_secrets(result.output, emu)

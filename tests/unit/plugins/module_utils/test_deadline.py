@@ -1,0 +1,400 @@
+"""The module's one deadline, on a fake clock: every waiter stops at it, every request timeout is capped by it, and
+no backoff or Retry-After sleeps past it."""
+from __future__ import annotations
+
+import math
+
+import botocore.exceptions
+import pytest
+import requests
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import client as aws_client
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient, call_create, create_client
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import AdaptiveLimiter, RetryPolicy
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import lro
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import ArmClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import LAST_ANSWER, NOT_SENT, bounded_transport
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import deadline as core_deadline
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, ride, wait_for
+
+
+class Clock:
+    """Time moves only when slept (or when a fake request takes time); every sleep is recorded."""
+
+    def __init__(self, now: float = 500.0) -> None:
+        self.now = now
+        self.sleeps: list = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def deadline(self, budget=None) -> Deadline:
+        return Deadline(budget, clock=self, sleep=self.sleep)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def throttled(attempts=1):
+    return JobGateError("AWS throttled the requests to get job j.", code="ThrottlingException", http_status=429,
+                        retryable=True, attempts=attempts)
+
+
+# ------------------------------------------------------------------------------------------------ the object
+def test_a_deadline_counts_down_and_sleeps_only_to_its_end(clock):
+    deadline = clock.deadline(10)
+    assert deadline.bounded and deadline.remaining() == 10 and not deadline.expired and deadline.elapsed() == 0.0
+    assert deadline.sleep(4) == 4 and deadline.remaining() == 6 and deadline.elapsed() == 4.0
+    assert deadline.sleep(60) == 6 and clock.sleeps == [4, 6]
+    assert deadline.expired and deadline.remaining() == 0
+    assert deadline.sleep(5) == 0 and clock.sleeps == [4, 6]   # nothing left: no sleep at all
+
+
+def test_timeouts_are_capped_at_the_time_left(clock):
+    deadline = clock.deadline(5)
+    assert deadline.timeouts(10, 60) == (5, 5)
+    assert deadline.cap(2) == 2 and deadline.cap(None) == 5
+    clock.now += 4.5
+    assert deadline.timeouts(10, 60) == (0.5, 0.5)
+    clock.now += 10
+    assert deadline.cap(60) == core_deadline.MIN_TIMEOUT   # never 0, which urllib3 refuses
+
+
+def test_an_unbounded_deadline_changes_nothing(clock):
+    deadline = clock.deadline()
+    assert not deadline.bounded and not deadline.expired and deadline.remaining() == math.inf
+    assert deadline.timeouts(10, 60) == (10, 60) and deadline.cap(None) is None
+    assert deadline.sleep(7) == 7 and clock.sleeps == [7]
+
+
+def test_for_params_bounds_only_a_wait(clock):
+    assert Deadline.for_params({"wait": True, "wait_timeout": 20}, clock=clock).budget == 20
+    assert Deadline.for_params({"wait": True}, clock=clock).budget == 1800
+    assert not Deadline.for_params({"wait": False, "wait_timeout": 20}, clock=clock).bounded
+    assert not Deadline.for_params({"wait": True, "wait_timeout": 0}, clock=clock).bounded   # refused by validate_wait
+    started = Deadline.for_params({"wait": True, "wait_timeout": 20}, clock=clock, started=clock() - 3)
+    assert started.remaining() == 17 and started.elapsed() == 3.0
+
+
+def test_limit_ends_at_the_sooner_of_the_two(clock):
+    free = clock.deadline()
+    assert free.limit(30).remaining() == 30
+    bounded = clock.deadline(10)
+    assert bounded.limit(30).remaining() == 10 and bounded.limit(4).remaining() == 4
+    clock.now += 3
+    assert free.limit(30).remaining() == 27   # counted from the same start
+
+
+def test_the_module_starts_when_its_process_did(monkeypatch, clock):
+    monkeypatch.setattr(core_deadline, "_process_age", lambda: 0.8)
+    assert core_deadline.module_start(clock) == clock() - 0.8
+    age = core_deadline._process_age()  # pylint: disable=protected-access  # this test process: read or 0
+    assert 0.0 <= age <= 30.0
+
+
+def test_exhausted_keeps_the_api_error_and_says_how_often(clock):
+    deadline = clock.deadline(5)
+    clock.now += 5
+    err = deadline.exhausted(throttled(), 7)
+    assert err.error_block() == {"code": "ThrottlingException", "message": "AWS throttled the requests to get job j.",
+                                 "http_status": 429, "retryable": True}
+    assert "5 s passed while the API kept failing" in err.msg and "7 times" in err.msg and "throttled" in err.msg
+
+
+# ------------------------------------------------------------------------------------------------ reads and the poll loop
+class Source(JobSource):
+    provider = "backup_report"
+    id_label = "Backup report job"
+
+    def __init__(self, clock, errors=(), status="RUNNING", takes=0.0):
+        self.clock = clock
+        self.errors = list(errors)
+        self.status = status
+        self.takes = takes
+        self.calls = 0
+
+    def describe(self, job_id):
+        self.calls += 1
+        self.clock.now += self.takes
+        if self.errors:
+            raise self.errors.pop(0) if len(self.errors) > 1 else self.errors[0]
+        return {"ReportJobId": job_id, "Status": self.status}
+
+    def list_jobs(self):
+        return [self.describe("listed")]
+
+
+def test_a_read_rides_errors_to_the_deadline_then_fails_with_the_last_one(clock):
+    source = Source(clock, [throttled(attempts=3)])
+    with pytest.raises(JobGateError) as info:
+        first_fetch(source, ["j"], clock.deadline(10), 1)
+    assert clock.sleeps == [1, 2, 4, 3] and clock.now == 510     # the last pause cut at the deadline
+    assert info.value.code == "ThrottlingException" and info.value.retryable
+    assert f"tried {source.calls * 3} times" in info.value.msg and info.value.attempts == source.calls * 3
+
+
+def test_list_mode_rides_too(clock):
+    with pytest.raises(JobGateError) as info:
+        first_fetch(Source(clock, [throttled()]), None, clock.deadline(3), 1)
+    assert clock.sleeps == [1, 2] and "passed while the API kept failing" in info.value.msg
+
+
+def test_a_read_that_succeeds_in_time_is_returned(clock):
+    calls = iter([throttled(), throttled()])
+
+    def read():
+        err = next(calls, None)
+        if err:
+            raise err
+        return ["ok"]
+
+    assert ride(clock.deadline(60), 1, read) == ["ok"] and clock.sleeps == [1, 2]
+
+
+def test_a_request_refused_for_want_of_time_does_not_hide_the_api_error(clock):
+    deadline = clock.deadline(3)
+    answers = [throttled(), deadline.out_of_time("get job j")]
+
+    def read():
+        raise answers.pop(0) if len(answers) > 1 else answers[0]
+
+    with pytest.raises(JobGateError) as info:
+        ride(deadline, 1, read)
+    assert info.value.code == "ThrottlingException" and "passed while the API kept failing" in info.value.msg
+
+
+def test_the_last_poll_starts_early_enough_to_end_by_the_deadline(clock):
+    # Each read takes 2 s: the poll loop keeps that much room before the deadline for its last poll.
+    source = Source(clock, takes=2.0)
+    report = Report(source, clock.deadline(30), {"wait": True, "wait_timeout": 30, "wait_sleep": 5})
+    report.fetch(["j"])
+    with pytest.raises(JobGateError) as info:
+        wait_for(report, ["j"], 5, reserve=report.read_seconds)
+    assert info.value.code == "WaitTimeout"
+    assert clock.now - 500 <= 30 + 1e-9          # the last poll ended by the deadline
+    assert clock.sleeps[-1] < 30 - sum(clock.sleeps[:-1])   # cut short to make room for it
+
+
+# ------------------------------------------------------------------------------------------------ AWS
+class Ops:
+    def __init__(self, errors, clock=None, takes=0.0):
+        self.errors = list(errors)
+        self.calls = 0
+        self.clock = clock
+        self.takes = takes
+
+    def describe_device_job(self, **kwargs):
+        self.calls += 1
+        if self.clock is not None:
+            self.clock.now += self.takes
+        if self.errors:
+            raise self.errors.pop(0) if len(self.errors) > 1 else self.errors[0]
+        return {"JobId": kwargs["JobId"], "Status": "COMPLETED"}
+
+    create_job_for_devices = describe_device_job
+
+
+def client_error(code="ThrottlingException", status=400):
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": "Rate exceeded"},
+                                            "ResponseMetadata": {"HTTPStatusCode": status}}, "DescribeDeviceJob")
+
+
+def aws(clock, ops, budget, attempts=10):
+    return AwsClient(AwsSettings(region="us-east-1"), "panorama", client=ops, deadline=clock.deadline(budget),
+                     policy=RetryPolicy(max_attempts=attempts, base=1.0, cap=20.0, rand=lambda: 1.0))
+
+
+def test_aws_backoff_stops_at_the_deadline_and_the_last_error_is_raised(clock):
+    ops = Ops([client_error()])
+    with pytest.raises(JobGateError) as info:
+        aws(clock, ops, 5).call("describe_device_job", action="get", what="Panorama device job j", JobId="j")
+    assert clock.sleeps == [1.0, 2.0, 2.0] and ops.calls == 3   # 1 + 2, then the 4 s backoff cut to the 2 s left
+    assert info.value.code == "ThrottlingException" and info.value.attempts == 3
+
+
+def test_no_aws_attempt_starts_after_the_deadline(clock):
+    ops = Ops([])
+    client = aws(clock, ops, 5)
+    clock.now += 6
+    with pytest.raises(JobGateError) as info:
+        client.call("describe_device_job", action="get", what="Panorama device job j", JobId="j")
+    assert ops.calls == 0 and info.value.code == "WaitTimeout" and info.value.attempts == 0
+
+
+def test_the_limiter_never_waits_past_the_deadline(clock):
+    deadline = clock.deadline(0.3)
+    limiter = AdaptiveLimiter(deadline, floor=2.0)
+    for _round in range(4):
+        limiter.on_throttle(limiter.acquire())
+    assert sum(clock.sleeps) <= 0.3 + 1e-9 and deadline.expired
+
+
+def test_create_retries_stop_at_the_deadline(clock):
+    ops = Ops([client_error()])
+    with pytest.raises(JobGateError):
+        call_create(aws(clock, ops, 4), "create_job_for_devices", action="start", what="a job", DeviceIds=["d"])
+    assert sum(clock.sleeps) == pytest.approx(4) and ops.calls == 3   # sleeps 1, 2, then 1 left: no fourth try
+
+
+def test_botocore_requests_get_at_most_the_time_left(clock, monkeypatch):
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    settings = AwsSettings(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="s3cr3t-value",
+                           endpoint_url="http://127.0.0.1:9")
+    client, _attempts = create_client(settings, "backup", clock.deadline(20))
+    session = client._endpoint.http_session  # pylint: disable=protected-access
+    pool = session._manager.connection_from_url("http://127.0.0.1:9")  # pylint: disable=protected-access
+    first = pool.timeout.clone()       # what urllib3 takes at the start of a request
+    assert (first.connect_timeout, first.read_timeout) == (10, 20)
+    clock.now += 18.5
+    later = pool.timeout.clone()
+    assert (later.connect_timeout, later.read_timeout) == (1.5, 1.5)
+    free, _attempts = create_client(settings, "backup", clock.deadline())
+    kept = free._endpoint.http_session._timeout  # pylint: disable=protected-access
+    assert free.meta.config.read_timeout == 60 and type(kept).__name__ == "Timeout"   # without wait, botocore's own
+
+
+def test_botocore_without_the_session_layout_keeps_config_caps(clock):
+    assert aws_client.bound_request_timeouts(object(), clock.deadline(5)) is False
+    config, _attempts = aws_client.build_config(AwsSettings(), clock.deadline(5))
+    assert (config.connect_timeout, config.read_timeout) == (5, 5)
+
+
+# ------------------------------------------------------------------------------------------------ Azure
+class Response:
+    def __init__(self, status, body=None, headers=None):
+        self.status_code = status
+        self._body = body if body is not None else {}
+        self.headers = headers or {}
+
+    def json(self):
+        return self._body
+
+
+class Session:
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.timeouts: list = []
+        self.headers: dict = {}
+
+    def request(self, method, url, **kwargs):
+        self.timeouts.append(kwargs["timeout"])
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class Tokens:
+    def token(self):
+        return "t"
+
+    def renew(self):
+        pass
+
+
+CLOUD = CloudEndpoints("t", "https://arm.test", "https://login.test", "https://m.test/.default", False)
+
+
+def test_arm_retry_after_is_cut_at_the_deadline_and_timeouts_are_capped(clock):
+    throttle = Response(429, {"error": {"code": "TooManyRequests", "message": "slow"}}, {"Retry-After": "30"})
+    session = Session([throttle])
+    arm = ArmClient(CLOUD, Tokens(), session=session, deadline=clock.deadline(12))
+    with pytest.raises(JobGateError) as info:
+        arm.get_json(arm.url("/x"), "job j")
+    assert clock.sleeps == [12] and len(session.timeouts) == 1          # no request after the deadline
+    assert session.timeouts[0] == (10, 12)                              # the read timeout capped at the 12 s left
+    assert info.value.code == "TooManyRequests" and info.value.retryable
+
+
+def test_arm_connection_errors_back_off_within_the_deadline(clock):
+    session = Session([requests.exceptions.ConnectionError("reset")])
+    arm = ArmClient(CLOUD, Tokens(), session=session, deadline=clock.deadline(2.5))
+    with pytest.raises(JobGateError) as info:
+        arm.get_json(arm.url("/x"), "job j")
+    assert sum(clock.sleeps) == pytest.approx(2.5) and info.value.code == "ConnectionError"
+    assert all(read <= 2.5 for _connect, read in session.timeouts)
+
+
+def test_the_operation_follower_keeps_going_through_retryable_errors_until_the_deadline(clock):
+    class Client:
+        base = "https://arm.test"
+
+        def __init__(self):
+            self.polls = 0
+
+        def request(self, method, url, what):
+            self.polls += 1
+            raise JobGateError("Resource Manager answered 503.", code="ServiceUnavailable", http_status=503, retryable=True)
+
+    client = Client()
+    first = Response(201, {}, {"Azure-AsyncOperation": "https://arm.test/op"})
+    with pytest.raises(JobGateError) as info:
+        lro.follow_operation(client, first, "job x", clock.deadline(10), 3, on_timeout=" Raise wait_timeout.")
+    assert info.value.code == "WaitTimeout" and "503" in info.value.msg and info.value.msg.endswith("Raise wait_timeout.")
+    assert sum(clock.sleeps) == pytest.approx(10) and client.polls == 3
+
+
+def test_token_requests_are_bounded_by_the_deadline(clock):
+    from azure.core.exceptions import ServiceRequestTimeoutError
+    from azure.core.pipeline.transport import HttpRequest
+
+    class Recorder(requests.Session):
+        def __init__(self):
+            super().__init__()
+            self.timeouts = []
+
+        def request(self, *args, **kwargs):  # pylint: disable=arguments-differ
+            self.timeouts.append(kwargs["timeout"])
+            raise requests.exceptions.ConnectionError("down")
+
+    deadline = clock.deadline(5)
+    recorder = Recorder()
+    transport = bounded_transport(deadline, session=recorder)
+    transport.sleep(30)
+    assert clock.sleeps == [5]                               # a Retry-After or backoff never sleeps past the end
+    clock.now -= 1.5                                         # (back to 1.5 s left)
+    with pytest.raises(Exception):
+        transport.send(HttpRequest("POST", "https://login.test/t/oauth2/v2.0/token"))
+    assert recorder.timeouts == [(1.5, 1.5)]                 # connect and read capped at the time left
+    clock.now += 5
+    with pytest.raises(ServiceRequestTimeoutError) as refused:
+        transport.send(HttpRequest("POST", "https://login.test/t/oauth2/v2.0/token"))
+    assert len(recorder.timeouts) == 1                       # nothing sent once it has passed
+    assert str(refused.value).endswith(LAST_ANSWER + "down")  # and what the endpoint last did goes with the refusal
+    free = bounded_transport(Deadline(clock=clock, sleep=clock.sleep), session=Recorder())
+    assert (free.connection_config.timeout, free.connection_config.read_timeout) == (10, 60)
+
+
+def test_a_token_request_the_deadline_kept_back_is_not_the_endpoints_answer():
+    from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import CredentialPlan, TokenProvider
+
+    def failing(text):
+        class Credential:
+            def get_token(self, scope):
+                raise RuntimeError(f"Authentication failed: {text}")   # what azure-identity keeps of the cause
+        return lambda plan, cloud: Credential()
+
+    plan = CredentialPlan(kind="client_secret", source="env", tenant="t", client_id="c", secret="s3cr3t-value")
+    with pytest.raises(JobGateError) as kept_back:
+        TokenProvider(plan, CLOUD, factory=failing(NOT_SENT)).token()
+    with pytest.raises(JobGateError) as answered:
+        TokenProvider(plan, CLOUD, factory=failing("HTTP Error: 503")).token()
+    with pytest.raises(JobGateError) as cut_short:   # azure-core's retries met the deadline after real answers
+        TokenProvider(plan, CLOUD, factory=failing(NOT_SENT + LAST_ANSWER + "HTTP Error: 503")).token()
+    assert kept_back.value.retryable and kept_back.value.attempts == 0
+    for err in (answered.value, cut_short.value):
+        assert (err.code, err.http_status, err.attempts) == ("TokenEndpointUnavailable", 503, 1)
+    assert NOT_SENT not in cut_short.value.msg
