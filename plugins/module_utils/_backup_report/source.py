@@ -12,12 +12,12 @@ import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 PATH_BREAKERS = ("..", "/", "?", "#")
@@ -64,13 +64,14 @@ def parse_time(option: str, value: t.Any):
     return parsed
 
 
-class BackupReportJobSource(JobSource):
+class BackupReportJobSource(AwsJobSource):
     provider = PROVIDER
     id_label = "Backup report job"
+    service = "backup"
 
     def __init__(self, client: AwsClient, *, report_plan_name: str | None = None, status: str | None = None,
                  created_after=None, created_before=None) -> None:
-        self.client = client
+        super().__init__(client)
         self.filters = {
             "ByReportPlanName": report_plan_name,
             "ByStatus": status,
@@ -106,16 +107,11 @@ class BackupReportJobSource(JobSource):
         # ListReportJobs entries are whole ReportJob objects, status included.
         return self.client.paginate("list_report_jobs", "ReportJobs", action="list", what=what, **self.filters)
 
-    def location(self) -> str:
-        return self.client.location()
-
 
 def report_job_info(module: t.Any) -> dict:
     """Handler of backup_report_job_info: validate everything, then build the client and collect."""
     params = module.params
-    ids = select_ids(params, "report_job_id", "job_ids")
-    for job_id in ids or ():
-        check_report_job_id("report_job_id" if params.get("report_job_id") is not None else "job_ids", job_id)
+    ids = select_ids(params, "report_job_id", "job_ids", check=check_report_job_id)
     filters = {name: params.get(name) for name in ("report_plan_name", "status", "created_after", "created_before")}
     given = [name for name, value in filters.items() if value is not None]
     if ids is not None and given:
@@ -129,7 +125,6 @@ def report_job_info(module: t.Any) -> dict:
     if after is not None and before is not None and after >= before:
         raise bad_input("Option created_after must be earlier than created_before.")
     validate_wait(params)
-    settings = resolve_settings(params)
-    source = BackupReportJobSource(AwsClient(settings, "backup"), report_plan_name=filters["report_plan_name"],
-                                   status=filters["status"], created_after=after, created_before=before)
+    source = BackupReportJobSource.connect(params, report_plan_name=filters["report_plan_name"], status=filters["status"],
+                                           created_after=after, created_before=before)
     return collect(source, ids, params)

@@ -6,21 +6,22 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import fetch_many, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.status import PROVIDER
 
 
-class PanoramaDeviceJobSource(JobSource):
+class PanoramaDeviceJobSource(AwsJobSource):
     provider = PROVIDER
     id_label = "Panorama device job"
+    service = "panorama"
 
     def __init__(self, client: AwsClient, device_id: str | None = None) -> None:
-        self.client = client
+        super().__init__(client)
         self.device_id = device_id
 
     def describe(self, job_id: str) -> dict:
@@ -38,22 +39,15 @@ class PanoramaDeviceJobSource(JobSource):
         # ListDevicesJobs has no status: describe each listed job so every entry has a real one.
         return fetch_many(self, ids)
 
-    def location(self) -> str:
-        return self.client.location()
-
 
 def device_job_info(module: t.Any) -> dict:
     """Handler of panorama_device_job_info: validate everything, then build the client and collect."""
     params = module.params
-    ids = select_ids(params, "job_id", "job_ids")
-    for job_id in ids or ():
-        JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
+    ids = select_ids(params, "job_id", "job_ids", check=JOB_ID.check)
     device_id = params.get("device_id")
     if device_id is not None:
         if ids is not None:
             raise bad_input("Option device_id filters list mode; it cannot be combined with job_id or job_ids.")
         DEVICE_ID.check("device_id", device_id)
     validate_wait(params)
-    settings = resolve_settings(params)
-    source = PanoramaDeviceJobSource(AwsClient(settings, "panorama"), device_id=device_id)
-    return collect(source, ids, params)
+    return collect(PanoramaDeviceJobSource.connect(params, device_id=device_id), ids, params)

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.status import PROVIDER
@@ -28,12 +27,10 @@ def _same(left: t.Any, right: t.Any) -> bool:
     return when_left is not None and when_left == when_right
 
 
-class PanoramaPackageImportJobSource(JobSource):
+class PanoramaPackageImportJobSource(AwsJobSource):
     provider = PROVIDER
     id_label = "Panorama package import job"
-
-    def __init__(self, client: AwsClient) -> None:
-        self.client = client
+    service = "panorama"
 
     def describe(self, job_id: str) -> dict:
         out = self.client.call("describe_package_import_job", action="get", what=f"Panorama package import job {job_id}",
@@ -65,17 +62,10 @@ class PanoramaPackageImportJobSource(JobSource):
         return self.client.paginate("list_package_import_jobs", "PackageImportJobs", action="list",
                                     what="Panorama package import jobs")
 
-    def location(self) -> str:
-        return self.client.location()
-
 
 def package_import_job_info(module: t.Any) -> dict:
     """Handler of panorama_package_import_job_info."""
     params = module.params
-    ids = select_ids(params, "job_id", "job_ids")
-    for job_id in ids or ():
-        JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
+    ids = select_ids(params, "job_id", "job_ids", check=JOB_ID.check)
     validate_wait(params)
-    settings = resolve_settings(params)
-    source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama"))
-    return collect(source, ids, params)
+    return collect(PanoramaPackageImportJobSource.connect(params), ids, params)

@@ -3,6 +3,8 @@
 """Stand-ins shared by the unit tests of the AWS handlers."""
 from __future__ import annotations
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
+
 AWS_PARAMS = {"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t-value", "session_token": None,
               "profile": None, "endpoint_url": None, "aws_ca_bundle": None, "validate_certs": True, "aws_config": None}
 WAIT_PARAMS = {"wait": False, "wait_timeout": 1800, "wait_sleep": 5}
@@ -19,9 +21,8 @@ class FakeModule:
         self.check_mode = check_mode
 
 
-def refuse_clients(monkeypatch, *modules) -> None:
-    """Fail the test if a handler of `modules` gets as far as building a client (i.e. would send a request)."""
+def refuse_clients(monkeypatch) -> None:
+    """Fail the test if a handler gets as far as building a client (i.e. would send a request)."""
     def refuse(*args, **kwargs):
         raise AssertionError("a client was created for bad input")
-    for module in modules:
-        monkeypatch.setattr(module, "AwsClient", refuse)
+    monkeypatch.setattr(aws_source, "AwsClient", refuse)

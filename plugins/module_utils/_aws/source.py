@@ -1,0 +1,28 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the job sources of every AWS kind share: one AwsClient for the kind's service, built from the options."""
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
+
+
+class AwsJobSource(JobSource):
+    """A JobSource over one AwsClient. Subclasses set ``service`` (botocore's name for it) and implement
+    describe and list_jobs (and fetch_batch where a list API can answer for many ids)."""
+
+    service: str = ""
+
+    def __init__(self, client: AwsClient) -> None:
+        self.client = client
+
+    @classmethod
+    def connect(cls, params: t.Mapping, **kwargs: t.Any) -> AwsJobSource:
+        """The source with a client built from the module's connection options (no request is sent)."""
+        return cls(AwsClient(resolve_settings(params), cls.service), **kwargs)
+
+    def location(self) -> str:
+        return self.client.location()
