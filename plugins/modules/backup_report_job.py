@@ -273,11 +273,10 @@ def main() -> None:
     argument_spec = dict(
         report_plan_name=dict(type="str", required=True),
         idempotency_token=dict(type="str", no_log=False),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, report_job)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), report_job)
 
 
 if __name__ == "__main__":

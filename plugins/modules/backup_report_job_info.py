@@ -333,12 +333,11 @@ def main() -> None:
         status=dict(type="str", choices=list(STATUS_CHOICES)),
         created_after=dict(type="str"),
         created_before=dict(type="str"),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
     # Id and filter conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, report_job_info)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), report_job_info)
 
 
 if __name__ == "__main__":

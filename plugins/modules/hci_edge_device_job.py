@@ -377,12 +377,11 @@ def main() -> None:
         expiration_timestamp=dict(type="str"),
         remote_support_type=dict(type="str", choices=["Enable", "Revoke"]),
         api_version=dict(type="str", default=DEFAULT_API_VERSION),
+        **AZURE_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AZURE_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
     # Which options go with which job_type is checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, edge_device_job)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), edge_device_job)
 
 
 if __name__ == "__main__":

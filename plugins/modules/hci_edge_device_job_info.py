@@ -352,12 +352,11 @@ def main() -> None:
         resource_uri=dict(type="str", required=True),
         edge_device_name=dict(type="str", default=DEFAULT_EDGE_DEVICE),
         api_version=dict(type="str", default=DEFAULT_API_VERSION),
+        **AZURE_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AZURE_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
     # job_name/job_names conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, edge_device_job_info)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), edge_device_job_info)
 
 
 if __name__ == "__main__":

@@ -325,12 +325,11 @@ def main() -> None:
         job_type=dict(type="str", choices=["OTA", "REBOOT"], required=True),
         image_version=dict(type="str"),
         allow_major_version_update=dict(type="bool", default=False),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
     # image_version/job_type rules are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, device_job)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), device_job)
 
 
 if __name__ == "__main__":

@@ -312,12 +312,11 @@ def main() -> None:
         job_id=dict(type="str"),
         job_ids=dict(type="list", elements="str"),
         device_id=dict(type="str"),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
     # job_id/job_ids/device_id conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, device_job_info)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), device_job_info)
 
 
 if __name__ == "__main__":

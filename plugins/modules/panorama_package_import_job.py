@@ -364,11 +364,10 @@ def main() -> None:
             tags=dict(type="dict", required=True),
         )),
         client_token=dict(type="str", no_log=False),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, package_import_job)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), package_import_job)
 
 
 if __name__ == "__main__":

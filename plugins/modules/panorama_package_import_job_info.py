@@ -336,12 +336,11 @@ def main() -> None:
     argument_spec = dict(
         job_id=dict(type="str"),
         job_ids=dict(type="list", elements="str"),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
     # job_id/job_ids conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, package_import_job_info)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), package_import_job_info)
 
 
 if __name__ == "__main__":
