@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
-PROVIDER_MODULES = ("emulator.aws", "emulator.azure")
+PROVIDER_MODULES = ("emulator.aws", "emulator.azure", "emulator.identity")
 ADMIN_PREFIX = "/_emulator"
 # Query parameters whose values are credentials: never written to the request log.
 REDACTED_QUERY_KEYS = {"x-amz-signature", "x-amz-security-token", "x-amz-credential", "client_secret", "code",
@@ -301,6 +301,10 @@ class Emulator:
         for p in self.providers:
             self.admin.update(p.admin_routes())
 
+    def provider(self, name: str) -> Provider | None:
+        """The provider called `name`, for providers that build on another (emulator.identity on emulator.azure)."""
+        return next((p for p in self.providers if p.name == name), None)
+
     # -- credentials
     def secret_values(self) -> list[str]:
         aws, az = self.config.get("aws", {}), self.config.get("azure", {})
@@ -416,7 +420,7 @@ class Emulator:
             "bearer": bool(req.log.get("bearer", False)), "host": req.host,
             "duration_ms": round((time.time() - started) * 1000, 1),
         }
-        for extra in ("fault", "error"):
+        for extra in ("fault", "error", "token_source"):
             if extra in req.log:
                 entry[extra] = req.log[extra]
         with self.lock:
