@@ -150,6 +150,9 @@ class EmulatorProcess:
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_URL": self.aws_endpoint if with_endpoint else None,
             "AWS_ENDPOINT_URL": None,
+            # assume-role and web identity stay out unless a test sets them (tests/integration/test_aws_assume_role.py)
+            "AWS_ENDPOINT_URL_STS": None, "AWS_ROLE_ARN": None, "AWS_WEB_IDENTITY_TOKEN_FILE": None,
+            "AWS_ROLE_SESSION_NAME": None,
         }
         env.update(self.ca_env())
         return env
