@@ -44,36 +44,33 @@ def test_every_module_in_the_tree_is_current(source):
     assert names == set(docs.module_kinds(source))
 
 
-def test_a_drifted_shared_part_fails_the_check(source, modules):
-    path = modules / "backup_report_job_info.py"
+def edit(path: Path, old: str, new: str) -> str:
+    """Replace old (which must be there) by new in the file; returns the text before."""
     text = path.read_text()
-    assert "      description: How many are paused.\n" in text
-    path.write_text(text.replace("      description: How many are paused.\n", "      description: How many paused.\n"))
-    problems = docs.check_returns(source, modules)
-    assert problems == ["backup_report_job_info.py: the shared parts of RETURN differ from tools/returns.yml; "
-                        "run `make docs`"]
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return text
+
+
+@pytest.mark.parametrize("module,old,new", [
+    # a shared top-level part
+    ("backup_report_job_info", "      description: How many are paused.\n", "      description: How many paused.\n"),
+    # the normalized block inside jobs.contains
+    ("hci_edge_device_job", "          description: V(hci_edge_device).\n", "          description: V(hci).\n"),
+])
+def test_a_drifted_copy_fails_the_check_and_writing_restores_it(source, modules, module, old, new):
+    path = modules / f"{module}.py"
+    text = edit(path, old, new)
+    assert docs.check_returns(source, modules) == [
+        f"{module}.py: the shared parts of RETURN differ from tools/returns.yml; run `make docs`"]
     # writing puts it back, byte for byte
     assert docs.write_returns(source, modules) == []
     assert path.read_text() == text
     assert docs.check_returns(source, modules) == []
 
 
-def test_a_drifted_normalized_block_fails_the_check(source, modules):
-    path = modules / "hci_edge_device_job.py"
-    text = path.read_text()
-    drifted = text.replace("          description: V(hci_edge_device).\n", "          description: V(hci).\n")
-    assert drifted != text
-    path.write_text(drifted)
-    assert docs.check_returns(source, modules) == [
-        "hci_edge_device_job.py: the shared parts of RETURN differ from tools/returns.yml; run `make docs`"]
-
-
 def test_kind_specific_parts_are_the_module_s_own(source, modules):
-    path = modules / "panorama_device_job_info.py"
-    text = path.read_text()
-    changed = text.replace("description: The device's name.", "description: The name of the device.")
-    assert changed != text
-    path.write_text(changed)
+    edit(modules / "panorama_device_job_info.py", "description: The device's name.", "description: The name of the device.")
     assert docs.check_returns(source, modules) == []
 
 
