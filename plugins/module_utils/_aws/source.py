@@ -20,9 +20,19 @@ class AwsJobSource(JobSource):
         self.client = client
 
     @classmethod
+    def factory(cls, params: t.Mapping, **kwargs: t.Any) -> t.Callable[[], AwsJobSource]:
+        """How to build the source: the connection options are checked now, the client is made when called (no
+        request is sent either way)."""
+        settings = resolve_settings(params)
+        return lambda: cls(AwsClient(settings, cls.service), **kwargs)
+
+    @classmethod
     def connect(cls, params: t.Mapping, **kwargs: t.Any) -> AwsJobSource:
         """The source with a client built from the module's connection options (no request is sent)."""
-        return cls(AwsClient(resolve_settings(params), cls.service), **kwargs)
+        return cls.factory(params, **kwargs)()
 
     def location(self) -> str:
         return self.client.location()
+
+    def location_key(self) -> str:
+        return self.client.location_key()

@@ -12,12 +12,13 @@ import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 PATH_BREAKERS = ("..", "/", "?", "#")
@@ -27,6 +28,17 @@ STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
 LIST_MAX_RESULTS = 1000  # the model's maximum for ListReportJobs
 # ByCreationAfter is compared by the service with its own clock; a margin keeps a job created in the same second in.
 CREATION_MARGIN = datetime.timedelta(minutes=5)
+
+# backup_report_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(
+    report_job_id=dict(type="str", aliases=["job_id"]),
+    job_ids=dict(type="list", elements="str"),
+    report_plan_name=dict(type="str"),
+    status=dict(type="str", choices=list(STATUS_CHOICES)),
+    created_after=dict(type="str"),
+    created_before=dict(type="str"),
+    **AWS_ARG_SPEC,
+)
 
 
 def check_report_job_id(option: str, value: t.Any) -> str:
@@ -101,16 +113,29 @@ class BackupReportJobSource(AwsJobSource):
                                   ByCreationAfter=after, MaxResults=LIST_MAX_RESULTS)
         return pick_from_pages(pages, ids, lambda job: job.get("ReportJobId"))
 
-    def list_jobs(self) -> list:
+    def _what(self) -> str:
         plan = self.filters["ByReportPlanName"]
-        what = f"Backup report jobs of report plan {plan}" if plan else "Backup report jobs"
+        return f"Backup report jobs of report plan {plan}" if plan else "Backup report jobs"
+
+    def list_jobs(self) -> list:
         # ListReportJobs entries are whole ReportJob objects, status included.
-        return self.client.paginate("list_report_jobs", "ReportJobs", action="list", what=what, **self.filters)
+        return self.client.paginate("list_report_jobs", "ReportJobs", action="list", what=self._what(), **self.filters)
+
+    def list_since(self, since: t.Any = None, known: t.Collection = ()) -> list:
+        """ListReportJobs from ``since`` (less a margin) on, in pages as large as the API allows: one request per
+        poll for up to 1000 jobs in the window, however many older jobs the account keeps. With a status filter
+        a job shows up only once in that status, whenever it was created, so then the window stays where it is."""
+        filters = dict(self.filters)
+        if since is not None and not filters["ByStatus"]:
+            after = since - CREATION_MARGIN
+            if filters["ByCreationAfter"] is None or after > filters["ByCreationAfter"]:
+                filters["ByCreationAfter"] = after
+        return self.client.paginate("list_report_jobs", "ReportJobs", action="list", what=self._what(),
+                                    MaxResults=LIST_MAX_RESULTS, **filters)
 
 
-def report_job_info(module: t.Any) -> dict:
-    """Handler of backup_report_job_info: validate everything, then build the client and collect."""
-    params = module.params
+def select_jobs(params: t.Mapping) -> Selection:
+    """backup_report_job_info's options (and the event source's) checked, before any request."""
     ids = select_ids(params, "report_job_id", "job_ids", check=check_report_job_id)
     filters = {name: params.get(name) for name in ("report_plan_name", "status", "created_after", "created_before")}
     given = [name for name, value in filters.items() if value is not None]
@@ -124,7 +149,13 @@ def report_job_info(module: t.Any) -> dict:
     before = parse_time("created_before", filters["created_before"])
     if after is not None and before is not None and after >= before:
         raise bad_input("Option created_after must be earlier than created_before.")
-    validate_wait(params)
-    source = BackupReportJobSource.connect(params, report_plan_name=filters["report_plan_name"], status=filters["status"],
-                                           created_after=after, created_before=before)
-    return collect(source, ids, params)
+    return Selection(ids, BackupReportJobSource.factory(
+        params, report_plan_name=filters["report_plan_name"], status=filters["status"], created_after=after,
+        created_before=before))
+
+
+def report_job_info(module: t.Any) -> dict:
+    """Handler of backup_report_job_info: validate everything, then build the client and collect."""
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)

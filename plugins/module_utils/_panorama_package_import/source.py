@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.status import PROVIDER
 
 IMPORT_LIST_MAX_RESULTS = 25  # the model's maximum (MaxSize25) for ListPackageImportJobs
+
+# panorama_package_import_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(job_id=dict(type="str"), job_ids=dict(type="list", elements="str"), **AWS_ARG_SPEC)
 # What a ListPackageImportJobs entry shares with DescribePackageImportJob and what changes while a job runs.
 _IMPORT_CHANGE_KEYS = ("Status", "StatusMessage", "LastUpdatedTime")
 
@@ -63,9 +67,14 @@ class PanoramaPackageImportJobSource(AwsJobSource):
                                     what="Panorama package import jobs")
 
 
+def select_jobs(params: t.Mapping) -> Selection:
+    """panorama_package_import_job_info's options (and the event source's) checked, before any request."""
+    ids = select_ids(params, "job_id", "job_ids", check=JOB_ID.check)
+    return Selection(ids, PanoramaPackageImportJobSource.factory(params))
+
+
 def package_import_job_info(module: t.Any) -> dict:
     """Handler of panorama_package_import_job_info."""
-    params = module.params
-    ids = select_ids(params, "job_id", "job_ids", check=JOB_ID.check)
-    validate_wait(params)
-    return collect(PanoramaPackageImportJobSource.connect(params), ids, params)
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)
