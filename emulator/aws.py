@@ -573,18 +573,6 @@ class AwsProvider(Provider):
                 return self.emu.get_job(kind, job_id)  # type: ignore[return-value]
         raise AdminError(f"kind {kind} is not an AWS kind")
 
-    def scenario(self, name: str) -> list:
-        if name != "demo":
-            return []
-        return [
-            ["POST", "/devices", {"devices": [
-                {"device_id": "device-demo-1", "name": "lobby-camera-hub", "current_software": "4.3.45",
-                 "latest_software": "4.3.55"},
-                {"device_id": "device-demo-2", "name": "loading-dock-hub", "current_software": "4.3.55",
-                 "latest_software": "4.3.55"}]}],
-            ["POST", "/report-plans", {"report_plans": [{"name": "nightly_backup_jobs"}]}],
-        ]
-
 
 def _major(version: str | None) -> int:
     try:

@@ -3,7 +3,8 @@
 """AWS Backup report jobs: input validation, the job source and the info handler.
 
 The Backup model gives ReportJobId no pattern; its documentation says "at most 1,024 bytes", so that and the
-path-breaking characters are what is checked. Report plan names follow the model's ReportPlanName shape.
+path-breaking characters, written out or percent-encoded (``_core/ids.py``), are what is checked. Report plan
+names follow the model's ReportPlanName shape.
 """
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import A
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded, refuse_path_breakers
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
-PATH_BREAKERS = ("..", "/", "?", "#")
 REPORT_JOB_ID_MAX_BYTES = 1024
 REPORT_PLAN_NAME = re.compile(r"^[a-zA-Z][_a-zA-Z0-9]{0,255}$")
 STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
@@ -45,9 +46,7 @@ def check_report_job_id(option: str, value: t.Any) -> str:
     shown = repr(value)[:80]
     if not isinstance(value, str) or not value.strip():
         raise bad_input(f"Option {option} must be a non-empty Backup report job id, got {shown}.")
-    for bad in PATH_BREAKERS:
-        if bad in value:
-            raise bad_input(f"Option {option}: {shown} is not a valid Backup report job id; it contains {bad!r}.")
+    refuse_path_breakers(option, value, "Backup report job id")
     if len(value.encode("utf-8")) > REPORT_JOB_ID_MAX_BYTES:
         raise bad_input(f"Option {option}: a Backup report job id is at most {REPORT_JOB_ID_MAX_BYTES} bytes long.")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
@@ -56,6 +55,8 @@ def check_report_job_id(option: str, value: t.Any) -> str:
 
 
 def check_report_plan_name(value: str) -> str:
+    if isinstance(value, str):
+        refuse_encoded("report_plan_name", value, "report plan name")
     if not isinstance(value, str) or not REPORT_PLAN_NAME.match(value) or "\n" in value:
         raise bad_input(f"Option report_plan_name: {repr(value)[:80]} is not a valid report plan name "
                         "(a letter, then letters, digits and underscores, at most 256 characters).")
