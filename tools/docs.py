@@ -70,8 +70,18 @@ def _names(source: dict, kind: str, flavour: str) -> dict:
     names = {"provider": kind, "id_option": spec["id_option"], "ids_option": spec["ids_option"],
              "info_module": spec["modules"]["info"]}
     for key, text in source["flavours"][flavour].items():
-        names[key] = _fill(text, names)
+        if key != "descriptions":
+            names[key] = _fill(text, names)
     return names
+
+
+def _describe(shared: dict, path: str, text) -> None:
+    """Set the description of a shared key: "summary", or "summary.all_succeeded" inside its contains."""
+    key, *inner = path.split(".")
+    node = shared[key]
+    for name in inner:
+        node = node["contains"][name]
+    node["description"] = text
 
 
 def regions(source: dict, module: str) -> dict:
@@ -83,12 +93,15 @@ def regions(source: dict, module: str) -> dict:
     for key, text in (spec.get("normalized") or {}).items():
         normalized["contains"][key]["description"] = text
     shared = {}
-    for key, value in source["shared"].items():
+    for key, value in copy.deepcopy(source["shared"]).items():
         if key == "would_start":
             if flavour != "start":
                 continue
             value = {**value, "sample": spec["would_start"]}
         shared[key] = value
+    own = (spec.get("descriptions") or {}).get(flavour) or {}
+    for path, text in {**(source["flavours"][flavour].get("descriptions") or {}), **own}.items():
+        _describe(shared, path, text)
     return {name: yaml.dump(_fill(data, names), Dumper=_Dumper, sort_keys=False, width=WIDTH, allow_unicode=True)
             for name, data in (("normalized", {"normalized": normalized}), ("shared", shared))}
 

@@ -217,9 +217,9 @@ job:
 summary:
   description:
     - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
-    - With no job at all because every device is already on O(image_version) (all in RV(unchanged_devices)),
-      RV(summary.all_terminal) and RV(summary.all_succeeded) are true; nothing is left to wait for, so a rerun of
-      C(start, wait, assert all_succeeded) passes. In check mode the same holds when nothing would start.
+    - With no job at all because every device is already on O(image_version) (all in RV(unchanged_devices)), RV(summary.all_terminal)
+      and RV(summary.all_succeeded) are true; nothing is left to wait for, so a rerun of C(start, wait, assert all_succeeded)
+      passes. In check mode the same holds when nothing would start.
   returned: always
   type: dict
   sample:

@@ -230,8 +230,8 @@ job:
 summary:
   description:
     - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
-    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that
-      found nothing never opens a gate.
+    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that found
+      nothing never opens a gate.
   returned: always
   type: dict
   sample:

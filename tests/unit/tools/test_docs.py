@@ -112,3 +112,15 @@ def test_rendered_return_is_what_the_source_says(source, module):
         assert doc["would_start"]["sample"] == source["kinds"][kind]["would_start"]
     for key in ("job", "summary", "elapsed", "error"):
         assert key in doc
+
+
+def test_descriptions_in_a_flavour_s_and_a_kind_s_words(source):
+    docs_of = {name: return_doc(REPO / "plugins" / "modules" / f"{name}.py")["summary"]
+               for name in ("backup_report_job_info", "backup_report_job", "panorama_device_job")}
+    assert docs_of["backup_report_job_info"]["description"] == source["flavours"]["info"]["descriptions"]["summary"]
+    assert docs_of["backup_report_job"]["description"] == source["flavours"]["start"]["descriptions"]["summary"]
+    own = source["kinds"]["panorama_device"]["descriptions"]["start"]
+    assert docs_of["panorama_device_job"]["description"] == own["summary"]
+    assert docs_of["panorama_device_job"]["contains"]["all_succeeded"]["description"] == own["summary.all_succeeded"]
+    # a key no flavour or kind words differently keeps the shared text
+    assert docs_of["backup_report_job"]["contains"]["all_succeeded"]["description"] == "Whether every job succeeded."
