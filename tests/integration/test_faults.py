@@ -164,10 +164,10 @@ def test_aws_fault_table(emulator, run_playbook, assert_no_secrets, part):
     table = [(cid, module, {k: real.get(v, v) if isinstance(v, str) else v for k, v in args.items()}, faults, expect)
              for cid, module, args, faults, expect in AWS_CASES if (expect[0] == "ok") == (part == "recovers")]
     cases = build(table, lambda rest: rest)
-    # The wait case needs a job that is still running when its turn comes: seeded right before it.
+    # The wait case needs a job that is still running when its turn comes (and after its retries, on a busy machine):
     for wait_case in [c for c in cases if c["id"] == "aws-wait-through-503s"]:
         wait_case["before"] = [("/jobs", {
-            "kind": "panorama_device", "timeline": [["PENDING", 0], ["IN_PROGRESS", 1], ["COMPLETED", 3]],
+            "kind": "panorama_device", "timeline": [["PENDING", 0], ["IN_PROGRESS", 1], ["COMPLETED", 12]],
             "fields": {"JobId": "dev-wait-1", "DeviceId": "device-f1", "JobType": "REBOOT"}})]
     start = time.monotonic()
     result = run_playbook(case_playbook(cases), emulator=emulator, azure=False, timeout=PLAYBOOK_TIMEOUT,
@@ -244,8 +244,11 @@ def test_azure_response_slower_than_the_read_timeout(emulator, run_playbook, ass
     out = result.assert_ok().result("info")
     assert not out.get("failed"), out
     assert out["job"]["normalized"]["state"] == "succeeded"
-    # The abandoned request is logged only when its late answer ends; the module's successful retry is.
-    assert [r["status"] for r in emulator.requests(service="azure-arm")] == [200]
+    # The abandoned request is logged once its late answer is ready (maybe after the playbook ended), marked with
+    # its fault; besides it, only the module's successful retry.
+    arm = emulator.requests(service="azure-arm")
+    assert [r["status"] for r in arm if r.get("fault") != "delay"] == [200]
+    assert len([r for r in arm if r.get("fault") == "delay"]) <= 1
     assert 60 < took < 150
     assert_no_secrets(result.output, emulator)
 
