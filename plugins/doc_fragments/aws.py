@@ -13,7 +13,6 @@ options:
       - AWS access key ID.
       - If not set, the environment variables E(AWS_ACCESS_KEY_ID), E(AWS_ACCESS_KEY) and E(EC2_ACCESS_KEY) are
         used, in that order of preference.
-      - O(access_key) and O(profile) are mutually exclusive.
       - With no credentials given at all, botocore's own chain applies (shared credentials and config files,
         container and instance roles, web identity).
     type: str
@@ -23,7 +22,6 @@ options:
       - AWS secret access key.
       - If not set, the environment variables E(AWS_SECRET_ACCESS_KEY), E(AWS_SECRET_KEY) and E(EC2_SECRET_KEY) are
         used, in that order of preference.
-      - O(secret_key) and O(profile) are mutually exclusive.
     type: str
     aliases: [aws_secret_access_key, aws_secret_key, ec2_secret_key]
   session_token:
@@ -31,7 +29,6 @@ options:
       - AWS STS session token for temporary credentials.
       - If not set, the environment variables E(AWS_SESSION_TOKEN), E(AWS_SECURITY_TOKEN) (which older AWX
         releases inject) and E(EC2_SECURITY_TOKEN) are used, in that order of preference.
-      - O(session_token) and O(profile) are mutually exclusive.
     type: str
     aliases: [aws_session_token, security_token, aws_security_token, access_token]
   profile:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # Attributes shared by the info modules: they only read, so check mode runs them as usual.
+    # What the info modules share besides the wait options (job_wait): they only read, so check mode runs them
+    # as usual.
     DOCUMENTATION = r"""
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: The module only reads jobs; it runs the same in check mode and always reports C(changed=false).
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 notes:
   - Without an id option the module lists every job the API lists (paginated to the end). Where the list API omits
     the status, each listed job is described so that every entry has a real status.

@@ -8,14 +8,9 @@ class ModuleDocFragment:
     DOCUMENTATION = r"""
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - In check mode the module only reads; it starts nothing and waits for nothing.
       - It reports C(changed=true) where a job would start and lists those jobs in C(would_start).
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 notes:
   - C(changed) is true only when the task started a job. A job that already existed (found by the module, or
     returned by the API for a repeated idempotency token) is returned in RV(jobs) and is not a change.

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The wait options every job module takes (plugins/module_utils/_core/waiter.py WAIT_ARG_SPEC).
+    # The wait options every job module takes (plugins/module_utils/_core/waiter.py WAIT_ARG_SPEC), and the
+    # attributes they share; job_info and job_start say how each kind of module runs in check mode.
     DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
 options:
   wait:
     description:

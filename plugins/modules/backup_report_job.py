@@ -93,6 +93,7 @@ jobs:
       description: The API's status, V(CREATED), V(RUNNING), V(COMPLETED) or V(FAILED).
       type: str
       returned: always
+    # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.
       type: dict
@@ -103,7 +104,7 @@ jobs:
           type: str
           returned: always
         job_id:
-          description: The ID to pass back in O(jobgate.cloud.backup_report_job_info#module:report_job_id).
+          description: The job's ID, to pass back in O(jobgate.cloud.backup_report_job_info#module:report_job_id).
           type: str
           returned: always
         native_status:
@@ -112,7 +113,8 @@ jobs:
           returned: always
         state:
           description:
-            - V(pending) (CREATED), V(running) (RUNNING), V(succeeded) (COMPLETED), V(failed) (FAILED), or V(unknown).
+            - V(pending) (CREATED), V(running) (RUNNING), V(succeeded) (COMPLETED), V(failed) (FAILED), or V(unknown)
+              for anything else.
           type: str
           returned: always
         terminal:
@@ -124,11 +126,11 @@ jobs:
           type: bool
           returned: always
         percent_complete:
-          description: The API's progress figure (0 to 100), or null where it reports none.
+          description: Always null for report jobs; the API reports no progress figure.
           type: int
           returned: always
         message:
-          description: The API's status or error message, or null.
+          description: The API's C(StatusMessage), or null.
           type: str
           returned: always
         created_at:
@@ -136,16 +138,17 @@ jobs:
           type: str
           returned: always
         updated_at:
-          description: When the job last changed, ISO 8601 in UTC, or null.
+          description: The job's C(CompletionTime) (the API has no separate update time), ISO 8601 in UTC, or null.
           type: str
           returned: always
         finished_at:
-          description: When the job finished, ISO 8601 in UTC, or null while the job is open.
+          description: When the job completed (C(CompletionTime)), ISO 8601 in UTC, or null while the job is open.
           type: str
           returned: always
+    # END normalized
+# BEGIN shared: generated from tools/returns.yml by `make docs`; edit it there
 would_start:
-  description:
-    - In check mode, what the module would start, one entry per job.
+  description: In check mode, what the module would start, one entry per job.
   returned: in check mode
   type: list
   elements: dict
@@ -158,6 +161,7 @@ job:
   type: dict
   sample:
     normalized:
+      provider: backup_report
       state: running
       terminal: false
 summary:
@@ -168,17 +172,17 @@ summary:
   returned: always
   type: dict
   sample:
-    total: 1
+    total: 3
     pending: 0
-    running: 0
+    running: 1
     paused: 0
     succeeded: 1
-    failed: 0
+    failed: 1
     canceled: 0
     unknown: 0
-    all_terminal: true
-    all_succeeded: true
-    any_failed: false
+    all_terminal: false
+    all_succeeded: false
+    any_failed: true
   contains:
     total:
       description: How many jobs RV(jobs) has.
@@ -225,22 +229,26 @@ summary:
       type: bool
       returned: always
 elapsed:
-  description: Seconds spent waiting.
+  description: Seconds from the start of the task to its end, on success and on failure.
   returned: when O(wait=true)
   type: float
   sample: 184.2
 error:
-  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  description:
+    - Why the task failed, in a form to branch on.
+    - C(retryable) is true for throttling, 5xx, timeouts and connection errors.
   returned: on failure
   type: dict
   sample:
-    code: ValidationError
-    message: Option job_type must be one of ...
-    http_status: null
+    code: ResourceNotFoundException
+    message: Job not found
+    http_status: 404
     retryable: false
   contains:
     code:
-      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(Conflict) ...).
+      description:
+        - The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials), V(Conflict)
+          ...).
       type: str
       returned: always
     message:
@@ -255,6 +263,7 @@ error:
       description: Whether trying again later may succeed.
       type: bool
       returned: always
+# END shared
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
@@ -267,11 +276,10 @@ def main() -> None:
     argument_spec = dict(
         report_plan_name=dict(type="str", required=True),
         idempotency_token=dict(type="str", no_log=False),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, report_job)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), report_job)
 
 
 if __name__ == "__main__":

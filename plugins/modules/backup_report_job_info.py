@@ -157,6 +157,7 @@ jobs:
       description: The S3 bucket and keys the report was published to.
       type: dict
       returned: when the report was published
+    # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.
       type: dict
@@ -167,7 +168,7 @@ jobs:
           type: str
           returned: always
         job_id:
-          description: The ID to pass back in O(report_job_id).
+          description: The job's ID, to pass back in O(report_job_id).
           type: str
           returned: always
         native_status:
@@ -176,8 +177,8 @@ jobs:
           returned: always
         state:
           description:
-            - V(pending) (CREATED), V(running) (RUNNING), V(succeeded) (COMPLETED), V(failed) (FAILED), or
-              V(unknown) for anything else.
+            - V(pending) (CREATED), V(running) (RUNNING), V(succeeded) (COMPLETED), V(failed) (FAILED), or V(unknown)
+              for anything else.
           type: str
           returned: always
         terminal:
@@ -193,7 +194,7 @@ jobs:
           type: int
           returned: always
         message:
-          description: The APIs StatusMessage, or null.
+          description: The API's C(StatusMessage), or null.
           type: str
           returned: always
         created_at:
@@ -201,20 +202,20 @@ jobs:
           type: str
           returned: always
         updated_at:
-          description: The job's CompletionTime (the API has no separate update time), ISO 8601 in UTC, or null.
+          description: The job's C(CompletionTime) (the API has no separate update time), ISO 8601 in UTC, or null.
           type: str
           returned: always
         finished_at:
-          description: When the job completed (CompletionTime), ISO 8601 in UTC, or null while the job is open.
+          description: When the job completed (C(CompletionTime)), ISO 8601 in UTC, or null while the job is open.
           type: str
           returned: always
+    # END normalized
+# BEGIN shared: generated from tools/returns.yml by `make docs`; edit it there
 job:
   description: The single job, the same as the only entry of RV(jobs).
   returned: when exactly one job was asked for with O(report_job_id) (or a one-element O(job_ids))
   type: dict
   sample:
-    report_job_id: 9a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d
-    status: RUNNING
     normalized:
       provider: backup_report
       state: running
@@ -222,8 +223,8 @@ job:
 summary:
   description:
     - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
-    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that
-      found nothing never opens a gate.
+    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that found
+      nothing never opens a gate.
   returned: always
   type: dict
   sample:
@@ -284,12 +285,14 @@ summary:
       type: bool
       returned: always
 elapsed:
-  description: Seconds spent waiting.
+  description: Seconds from the start of the task to its end, on success and on failure.
   returned: when O(wait=true)
   type: float
   sample: 184.2
 error:
-  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  description:
+    - Why the task failed, in a form to branch on.
+    - C(retryable) is true for throttling, 5xx, timeouts and connection errors.
   returned: on failure
   type: dict
   sample:
@@ -299,7 +302,9 @@ error:
     retryable: false
   contains:
     code:
-      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials) ...).
+      description:
+        - The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials), V(Conflict)
+          ...).
       type: str
       returned: always
     message:
@@ -314,6 +319,7 @@ error:
       description: Whether trying again later may succeed.
       type: bool
       returned: always
+# END shared
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import INFO_ARG_SPEC, report_job_info
@@ -324,8 +330,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import 
 def main() -> None:
     argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
     # Id and filter conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, report_job_info)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), report_job_info)
 
 
 if __name__ == "__main__":

@@ -177,6 +177,7 @@ jobs:
       description: The job's properties, keys in snake_case.
       type: dict
       returned: always
+    # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.
       type: dict
@@ -187,17 +188,20 @@ jobs:
           type: str
           returned: always
         job_id:
-          description: The ID to pass back in O(jobgate.cloud.hci_edge_device_job_info#module:job_name).
+          description: The job's ID, to pass back in O(jobgate.cloud.hci_edge_device_job_info#module:job_name).
           type: str
           returned: always
         native_status:
-          description: The API's status string, or null.
+          description: C(properties.status), or null when the job has none.
           type: str
           returned: always
         state:
           description:
-            - V(pending), V(running), V(paused), V(succeeded), V(failed), V(canceled) or V(unknown),
-              from C(properties.status) (or C(provisioning_state) when there is no status).
+            - V(pending) (Scheduled), V(running) (ValidationInProgress, DeploymentInProgress, ValidationSuccess in Deploy
+              mode), V(paused) (Paused), V(succeeded) (Succeeded, DeploymentSuccess, ValidationSuccess in Validate mode),
+              V(failed) (Failed, ValidationFailed, DeploymentFailed), V(canceled) (Canceled), or V(unknown).
+            - Without C(properties.status), C(provisioning_state) Failed gives V(failed), Canceled V(canceled), Accepted,
+              Provisioning or Updating V(running), anything else V(unknown).
           type: str
           returned: always
         terminal:
@@ -209,28 +213,30 @@ jobs:
           type: bool
           returned: always
         percent_complete:
-          description: The API's progress figure (0 to 100), or null where it reports none.
+          description: C(reported_properties.percent_complete), or null.
           type: int
           returned: always
         message:
-          description: The API's status or error message, or null.
+          description: The first exception text of the validation or deployment steps, or the node's connection error
+            message, or null.
           type: str
           returned: always
         created_at:
-          description: When the job was created, ISO 8601 in UTC.
+          description: C(system_data.created_at) (else C(start_time_utc)), ISO 8601 in UTC, or null.
           type: str
           returned: always
         updated_at:
-          description: When the job last changed, ISO 8601 in UTC, or null.
+          description: C(system_data.last_modified_at), ISO 8601 in UTC, or null.
           type: str
           returned: always
         finished_at:
-          description: When the job finished, ISO 8601 in UTC, or null while the job is open.
+          description: C(end_time_utc), ISO 8601 in UTC, or null while the job is open.
           type: str
           returned: always
+    # END normalized
+# BEGIN shared: generated from tools/returns.yml by `make docs`; edit it there
 would_start:
-  description:
-    - In check mode, what the module would start, one entry per job.
+  description: In check mode, what the module would start, one entry per job.
   returned: in check mode
   type: list
   elements: dict
@@ -243,14 +249,15 @@ would_start:
       properties:
         jobType: CollectLog
         deploymentMode: Deploy
-        fromDate: "2025-04-11T00:00:00Z"
-        toDate: "2025-04-12T00:00:00Z"
+        fromDate: '2025-04-11T00:00:00Z'
+        toDate: '2025-04-12T00:00:00Z'
 job:
   description: The single job, the same as the only entry of RV(jobs).
   returned: when RV(jobs) has exactly one entry
   type: dict
   sample:
     normalized:
+      provider: hci_edge_device
       state: running
       terminal: false
 summary:
@@ -261,17 +268,17 @@ summary:
   returned: always
   type: dict
   sample:
-    total: 1
+    total: 3
     pending: 0
-    running: 0
+    running: 1
     paused: 0
     succeeded: 1
-    failed: 0
+    failed: 1
     canceled: 0
     unknown: 0
-    all_terminal: true
-    all_succeeded: true
-    any_failed: false
+    all_terminal: false
+    all_succeeded: false
+    any_failed: true
   contains:
     total:
       description: How many jobs RV(jobs) has.
@@ -318,22 +325,26 @@ summary:
       type: bool
       returned: always
 elapsed:
-  description: Seconds spent waiting.
+  description: Seconds from the start of the task to its end, on success and on failure.
   returned: when O(wait=true)
   type: float
   sample: 184.2
 error:
-  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  description:
+    - Why the task failed, in a form to branch on.
+    - C(retryable) is true for throttling, 5xx, timeouts and connection errors.
   returned: on failure
   type: dict
   sample:
-    code: ValidationError
-    message: Option job_type must be one of ...
-    http_status: null
+    code: ResourceNotFoundException
+    message: Job not found
+    http_status: 404
     retryable: false
   contains:
     code:
-      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(Conflict) ...).
+      description:
+        - The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials), V(Conflict)
+          ...).
       type: str
       returned: always
     message:
@@ -348,6 +359,7 @@ error:
       description: Whether trying again later may succeed.
       type: bool
       returned: always
+# END shared
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
@@ -370,12 +382,11 @@ def main() -> None:
         expiration_timestamp=dict(type="str"),
         remote_support_type=dict(type="str", choices=["Enable", "Revoke"]),
         api_version=dict(type="str", default=DEFAULT_API_VERSION),
+        **AZURE_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AZURE_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
     # Which options go with which job_type is checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, edge_device_job)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), edge_device_job)
 
 
 if __name__ == "__main__":

@@ -174,6 +174,7 @@ jobs:
       description: Who created and last changed the job, and when.
       type: dict
       returned: when the API reports it
+    # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.
       type: dict
@@ -184,7 +185,7 @@ jobs:
           type: str
           returned: always
         job_id:
-          description: The job's name, to pass back in O(job_name).
+          description: The job's ID, to pass back in O(job_name).
           type: str
           returned: always
         native_status:
@@ -193,12 +194,11 @@ jobs:
           returned: always
         state:
           description:
-            - V(pending) (Scheduled), V(running) (ValidationInProgress, DeploymentInProgress, ValidationSuccess in
-              Deploy mode), V(paused) (Paused), V(succeeded) (Succeeded, DeploymentSuccess, ValidationSuccess in
-              Validate mode), V(failed) (Failed, ValidationFailed, DeploymentFailed), V(canceled) (Canceled), or
-              V(unknown).
-            - Without C(properties.status), C(provisioning_state) Failed gives V(failed), Canceled V(canceled),
-              Accepted, Provisioning or Updating V(running), anything else V(unknown).
+            - V(pending) (Scheduled), V(running) (ValidationInProgress, DeploymentInProgress, ValidationSuccess in Deploy
+              mode), V(paused) (Paused), V(succeeded) (Succeeded, DeploymentSuccess, ValidationSuccess in Validate mode),
+              V(failed) (Failed, ValidationFailed, DeploymentFailed), V(canceled) (Canceled), or V(unknown).
+            - Without C(properties.status), C(provisioning_state) Failed gives V(failed), Canceled V(canceled), Accepted,
+              Provisioning or Updating V(running), anything else V(unknown).
           type: str
           returned: always
         terminal:
@@ -214,7 +214,8 @@ jobs:
           type: int
           returned: always
         message:
-          description: The first exception text of the validation or deployment steps, or the node's connection error message, or null.
+          description: The first exception text of the validation or deployment steps, or the node's connection error
+            message, or null.
           type: str
           returned: always
         created_at:
@@ -226,18 +227,16 @@ jobs:
           type: str
           returned: always
         finished_at:
-          description: C(end_time_utc), ISO 8601 in UTC, or null (always null while the job is open).
+          description: C(end_time_utc), ISO 8601 in UTC, or null while the job is open.
           type: str
           returned: always
+    # END normalized
+# BEGIN shared: generated from tools/returns.yml by `make docs`; edit it there
 job:
   description: The single job, the same as the only entry of RV(jobs).
   returned: when exactly one job was asked for with O(job_name) (or a one-element O(job_names))
   type: dict
   sample:
-    name: collect-logs-0412
-    properties:
-      job_type: CollectLog
-      status: DeploymentInProgress
     normalized:
       provider: hci_edge_device
       state: running
@@ -245,22 +244,22 @@ job:
 summary:
   description:
     - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
-    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that
-      found nothing never opens a gate.
+    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that found
+      nothing never opens a gate.
   returned: always
   type: dict
   sample:
-    total: 2
+    total: 3
     pending: 0
     running: 1
     paused: 0
     succeeded: 1
-    failed: 0
+    failed: 1
     canceled: 0
     unknown: 0
     all_terminal: false
     all_succeeded: false
-    any_failed: false
+    any_failed: true
   contains:
     total:
       description: How many jobs RV(jobs) has.
@@ -291,7 +290,7 @@ summary:
       type: int
       returned: always
     unknown:
-      description: How many have a status the collection does not know (or no status at all).
+      description: How many have a status the collection does not know.
       type: int
       returned: always
     all_terminal:
@@ -307,28 +306,30 @@ summary:
       type: bool
       returned: always
 elapsed:
-  description: Seconds spent waiting.
+  description: Seconds from the start of the task to its end, on success and on failure.
   returned: when O(wait=true)
   type: float
-  sample: 95.4
+  sample: 184.2
 error:
-  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  description:
+    - Why the task failed, in a form to branch on.
+    - C(retryable) is true for throttling, 5xx, timeouts and connection errors.
   returned: on failure
   type: dict
   sample:
-    code: ResourceNotFound
-    message: The Resource 'Microsoft.AzureStackHCI/edgeDevices/default/jobs/collect-logs-0412' was not found.
+    code: ResourceNotFoundException
+    message: Job not found
     http_status: 404
     retryable: false
   contains:
     code:
       description:
-        - Resource Manager's error code (V(ResourceNotFound), V(InvalidAuthenticationToken), V(InvalidResourceType) ...),
-          or the collection's (V(ValidationError), V(UnsupportedCredential), V(UntrustedNextLink), V(WaitTimeout) ...).
+        - The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials), V(Conflict)
+          ...).
       type: str
       returned: always
     message:
-      description: Resource Manager's own message (secrets and tokens never included).
+      description: The API's own message (secrets never included).
       type: str
       returned: always
     http_status:
@@ -339,6 +340,7 @@ error:
       description: Whether trying again later may succeed.
       type: bool
       returned: always
+# END shared
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
@@ -349,8 +351,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.sou
 def main() -> None:
     argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
     # job_name/job_names conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, edge_device_job_info)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), edge_device_job_info)
 
 
 if __name__ == "__main__":

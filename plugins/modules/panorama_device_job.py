@@ -135,6 +135,7 @@ jobs:
       description: The API's status.
       type: str
       returned: always
+    # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.
       type: dict
@@ -145,7 +146,7 @@ jobs:
           type: str
           returned: always
         job_id:
-          description: The ID to pass back in O(jobgate.cloud.panorama_device_job_info#module:job_id).
+          description: The job's ID, to pass back in O(jobgate.cloud.panorama_device_job_info#module:job_id).
           type: str
           returned: always
         native_status:
@@ -154,7 +155,8 @@ jobs:
           returned: always
         state:
           description:
-            - V(pending) (PENDING), V(running) (IN_PROGRESS, DOWNLOADING, VERIFYING, REBOOTING), V(succeeded) (COMPLETED), V(failed) (FAILED), or V(unknown).
+            - V(pending) (PENDING), V(running) (IN_PROGRESS, DOWNLOADING, VERIFYING, REBOOTING), V(succeeded) (COMPLETED),
+              V(failed) (FAILED), or V(unknown) for anything else.
           type: str
           returned: always
         terminal:
@@ -166,11 +168,11 @@ jobs:
           type: bool
           returned: always
         percent_complete:
-          description: The API's progress figure (0 to 100), or null where it reports none.
+          description: Always null for device jobs; the API reports no progress figure.
           type: int
           returned: always
         message:
-          description: The API's status or error message, or null.
+          description: Always null for device jobs; C(DescribeDeviceJob) has no status message.
           type: str
           returned: always
         created_at:
@@ -178,22 +180,23 @@ jobs:
           type: str
           returned: always
         updated_at:
-          description: When the job last changed, ISO 8601 in UTC, or null.
+          description: Always null for device jobs; C(DescribeDeviceJob) has no update time.
           type: str
           returned: always
         finished_at:
-          description: When the job finished, ISO 8601 in UTC, or null while the job is open.
+          description: Always null for device jobs; C(DescribeDeviceJob) has no end time.
           type: str
           returned: always
+    # END normalized
 unchanged_devices:
   description: The devices that already run O(image_version) and got no job (always empty for V(REBOOT)).
   returned: always
   type: list
   elements: str
   sample: [device-z7hf3mgm5ddk2aqzgb6tcg4gpe]
+# BEGIN shared: generated from tools/returns.yml by `make docs`; edit it there
 would_start:
-  description:
-    - In check mode, what the module would start, one entry per job.
+  description: In check mode, what the module would start, one entry per job.
   returned: in check mode
   type: list
   elements: dict
@@ -208,28 +211,29 @@ job:
   type: dict
   sample:
     normalized:
+      provider: panorama_device
       state: running
       terminal: false
 summary:
   description:
     - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
-    - With no job at all because every device is already on O(image_version) (all in RV(unchanged_devices)),
-      RV(summary.all_terminal) and RV(summary.all_succeeded) are true; nothing is left to wait for, so a rerun of
-      C(start, wait, assert all_succeeded) passes. In check mode the same holds when nothing would start.
+    - With no job at all because every device is already on O(image_version) (all in RV(unchanged_devices)), RV(summary.all_terminal)
+      and RV(summary.all_succeeded) are true; nothing is left to wait for, so a rerun of C(start, wait, assert all_succeeded)
+      passes. In check mode the same holds when nothing would start.
   returned: always
   type: dict
   sample:
-    total: 1
+    total: 3
     pending: 0
-    running: 0
+    running: 1
     paused: 0
     succeeded: 1
-    failed: 0
+    failed: 1
     canceled: 0
     unknown: 0
-    all_terminal: true
-    all_succeeded: true
-    any_failed: false
+    all_terminal: false
+    all_succeeded: false
+    any_failed: true
   contains:
     total:
       description: How many jobs RV(jobs) has.
@@ -276,22 +280,26 @@ summary:
       type: bool
       returned: always
 elapsed:
-  description: Seconds spent waiting.
+  description: Seconds from the start of the task to its end, on success and on failure.
   returned: when O(wait=true)
   type: float
   sample: 184.2
 error:
-  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  description:
+    - Why the task failed, in a form to branch on.
+    - C(retryable) is true for throttling, 5xx, timeouts and connection errors.
   returned: on failure
   type: dict
   sample:
-    code: ValidationError
-    message: Option job_type must be one of ...
-    http_status: null
+    code: ResourceNotFoundException
+    message: Job not found
+    http_status: 404
     retryable: false
   contains:
     code:
-      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(Conflict) ...).
+      description:
+        - The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials), V(Conflict)
+          ...).
       type: str
       returned: always
     message:
@@ -306,6 +314,7 @@ error:
       description: Whether trying again later may succeed.
       type: bool
       returned: always
+# END shared
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
@@ -320,12 +329,11 @@ def main() -> None:
         job_type=dict(type="str", choices=["OTA", "REBOOT"], required=True),
         image_version=dict(type="str"),
         allow_major_version_update=dict(type="bool", default=False),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
     # image_version/job_type rules are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, device_job)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), device_job)
 
 
 if __name__ == "__main__":

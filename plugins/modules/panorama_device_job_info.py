@@ -139,6 +139,7 @@ jobs:
       description: When the job was created.
       type: str
       returned: always
+    # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.
       type: dict
@@ -149,7 +150,7 @@ jobs:
           type: str
           returned: always
         job_id:
-          description: The ID to pass back in O(job_id).
+          description: The job's ID, to pass back in O(job_id).
           type: str
           returned: always
         native_status:
@@ -158,8 +159,8 @@ jobs:
           returned: always
         state:
           description:
-            - V(pending) (PENDING), V(running) (IN_PROGRESS, DOWNLOADING, VERIFYING, REBOOTING), V(succeeded)
-              (COMPLETED), V(failed) (FAILED), or V(unknown) for anything else.
+            - V(pending) (PENDING), V(running) (IN_PROGRESS, DOWNLOADING, VERIFYING, REBOOTING), V(succeeded) (COMPLETED),
+              V(failed) (FAILED), or V(unknown) for anything else.
           type: str
           returned: always
         terminal:
@@ -175,7 +176,7 @@ jobs:
           type: int
           returned: always
         message:
-          description: The API's status message, or null.
+          description: Always null for device jobs; C(DescribeDeviceJob) has no status message.
           type: str
           returned: always
         created_at:
@@ -183,20 +184,20 @@ jobs:
           type: str
           returned: always
         updated_at:
-          description: When the job last changed, ISO 8601 in UTC, or null.
+          description: Always null for device jobs; C(DescribeDeviceJob) has no update time.
           type: str
           returned: always
         finished_at:
-          description: When the job finished, ISO 8601 in UTC, or null (always null while the job is open).
+          description: Always null for device jobs; C(DescribeDeviceJob) has no end time.
           type: str
           returned: always
+    # END normalized
+# BEGIN shared: generated from tools/returns.yml by `make docs`; edit it there
 job:
   description: The single job, the same as the only entry of RV(jobs).
   returned: when exactly one job was asked for with O(job_id) (or a one-element O(job_ids))
   type: dict
   sample:
-    job_id: 2c9d4e5a-7d3b-4a0e-9f1e-3b5e8f0c1a2b
-    status: DOWNLOADING
     normalized:
       provider: panorama_device
       state: running
@@ -204,8 +205,8 @@ job:
 summary:
   description:
     - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
-    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that
-      found nothing never opens a gate.
+    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that found
+      nothing never opens a gate.
   returned: always
   type: dict
   sample:
@@ -266,12 +267,14 @@ summary:
       type: bool
       returned: always
 elapsed:
-  description: Seconds spent waiting.
+  description: Seconds from the start of the task to its end, on success and on failure.
   returned: when O(wait=true)
   type: float
   sample: 184.2
 error:
-  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  description:
+    - Why the task failed, in a form to branch on.
+    - C(retryable) is true for throttling, 5xx, timeouts and connection errors.
   returned: on failure
   type: dict
   sample:
@@ -281,7 +284,9 @@ error:
     retryable: false
   contains:
     code:
-      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials) ...).
+      description:
+        - The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials), V(Conflict)
+          ...).
       type: str
       returned: always
     message:
@@ -296,6 +301,7 @@ error:
       description: Whether trying again later may succeed.
       type: bool
       returned: always
+# END shared
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
@@ -306,8 +312,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.sou
 def main() -> None:
     argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
     # job_id/job_ids/device_id conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, device_job_info)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), device_job_info)
 
 
 if __name__ == "__main__":

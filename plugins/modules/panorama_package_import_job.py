@@ -159,6 +159,7 @@ jobs:
       description: The API's status, V(PENDING), V(SUCCEEDED) or V(FAILED).
       type: str
       returned: always
+    # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.
       type: dict
@@ -169,7 +170,7 @@ jobs:
           type: str
           returned: always
         job_id:
-          description: The ID to pass back in O(jobgate.cloud.panorama_package_import_job_info#module:job_id).
+          description: The job's ID, to pass back in O(jobgate.cloud.panorama_package_import_job_info#module:job_id).
           type: str
           returned: always
         native_status:
@@ -178,7 +179,7 @@ jobs:
           returned: always
         state:
           description:
-            - V(pending) (PENDING), V(succeeded) (SUCCEEDED), V(failed) (FAILED), or V(unknown).
+            - V(pending) (PENDING), V(succeeded) (SUCCEEDED), V(failed) (FAILED), or V(unknown) for anything else.
           type: str
           returned: always
         terminal:
@@ -190,11 +191,11 @@ jobs:
           type: bool
           returned: always
         percent_complete:
-          description: The API's progress figure (0 to 100), or null where it reports none.
+          description: Always null for package import jobs; the API reports no progress figure.
           type: int
           returned: always
         message:
-          description: The API's status or error message, or null.
+          description: The API's C(StatusMessage), or null.
           type: str
           returned: always
         created_at:
@@ -202,21 +203,23 @@ jobs:
           type: str
           returned: always
         updated_at:
-          description: When the job last changed, ISO 8601 in UTC, or null.
+          description: When the job last changed (C(LastUpdatedTime)), ISO 8601 in UTC, or null.
           type: str
           returned: always
         finished_at:
-          description: When the job finished, ISO 8601 in UTC, or null while the job is open.
+          description: When the job finished (its C(LastUpdatedTime) once terminal), ISO 8601 in UTC, or null while
+            the job is open.
           type: str
           returned: always
+    # END normalized
 client_token:
   description: The client token sent (or that would be sent), given or derived.
   returned: always
   type: str
   sample: jobgate-3f0c9a5d2e6b47c1a8e9f00112233445566778899aabbccddeeff0011
+# BEGIN shared: generated from tools/returns.yml by `make docs`; edit it there
 would_start:
-  description:
-    - In check mode, what the module would start, one entry per job.
+  description: In check mode, what the module would start, one entry per job.
   returned: in check mode
   type: list
   elements: dict
@@ -224,7 +227,7 @@ would_start:
     - job_type: NODE_PACKAGE_VERSION
       client_token: jobgate-3f0c9a5d2e6b47c1a8e9f00112233445566778899aabbccddeeff0011
       package_name: people_counter
-      package_version: "1.0"
+      package_version: '1.0'
       bucket_name: my-panorama-packages
       object_key: people_counter/1.0/package.json
 job:
@@ -233,6 +236,7 @@ job:
   type: dict
   sample:
     normalized:
+      provider: panorama_package_import
       state: running
       terminal: false
 summary:
@@ -243,17 +247,17 @@ summary:
   returned: always
   type: dict
   sample:
-    total: 1
+    total: 3
     pending: 0
-    running: 0
+    running: 1
     paused: 0
     succeeded: 1
-    failed: 0
+    failed: 1
     canceled: 0
     unknown: 0
-    all_terminal: true
-    all_succeeded: true
-    any_failed: false
+    all_terminal: false
+    all_succeeded: false
+    any_failed: true
   contains:
     total:
       description: How many jobs RV(jobs) has.
@@ -300,22 +304,26 @@ summary:
       type: bool
       returned: always
 elapsed:
-  description: Seconds spent waiting.
+  description: Seconds from the start of the task to its end, on success and on failure.
   returned: when O(wait=true)
   type: float
   sample: 184.2
 error:
-  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  description:
+    - Why the task failed, in a form to branch on.
+    - C(retryable) is true for throttling, 5xx, timeouts and connection errors.
   returned: on failure
   type: dict
   sample:
-    code: ValidationError
-    message: Option job_type must be one of ...
-    http_status: null
+    code: ResourceNotFoundException
+    message: Job not found
+    http_status: 404
     retryable: false
   contains:
     code:
-      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(Conflict) ...).
+      description:
+        - The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials), V(Conflict)
+          ...).
       type: str
       returned: always
     message:
@@ -330,6 +338,7 @@ error:
       description: Whether trying again later may succeed.
       type: bool
       returned: always
+# END shared
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
@@ -358,11 +367,10 @@ def main() -> None:
             tags=dict(type="dict", required=True),
         )),
         client_token=dict(type="str", no_log=False),
+        **AWS_ARG_SPEC,
+        **WAIT_ARG_SPEC,
     )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, package_import_job)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), package_import_job)
 
 
 if __name__ == "__main__":

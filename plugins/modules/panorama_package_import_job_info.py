@@ -164,6 +164,7 @@ jobs:
       type: list
       elements: dict
       returned: when the job was described (not in list mode)
+    # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.
       type: dict
@@ -174,7 +175,7 @@ jobs:
           type: str
           returned: always
         job_id:
-          description: The ID to pass back in O(job_id).
+          description: The job's ID, to pass back in O(job_id).
           type: str
           returned: always
         native_status:
@@ -199,7 +200,7 @@ jobs:
           type: int
           returned: always
         message:
-          description: The APIs StatusMessage, or null.
+          description: The API's C(StatusMessage), or null.
           type: str
           returned: always
         created_at:
@@ -207,29 +208,30 @@ jobs:
           type: str
           returned: always
         updated_at:
-          description: When the job last changed (LastUpdatedTime), ISO 8601 in UTC, or null.
+          description: When the job last changed (C(LastUpdatedTime)), ISO 8601 in UTC, or null.
           type: str
           returned: always
         finished_at:
-          description: When the job finished (its LastUpdatedTime once terminal), ISO 8601 in UTC, or null while the job is open.
+          description: When the job finished (its C(LastUpdatedTime) once terminal), ISO 8601 in UTC, or null while
+            the job is open.
           type: str
           returned: always
+    # END normalized
+# BEGIN shared: generated from tools/returns.yml by `make docs`; edit it there
 job:
   description: The single job, the same as the only entry of RV(jobs).
   returned: when exactly one job was asked for with O(job_id) (or a one-element O(job_ids))
   type: dict
   sample:
-    job_id: 0d4c1e2f-5a6b-4c7d-8e9f-0a1b2c3d4e5f
-    status: PENDING
     normalized:
       provider: panorama_package_import
-      state: pending
+      state: running
       terminal: false
 summary:
   description:
     - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
-    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that
-      found nothing never opens a gate.
+    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that found
+      nothing never opens a gate.
   returned: always
   type: dict
   sample:
@@ -290,12 +292,14 @@ summary:
       type: bool
       returned: always
 elapsed:
-  description: Seconds spent waiting.
+  description: Seconds from the start of the task to its end, on success and on failure.
   returned: when O(wait=true)
   type: float
   sample: 184.2
 error:
-  description: Why the task failed, in a form to branch on; C(retryable) is true for throttling, 5xx, timeouts and connection errors.
+  description:
+    - Why the task failed, in a form to branch on.
+    - C(retryable) is true for throttling, 5xx, timeouts and connection errors.
   returned: on failure
   type: dict
   sample:
@@ -305,7 +309,9 @@ error:
     retryable: false
   contains:
     code:
-      description: The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials) ...).
+      description:
+        - The API's error code, or the collection's (V(ValidationError), V(WaitTimeout), V(NoCredentials), V(Conflict)
+          ...).
       type: str
       returned: always
     message:
@@ -320,6 +326,7 @@ error:
       description: Whether trying again later may succeed.
       type: bool
       returned: always
+# END shared
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
@@ -332,8 +339,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_im
 def main() -> None:
     argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
     # job_id/job_ids conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, package_import_job_info)
+    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), package_import_job_info)
 
 
 if __name__ == "__main__":

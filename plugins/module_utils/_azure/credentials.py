@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import configparser
 import functools
+import importlib
 import os
 import re
 import threading
@@ -24,22 +25,18 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport imp
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
-# requests is what the Resource Manager client (arm.py) talks through; both libraries are checked here, in one place.
-try:
-    import requests  # noqa: F401  pylint: disable=unused-import
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported through missing_required_lib
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
 
-try:
-    import azure.identity  # noqa: F401  pylint: disable=unused-import
-    HAS_AZURE_IDENTITY = True
-    AZURE_IDENTITY_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported through missing_required_lib
-    HAS_AZURE_IDENTITY = False
-    AZURE_IDENTITY_IMPORT_ERROR = exc
+def _import_error(name: str) -> ImportError | None:
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:  # pragma: no cover - reported through missing_required_lib
+        return exc
+    return None
+
+
+# {pip name: why its import failed, or None}. requests is what the Resource Manager client (arm.py) talks through;
+# both libraries are checked here, in one place, when the module starts (check_libraries).
+LIBRARY_ERRORS = {"requests": _import_error("requests"), "azure-identity": _import_error("azure.identity")}
 
 
 AUTH_SOURCES = ("auto", "env", "credential_file", "cli", "msi", "workload_identity")
@@ -293,11 +290,9 @@ def read_credentials_file(environ: t.Mapping) -> str | None:
 # ---------------------------------------------------------------------------------------------- credentials
 
 def check_libraries() -> None:
-    if not HAS_REQUESTS:
-        raise JobGateError(missing_required_lib("requests"), code="MissingLibrary", message=str(REQUESTS_IMPORT_ERROR))
-    if not HAS_AZURE_IDENTITY:
-        raise JobGateError(missing_required_lib("azure-identity"), code="MissingLibrary",
-                           message=str(AZURE_IDENTITY_IMPORT_ERROR))
+    for library, error in LIBRARY_ERRORS.items():
+        if error is not None:
+            raise JobGateError(missing_required_lib(library), code="MissingLibrary", message=str(error))
 
 
 def _authority_and_tenant(plan: CredentialPlan, cloud: CloudEndpoints) -> tuple:

@@ -13,13 +13,14 @@ import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded, refuse_path_breakers
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 REPORT_JOB_ID_MAX_BYTES = 1024
@@ -76,13 +77,14 @@ def parse_time(option: str, value: t.Any):
     return parsed
 
 
-class BackupReportJobSource(JobSource):
+class BackupReportJobSource(AwsJobSource):
     provider = PROVIDER
     id_label = "Backup report job"
+    service = "backup"
 
     def __init__(self, client: AwsClient, *, report_plan_name: str | None = None, status: str | None = None,
                  created_after=None, created_before=None) -> None:
-        self.client = client
+        super().__init__(client)
         self.filters = {
             "ByReportPlanName": report_plan_name,
             "ByStatus": status,
@@ -132,18 +134,10 @@ class BackupReportJobSource(JobSource):
         return self.client.paginate("list_report_jobs", "ReportJobs", action="list", what=self._what(),
                                     MaxResults=LIST_MAX_RESULTS, **filters)
 
-    def location(self) -> str:
-        return self.client.location()
-
-    def location_key(self) -> str:
-        return self.client.location_key()
-
 
 def select_jobs(params: t.Mapping) -> Selection:
     """backup_report_job_info's options (and the event source's) checked, before any request."""
-    ids = select_ids(params, "report_job_id", "job_ids")
-    for job_id in ids or ():
-        check_report_job_id("report_job_id" if params.get("report_job_id") is not None else "job_ids", job_id)
+    ids = select_ids(params, "report_job_id", "job_ids", check=check_report_job_id)
     filters = {name: params.get(name) for name in ("report_plan_name", "status", "created_after", "created_before")}
     given = [name for name, value in filters.items() if value is not None]
     if ids is not None and given:
@@ -156,10 +150,9 @@ def select_jobs(params: t.Mapping) -> Selection:
     before = parse_time("created_before", filters["created_before"])
     if after is not None and before is not None and after >= before:
         raise bad_input("Option created_after must be earlier than created_before.")
-    settings = resolve_settings(params)
-    return Selection(ids, lambda deadline=None: BackupReportJobSource(
-        AwsClient(settings, "backup", deadline=deadline), report_plan_name=filters["report_plan_name"],
-        status=filters["status"], created_after=after, created_before=before))
+    return Selection(ids, BackupReportJobSource.factory(
+        params, report_plan_name=filters["report_plan_name"], status=filters["status"], created_after=after,
+        created_before=before))
 
 
 def report_job_info(module: t.Any) -> dict:

@@ -13,8 +13,6 @@ import time
 import typing as t
 import uuid
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import BackupReportJobSource, check_report_plan_name
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
@@ -60,10 +58,9 @@ def report_job(module: t.Any) -> dict:
     params = module.params
     inputs = validate_report_job(params)
     task_started = _time()
-    settings = resolve_settings(params)
     name = inputs["report_plan_name"]
     token = inputs["idempotency_token"]
-    source = BackupReportJobSource(AwsClient(settings, "backup", deadline=module.deadline), report_plan_name=name)
+    source = BackupReportJobSource.connect(module, report_plan_name=name)
     report = module.report(source, start=True)
     if module.check_mode:
         # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.

@@ -94,8 +94,11 @@ class Selection:
 
 
 # ---------------------------------------------------------------------------------------------------------- input
-def select_ids(params: dict, one: str, many: str) -> list | None:
-    """The ids asked for: [one], the many (deduplicated, order kept), or None for list mode."""
+def select_ids(params: t.Mapping, one: str, many: str, check: t.Callable | None = None) -> list | None:
+    """The ids asked for: [one], the many (deduplicated, order kept), or None for list mode.
+
+    ``check(option, value)``, where given, is the kind's own check of each id (it raises bad input).
+    """
     single = params.get(one)
     several = params.get(many)
     if single is not None and several is not None:
@@ -103,18 +106,22 @@ def select_ids(params: dict, one: str, many: str) -> list | None:
     if single is not None:
         if not isinstance(single, str) or not single.strip():
             raise bad_input(f"Option {one} must be a non-empty string.")
-        return [single]
-    if several is None:
+        ids, option = [single], one
+    elif several is None:
         return None
-    if not isinstance(several, (list, tuple)) or not several:
+    elif not isinstance(several, (list, tuple)) or not several:
         # An empty list (often a template that found nothing) must not silently become "every job there is".
         raise bad_input(f"Option {many} must name at least one job; leave it out to list every job.")
-    ids = []
-    for item in several:
-        if not isinstance(item, str) or not item.strip():
-            raise bad_input(f"Every entry of {many} must be a non-empty string.")
-        if item not in ids:
-            ids.append(item)
+    else:
+        ids, option = [], many
+        for item in several:
+            if not isinstance(item, str) or not item.strip():
+                raise bad_input(f"Every entry of {many} must be a non-empty string.")
+            if item not in ids:
+                ids.append(item)
+    if check is not None:
+        for job_id in ids:
+            check(option, job_id)
     return ids
 
 

@@ -26,8 +26,11 @@ JOB_TYPES = ("CollectLog", "RemoteSupport")
 DEPLOYMENT_MODES = ("Validate", "Deploy")
 ACCESS_LEVELS = ("None", "Diagnostics", "DiagnosticsAndRepair")
 REMOTE_SUPPORT_TYPES = ("Enable", "Revoke")
-COLLECT_LOG_OPTIONS = ("from_date", "to_date")
-REMOTE_SUPPORT_OPTIONS = ("access_level", "expiration_timestamp", "remote_support_type")
+# The options of each job type (refused with the other), how a message joins the missing ones, and why they matter.
+TYPE_OPTIONS = {
+    "CollectLog": (("from_date", "to_date"), " and ", ": the time window of the logs to collect"),
+    "RemoteSupport": (("access_level", "expiration_timestamp", "remote_support_type"), ", ", ""),
+}
 
 
 def _date(option: str, value: t.Any) -> str:
@@ -54,6 +57,18 @@ def _choice(params: t.Mapping, option: str, choices: tuple) -> str:
     raise bad_input(f"Option {option} must be one of {', '.join(choices)}, got {repr(value)[:80]}.")
 
 
+def _check_type_options(params: t.Mapping, job_type: str) -> None:
+    """The job type's own options are all given, and no option of another type is."""
+    own, joiner, why = TYPE_OPTIONS[job_type]
+    for other, spec in TYPE_OPTIONS.items():
+        stray = [name for name in spec[0] if other != job_type and params.get(name) is not None]
+        if stray:
+            raise bad_input(f"Option(s) {', '.join(stray)} only apply to job_type={other}.")
+    missing = [name for name in own if params.get(name) is None]
+    if missing:
+        raise bad_input(f"job_type={job_type} needs {joiner.join(missing)}{why}.")
+
+
 def validate_job(params: t.Mapping) -> dict:
     """Checked inputs: {target, edge_device_name, job_name, api_version, body}. No request is sent before this."""
     job_name = params.get("job_name")
@@ -67,24 +82,13 @@ def validate_job(params: t.Mapping) -> dict:
     job_type = _choice(params, "job_type", JOB_TYPES)
     mode = _choice({"deployment_mode": params.get("deployment_mode") or "Deploy"}, "deployment_mode", DEPLOYMENT_MODES)
     props: dict = {"jobType": job_type, "deploymentMode": mode}
+    _check_type_options(params, job_type)
     if job_type == "CollectLog":
-        stray = [name for name in REMOTE_SUPPORT_OPTIONS if params.get(name) is not None]
-        if stray:
-            raise bad_input(f"Option(s) {', '.join(stray)} only apply to job_type=RemoteSupport.")
-        missing = [name for name in COLLECT_LOG_OPTIONS if params.get(name) is None]
-        if missing:
-            raise bad_input(f"job_type=CollectLog needs {' and '.join(missing)}: the time window of the logs to collect.")
         props["fromDate"] = _date("from_date", params["from_date"])
         props["toDate"] = _date("to_date", params["to_date"])
         if to_datetime(props["fromDate"]) >= to_datetime(props["toDate"]):
             raise bad_input("Option from_date must be earlier than to_date.")
     else:
-        stray = [name for name in COLLECT_LOG_OPTIONS if params.get(name) is not None]
-        if stray:
-            raise bad_input(f"Option(s) {', '.join(stray)} only apply to job_type=CollectLog.")
-        missing = [name for name in REMOTE_SUPPORT_OPTIONS if params.get(name) is None]
-        if missing:
-            raise bad_input(f"job_type=RemoteSupport needs {', '.join(missing)}.")
         props["accessLevel"] = _choice(params, "access_level", ACCESS_LEVELS)
         props["expirationTimestamp"] = _date("expiration_timestamp", params["expiration_timestamp"])
         props["type"] = _choice(params, "remote_support_type", REMOTE_SUPPORT_TYPES)

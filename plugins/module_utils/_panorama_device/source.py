@@ -6,10 +6,11 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, fetch_many, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, fetch_many, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.status import PROVIDER
@@ -24,12 +25,13 @@ INFO_ARG_SPEC: dict = dict(
 )
 
 
-class PanoramaDeviceJobSource(JobSource):
+class PanoramaDeviceJobSource(AwsJobSource):
     provider = PROVIDER
     id_label = "Panorama device job"
+    service = "panorama"
 
     def __init__(self, client: AwsClient, device_id: str | None = None) -> None:
-        self.client = client
+        super().__init__(client)
         self.device_id = device_id
 
     def describe(self, job_id: str) -> dict:
@@ -58,26 +60,16 @@ class PanoramaDeviceJobSource(JobSource):
         described = dict(zip(fresh, fetch_many(self, fresh)))
         return [described.get(job_id, entry) for job_id, entry in listed.items()]
 
-    def location(self) -> str:
-        return self.client.location()
-
-    def location_key(self) -> str:
-        return self.client.location_key()
-
 
 def select_jobs(params: t.Mapping) -> Selection:
     """panorama_device_job_info's options (and the event source's) checked, before any request."""
-    ids = select_ids(params, "job_id", "job_ids")
-    for job_id in ids or ():
-        JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
+    ids = select_ids(params, "job_id", "job_ids", check=JOB_ID.check)
     device_id = params.get("device_id")
     if device_id is not None:
         if ids is not None:
             raise bad_input("Option device_id filters list mode; it cannot be combined with job_id or job_ids.")
         DEVICE_ID.check("device_id", device_id)
-    settings = resolve_settings(params)
-    return Selection(ids, lambda deadline=None: PanoramaDeviceJobSource(AwsClient(settings, "panorama", deadline=deadline),
-                                                                        device_id=device_id))
+    return Selection(ids, PanoramaDeviceJobSource.factory(params, device_id=device_id))
 
 
 def device_job_info(module: t.Any) -> dict:

@@ -13,8 +13,7 @@ import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient, call_create
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import call_create
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import MAX_WORKERS, fetch_many
@@ -158,8 +157,7 @@ def device_job(module: t.Any) -> dict:
     """Handler of panorama_device_job."""
     params = module.params
     inputs = validate_device_job(params)
-    settings = resolve_settings(params)
-    source = PanoramaDeviceJobSource(AwsClient(settings, "panorama", deadline=module.deadline))
+    source = PanoramaDeviceJobSource.connect(module)
     report = module.report(source, start=True)
     plans = report.ride(plan_devices, source, inputs)
     to_start = [plan.device_id for plan in plans if plan.action == "start"]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.status import PROVIDER
@@ -31,12 +31,10 @@ def _same(left: t.Any, right: t.Any) -> bool:
     return when_left is not None and when_left == when_right
 
 
-class PanoramaPackageImportJobSource(JobSource):
+class PanoramaPackageImportJobSource(AwsJobSource):
     provider = PROVIDER
     id_label = "Panorama package import job"
-
-    def __init__(self, client: AwsClient) -> None:
-        self.client = client
+    service = "panorama"
 
     def describe(self, job_id: str) -> dict:
         out = self.client.call("describe_package_import_job", action="get", what=f"Panorama package import job {job_id}",
@@ -68,21 +66,11 @@ class PanoramaPackageImportJobSource(JobSource):
         return self.client.paginate("list_package_import_jobs", "PackageImportJobs", action="list",
                                     what="Panorama package import jobs")
 
-    def location(self) -> str:
-        return self.client.location()
-
-    def location_key(self) -> str:
-        return self.client.location_key()
-
 
 def select_jobs(params: t.Mapping) -> Selection:
     """panorama_package_import_job_info's options (and the event source's) checked, before any request."""
-    ids = select_ids(params, "job_id", "job_ids")
-    for job_id in ids or ():
-        JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
-    settings = resolve_settings(params)
-    return Selection(ids, lambda deadline=None: PanoramaPackageImportJobSource(
-        AwsClient(settings, "panorama", deadline=deadline)))
+    ids = select_ids(params, "job_id", "job_ids", check=JOB_ID.check)
+    return Selection(ids, PanoramaPackageImportJobSource.factory(params))
 
 
 def package_import_job_info(module: t.Any) -> dict:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import MAX_WORKERS, fetch_many
@@ -137,8 +135,7 @@ def package_import_job(module: t.Any) -> dict:
     params = module.params
     request = import_request(params)
     validate_wait(params)
-    settings = resolve_settings(params)
-    source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama", deadline=module.deadline))
+    source = PanoramaPackageImportJobSource.connect(module)
     report = module.report(source, start=True, extra={"client_token": request["ClientToken"]})
     if module.check_mode:
         found = report.ride(find_import_by_token, source, request)

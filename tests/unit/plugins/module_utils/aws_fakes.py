@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import ModuleRun
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
 
 AWS_PARAMS = {"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t-value", "session_token": None,
               "profile": None, "endpoint_url": None, "aws_ca_bundle": None, "validate_certs": True, "aws_config": None}
@@ -23,9 +24,8 @@ class FakeModule(ModuleRun):
         self.deadline = Deadline.for_params(self.params)
 
 
-def refuse_clients(monkeypatch, *modules) -> None:
-    """Fail the test if a handler of `modules` gets as far as building a client (i.e. would send a request)."""
+def refuse_clients(monkeypatch) -> None:
+    """Fail the test if a handler gets as far as building a client (i.e. would send a request)."""
     def refuse(*args, **kwargs):
         raise AssertionError("a client was created for bad input")
-    for module in modules:
-        monkeypatch.setattr(module, "AwsClient", refuse)
+    monkeypatch.setattr(aws_source, "AwsClient", refuse)

@@ -7,6 +7,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report import source as br_source
@@ -29,7 +30,7 @@ class FakeModule(aws_fakes.FakeModule):
 
 @pytest.fixture
 def no_client(monkeypatch):
-    aws_fakes.refuse_clients(monkeypatch, br_source)
+    aws_fakes.refuse_clients(monkeypatch)
 
 
 @pytest.fixture
@@ -144,7 +145,7 @@ def test_handler_list_mode_passes_parsed_times(monkeypatch, client):
         seen.update(report.source.filters, ids=ids)
         return {"changed": False, "jobs": []}
 
-    monkeypatch.setattr(br_source, "AwsClient", lambda settings, service, **kw: client)
+    monkeypatch.setattr(aws_source, "AwsClient", lambda settings, service, **kw: client)
     monkeypatch.setattr(br_source, "collect", fake_collect)
     br_source.report_job_info(FakeModule(report_plan_name="daily_jobs", status="FAILED", created_after="2024-05-01T12:00:00Z"))
     assert seen == {"ids": None, "ByReportPlanName": "daily_jobs", "ByStatus": "FAILED", "ByCreationAfter": T0,

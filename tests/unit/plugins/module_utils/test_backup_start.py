@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report import start as bs
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
@@ -45,7 +46,7 @@ class FakeBackup:
 @pytest.fixture
 def fake(monkeypatch):
     holder = FakeBackup()
-    monkeypatch.setattr(bs, "AwsClient", lambda settings, service, **kw: AwsClient(
+    monkeypatch.setattr(aws_source, "AwsClient", lambda settings, service, **kw: AwsClient(
         settings, service, policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None), client=holder))
     monkeypatch.setattr(bs, "_time", lambda: NOW)
     return holder
@@ -61,7 +62,7 @@ def fake(monkeypatch):
     ({"report_plan_name": "ok", "wait_sleep": -1}, "wait_sleep"),
 ])
 def test_bad_input_before_any_client(monkeypatch, params, words):
-    monkeypatch.setattr(bs, "AwsClient", lambda *a, **k: pytest.fail("a client was created for bad input"))
+    monkeypatch.setattr(aws_source, "AwsClient", lambda *a, **k: pytest.fail("a client was created for bad input"))
     with pytest.raises(JobGateError) as err:
         bs.report_job(FakeModule(**params))
     assert err.value.code == "ValidationError" and words in err.value.msg

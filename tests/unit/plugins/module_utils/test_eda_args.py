@@ -12,7 +12,7 @@ import yaml
 from botocore.stub import Stubber
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import client as aws_client
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report import source as br_source
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import check_params, spec_names
 from ansible_collections.jobgate.cloud.plugins.module_utils._eda import args as eda_args
@@ -38,7 +38,7 @@ def clean_env(monkeypatch, tmp_path):
 
 @pytest.fixture
 def no_client(monkeypatch):
-    aws_fakes.refuse_clients(monkeypatch, br_source)
+    aws_fakes.refuse_clients(monkeypatch)
 
 
 def stopped(args) -> str:
@@ -200,7 +200,7 @@ def test_main_with_a_list_queue(monkeypatch):
         stubs.append(stub)
         return made
 
-    monkeypatch.setattr(br_source, "AwsClient", stubbed_client)
+    monkeypatch.setattr(aws_source, "AwsClient", stubbed_client)
     sleeps = []
     now = [0.0]
 

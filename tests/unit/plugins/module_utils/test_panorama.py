@@ -8,6 +8,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
@@ -31,7 +32,7 @@ class FakeModule(aws_fakes.FakeModule):
 
 @pytest.fixture
 def no_client(monkeypatch):
-    aws_fakes.refuse_clients(monkeypatch, pd_source, pi_source)
+    aws_fakes.refuse_clients(monkeypatch)
 
 
 # ------------------------------------------------------------------------------------------------ validation
@@ -170,7 +171,7 @@ def test_describe_not_found_names_job_and_region(monkeypatch):
 
 def test_handler_collects_one_job(monkeypatch):
     fake = FakePanorama({}, {"j1": "REBOOTING"})
-    monkeypatch.setattr(pd_source, "AwsClient", lambda settings, service, **kw: aws(fake))
+    monkeypatch.setattr(aws_source, "AwsClient", lambda settings, service, **kw: aws(fake))
     result = pd_source.device_job_info(FakeModule(job_id="j1"))
     assert result["changed"] is False
     assert result["job"]["job_id"] == "j1" and result["job"]["normalized"]["state"] == "running"

@@ -5,6 +5,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
@@ -86,14 +87,13 @@ def fake(monkeypatch):
     def make(settings, service, deadline=None):
         return AwsClient(settings, service, policy=RetryPolicy(), deadline=Deadline(sleep=lambda s: None), client=holder)
 
-    monkeypatch.setattr(pd_start, "AwsClient", make)
-    monkeypatch.setattr(pi_start, "AwsClient", make)
+    monkeypatch.setattr(aws_source, "AwsClient", make)
     return holder
 
 
 @pytest.fixture
 def no_client(monkeypatch):
-    aws_fakes.refuse_clients(monkeypatch, pd_start, pi_start)
+    aws_fakes.refuse_clients(monkeypatch)
 
 
 # ------------------------------------------------------------------------------------------------ validation

@@ -1,0 +1,126 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""tools/docs.py: the shared return values go into each module's RETURN, and the check finds any drift."""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+_spec = importlib.util.spec_from_file_location("jobgate_tools_docs", REPO / "tools" / "docs.py")
+docs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(docs)  # type: ignore[union-attr]
+
+
+def return_doc(path: Path) -> dict:
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN":
+            return yaml.safe_load(node.value.value)
+    raise AssertionError(f"{path} has no RETURN")
+
+
+@pytest.fixture
+def source():
+    return docs.load_source()
+
+
+@pytest.fixture
+def modules(tmp_path):
+    """A copy of plugins/modules to break."""
+    dest = tmp_path / "modules"
+    shutil.copytree(REPO / "plugins" / "modules", dest)
+    return dest
+
+
+def test_every_module_in_the_tree_is_current(source):
+    assert docs.check_returns(source) == []
+    # and every module file is listed under kinds, with both flavours per kind
+    names = {p.stem for p in docs.module_files()}
+    assert names == set(docs.module_kinds(source))
+
+
+def edit(path: Path, old: str, new: str) -> str:
+    """Replace old (which must be there) by new in the file; returns the text before."""
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return text
+
+
+@pytest.mark.parametrize("module,old,new", [
+    # a shared top-level part
+    ("backup_report_job_info", "      description: How many are paused.\n", "      description: How many paused.\n"),
+    # the normalized block inside jobs.contains
+    ("hci_edge_device_job", "          description: V(hci_edge_device).\n", "          description: V(hci).\n"),
+])
+def test_a_drifted_copy_fails_the_check_and_writing_restores_it(source, modules, module, old, new):
+    path = modules / f"{module}.py"
+    text = edit(path, old, new)
+    assert docs.check_returns(source, modules) == [
+        f"{module}.py: the shared parts of RETURN differ from tools/returns.yml; run `make docs`"]
+    # writing puts it back, byte for byte
+    assert docs.write_returns(source, modules) == []
+    assert path.read_text() == text
+    assert docs.check_returns(source, modules) == []
+
+
+def test_kind_specific_parts_are_the_module_s_own(source, modules):
+    edit(modules / "panorama_device_job_info.py", "description: The device's name.", "description: The name of the device.")
+    assert docs.check_returns(source, modules) == []
+
+
+def test_removed_markers_and_unlisted_modules_are_reported(source, modules):
+    path = modules / "backup_report_job.py"
+    path.write_text(path.read_text().replace("# END shared\n", ""))
+    shutil.copy(modules / "panorama_device_job.py", modules / "ec2_instance_job.py")
+    problems = docs.check_returns(source, modules)
+    assert "backup_report_job.py: marker BEGIN shared has no END shared" in problems
+    assert "backup_report_job.py: RETURN has no `# BEGIN shared` / `# END shared` markers" in problems
+    assert "ec2_instance_job.py: not listed under `kinds:` in tools/returns.yml" in problems
+    # writing cannot guess where a region goes
+    assert docs.write_returns(source, modules) == problems
+
+
+def test_a_changed_source_reaches_every_module(source, modules):
+    source["shared"]["summary"]["contains"]["paused"]["description"] = "How many are paused for now."
+    problems = docs.check_returns(source, modules)
+    assert len(problems) == len(docs.module_files(modules)) == 8
+    docs.write_returns(source, modules)
+    for path in docs.module_files(modules):
+        assert return_doc(path)["summary"]["contains"]["paused"]["description"] == "How many are paused for now."
+
+
+@pytest.mark.parametrize("module", ["panorama_device_job_info", "panorama_device_job", "hci_edge_device_job_info"])
+def test_rendered_return_is_what_the_source_says(source, module):
+    doc = return_doc(REPO / "plugins" / "modules" / f"{module}.py")
+    kind, flavour = docs.module_kinds(source)[module]
+    normalized = doc["jobs"]["contains"]["normalized"]["contains"]
+    assert normalized["provider"]["description"] == f"V({kind})."
+    assert normalized["state"]["description"] == source["kinds"][kind]["normalized"]["state"]
+    id_option = source["kinds"][kind]["id_option"]
+    if flavour == "info":
+        assert normalized["job_id"]["description"] == f"The job's ID, to pass back in O({id_option})."
+        assert "would_start" not in doc and f"O({id_option})" in doc["job"]["returned"]
+    else:
+        info = source["kinds"][kind]["modules"]["info"]
+        assert f"O(jobgate.cloud.{info}#module:{id_option})" in normalized["job_id"]["description"]
+        assert doc["would_start"]["sample"] == source["kinds"][kind]["would_start"]
+    for key in ("job", "summary", "elapsed", "error"):
+        assert key in doc
+
+
+def test_descriptions_in_a_flavour_s_and_a_kind_s_words(source):
+    docs_of = {name: return_doc(REPO / "plugins" / "modules" / f"{name}.py")["summary"]
+               for name in ("backup_report_job_info", "backup_report_job", "panorama_device_job")}
+    assert docs_of["backup_report_job_info"]["description"] == source["flavours"]["info"]["descriptions"]["summary"]
+    assert docs_of["backup_report_job"]["description"] == source["flavours"]["start"]["descriptions"]["summary"]
+    own = source["kinds"]["panorama_device"]["descriptions"]["start"]
+    assert docs_of["panorama_device_job"]["description"] == own["summary"]
+    assert docs_of["panorama_device_job"]["contains"]["all_succeeded"]["description"] == own["summary.all_succeeded"]
+    # a key no flavour or kind words differently keeps the shared text
+    assert docs_of["backup_report_job"]["contains"]["all_succeeded"]["description"] == "Whether every job succeeded."
