@@ -10,9 +10,6 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from pathlib import Path
-
-import pytest
 
 from hci_support import machine_uri, seed as seed_hci
 from harness import EmulatorProcess
@@ -29,11 +26,6 @@ FAULTS = {  # kind of fault: the emulator fault spec (count -1: until cleared, i
     "drop": {"kind": "drop", "count": -1},
 }
 JOB = "deadline-job"
-# The bound rests on the modules keeping wait_timeout (CONTRACT.md, Deadlines), which the deadline of branch core
-# (plugins/module_utils/_core/deadline.py) brings; until it has landed this test would only measure its absence.
-pytestmark = pytest.mark.skipif(
-    not (Path(__file__).resolve().parents[2] / "plugins/module_utils/_core/deadline.py").exists(),
-    reason="needs the module-side deadline (plugins/module_utils/_core/deadline.py)")
 
 PLAYBOOK = """
 - name: One host per case
