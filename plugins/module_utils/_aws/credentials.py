@@ -21,7 +21,6 @@ Web identity (AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE) is botocore's chain
 """
 from __future__ import annotations
 
-import functools
 import typing as t
 from datetime import datetime, timezone
 
@@ -134,7 +133,7 @@ def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, 
             raise deadline.out_of_time(f"assume role {settings.assume_role_arn} {sts_location(settings, region)}")
         raise last
 
-    # A bounded pause between rounds of attempts at the first AssumeRole, doubling (see ride).
+    # With wait, rounds of attempts until the deadline, FIRST_ROUND_PAUSE apart and doubling; without, one round.
     metadata = ride(deadline, FIRST_ROUND_PAUSE, fetch)
     expiry = datetime.fromisoformat(str(metadata["expiry_time"]).replace("Z", "+00:00"))
     advisory, mandatory = refresh_windows((expiry - datetime.now(timezone.utc)).total_seconds())
