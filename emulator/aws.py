@@ -17,6 +17,8 @@ from emulator.restjson import ApiError, ServiceModel, decode_token, encode_token
 
 REPO = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
+# Modules with more AWS operations, each listing `AwsPart` subclasses in `PARTS` (see emulator/README.md).
+PART_MODULES = ("emulator.backup_jobs",)
 
 DEFAULT_TIMELINES = {
     ("panorama_device", "OTA"): [["PENDING", 0], ["DOWNLOADING", 1], ["VERIFYING", 2], ["REBOOTING", 3],
@@ -69,6 +71,44 @@ def _pick(spec: dict, *names: str, default: Any = None) -> Any:
     return default
 
 
+def filter_digest(params: dict) -> str:
+    """A short digest of a list call's filters, carried in its NextToken so a token is not reused with others."""
+    return hashlib.sha256(repr(sorted((k, str(v)) for k, v in params.items()
+                                      if k not in ("NextToken", "MaxResults"))).encode()).hexdigest()[:12]
+
+
+class AwsPart:
+    """More operations of an AWS service, served by AwsProvider (its SigV4 check, routing, faults, errors).
+
+    A part owns its job kinds and state; the provider hands it the calls for those kinds."""
+    kinds: tuple = ()
+
+    def __init__(self, aws: "AwsProvider") -> None:
+        self.aws = aws
+        self.emu = aws.emu
+
+    def handlers(self) -> dict[tuple[str, str], Callable[[dict], dict]]:
+        return {}
+
+    def admin_routes(self) -> dict:
+        return {}
+
+    def reset(self) -> None:
+        """Forget the part's state (POST /reset)."""
+
+    def default_timeline(self, kind: str, attrs: dict) -> list:
+        raise AdminError(f"no default timeline for kind {kind}")
+
+    def seed_job(self, kind: str, spec: dict) -> Job:
+        raise AdminError(f"kind {kind} cannot be seeded")
+
+    def on_transition(self, job: Job, status: str, message: str | None, wall: float) -> None:
+        """A job of one of the part's kinds reached a timeline entry."""
+
+    def scenario(self, name: str) -> list:
+        return []
+
+
 class AwsProvider(Provider):
     name = "aws"
     kinds = ("panorama_device", "panorama_package_import", "backup_report")
@@ -91,6 +131,14 @@ class AwsProvider(Provider):
             ("backup", "DescribeReportJob"): self.describe_report_job,
             ("backup", "ListReportJobs"): self.list_report_jobs,
         }
+        self.parts: list[AwsPart] = []
+        for modname in PART_MODULES:
+            for cls in getattr(importlib.import_module(modname), "PARTS", []):
+                self.parts.append(cls(self))
+        self.part_for = {k: part for part in self.parts for k in part.kinds}
+        self.kinds = type(self).kinds + tuple(self.part_for)
+        for part in self.parts:
+            self.handlers.update(part.handlers())
         self.reset()
 
     @property
@@ -100,6 +148,8 @@ class AwsProvider(Provider):
     def reset(self) -> None:
         self.devices: dict[str, dict] = {}
         self.report_plans: dict[str, dict] = {}
+        for part in getattr(self, "parts", ()):
+            part.reset()
 
     # ------------------------------------------------------------------ routing
     def claims(self, req: Request) -> bool:
@@ -213,13 +263,17 @@ class AwsProvider(Provider):
 
     # ------------------------------------------------------------------ timelines and jobs
     def default_timeline(self, kind: str, attrs: dict) -> list:
+        if kind in self.part_for:
+            return self.part_for[kind].default_timeline(kind, attrs)
         tl = DEFAULT_TIMELINES.get((kind, attrs.get("variant"))) or DEFAULT_TIMELINES.get((kind, None))
         if tl is None:
             tl = DEFAULT_TIMELINES[(kind, "OTA")]
         return tl
 
     def on_transition(self, job: Job, status: str, message: str | None, wall: float) -> None:
-        if job.kind == "panorama_device" and status == "COMPLETED" and job.fields.get("JobType") == "OTA":
+        if job.kind in self.part_for:
+            self.part_for[job.kind].on_transition(job, status, message, wall)
+        elif job.kind == "panorama_device" and status == "COMPLETED" and job.fields.get("JobType") == "OTA":
             device = self.devices.get(job.fields["DeviceId"])
             if device is not None:
                 device["CurrentSoftware"] = job.fields["ImageVersion"]
@@ -513,19 +567,20 @@ class AwsProvider(Provider):
             jobs = [j for j in jobs if j.created_wall >= float(p["ByCreationAfter"])]
         if p.get("ByCreationBefore") is not None:
             jobs = [j for j in jobs if j.created_wall <= float(p["ByCreationBefore"])]
-        filt = hashlib.sha256(repr(sorted((k, str(v)) for k, v in p.items()
-                                          if k not in ("NextToken", "MaxResults"))).encode()).hexdigest()[:12]
-        page, nxt = self._paginate(jobs, p, 100, filt, invalid)
+        page, nxt = self._paginate(jobs, p, 100, filter_digest(p), invalid)
         return {"ReportJobs": [self._report_view(j) for j in page], "NextToken": nxt}
 
     # ------------------------------------------------------------------ admin
     def admin_routes(self) -> dict:
-        return {
+        routes = {
             ("POST", "/devices"): self._admin_devices,
             ("GET", "/devices"): lambda payload, req: {"devices": list(self.devices.values())},
             ("POST", "/report-plans"): self._admin_plans,
             ("GET", "/report-plans"): lambda payload, req: {"report_plans": list(self.report_plans.values())},
         }
+        for part in self.parts:
+            routes.update(part.admin_routes())
+        return routes
 
     def _admin_devices(self, payload, req) -> dict:
         specs = payload.get("devices") if isinstance(payload, dict) and "devices" in payload else [payload]
@@ -539,6 +594,9 @@ class AwsProvider(Provider):
             return {"report_plans": [self.add_report_plan(s or {})["ReportPlanName"] for s in specs]}
 
     def seed_job(self, kind: str, spec: dict) -> Job:
+        if kind in self.part_for:
+            with self.emu.lock:
+                return self.part_for[kind].seed_job(kind, spec)
         f = dict(spec.get("fields") or {})
         timeline = spec.get("timeline")
         ago = float(spec.get("created_ago", 0))
@@ -569,9 +627,10 @@ class AwsProvider(Provider):
         raise AdminError(f"kind {kind} is not an AWS kind")
 
     def scenario(self, name: str) -> list:
+        extra = [call for part in self.parts for call in part.scenario(name)]
         if name != "demo":
-            return []
-        return [
+            return extra
+        return extra + [
             ["POST", "/devices", {"devices": [
                 {"device_id": "device-demo-1", "name": "lobby-camera-hub", "current_software": "4.3.45",
                  "latest_software": "4.3.55"},
