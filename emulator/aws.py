@@ -43,7 +43,7 @@ def _service_model(name: str) -> ServiceModel:
 
 @functools.lru_cache(maxsize=None)
 def _load_panorama_model() -> dict:
-    path = REPO / "plugins" / "module_utils" / "_panorama_model.py"
+    path = REPO / "plugins" / "module_utils" / "_panorama" / "model.py"
     spec = importlib.util.spec_from_file_location("_jobgate_panorama_model", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)  # type: ignore[union-attr]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Regenerate plugins/module_utils/_panorama_model.py from a botocore release that still ships Panorama.
+"""Regenerate plugins/module_utils/_panorama/model.py from a botocore release that still ships Panorama.
 
 botocore dropped the Panorama service model in 1.43.38. The collection carries the API definition of the
 operations it calls (no documentation strings) so that the modules keep working with any botocore.
@@ -30,7 +30,7 @@ OPERATIONS = (
     "ListPackageImportJobs",
 )
 API_VERSION = "2019-07-24"
-DEST = Path(__file__).resolve().parent.parent / "plugins" / "module_utils" / "_panorama_model.py"
+DEST = Path(__file__).resolve().parent.parent / "plugins" / "module_utils" / "_panorama" / "model.py"
 
 
 def _strip_docs(node):

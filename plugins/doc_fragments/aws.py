@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # AWS connection options (plugins/module_utils/_aws.py AWS_ARG_SPEC); names, aliases and environment
+    # AWS connection options (plugins/module_utils/_aws/settings.py AWS_ARG_SPEC); names, aliases and environment
     # variables follow amazon.aws, plus AWS_SECURITY_TOKEN, which older AWX injects.
     DOCUMENTATION = r"""
 options:

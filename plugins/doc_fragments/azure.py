@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # Azure connection options (plugins/module_utils/_azure.py AZURE_ARG_SPEC).
+    # Azure connection options (plugins/module_utils/_azure/credentials.py AZURE_ARG_SPEC).
     DOCUMENTATION = r"""
 options:
   auth_source:

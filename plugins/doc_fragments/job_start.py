@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # Attributes and notes shared by the modules that start jobs (plugins/module_utils/_start.py).
+    # Attributes and notes shared by the modules that start jobs (plugins/module_utils/_core/result.py).
     DOCUMENTATION = r"""
 attributes:
   check_mode:

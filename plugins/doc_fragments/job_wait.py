@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The wait options every job module takes (plugins/module_utils/_runner.py WAIT_ARG_SPEC).
+    # The wait options every job module takes (plugins/module_utils/_core/waiter.py WAIT_ARG_SPEC).
     DOCUMENTATION = r"""
 options:
   wait:

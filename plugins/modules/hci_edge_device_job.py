@@ -345,10 +345,11 @@ error:
       returned: always
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure import AZURE_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci import DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_start import edge_device_job
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobGateModule, WAIT_ARG_SPEC, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.start import edge_device_job
 
 
 def main() -> None:

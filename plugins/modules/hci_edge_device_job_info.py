@@ -337,9 +337,10 @@ error:
       returned: always
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure import AZURE_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci import DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, edge_device_job_info
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobGateModule, WAIT_ARG_SPEC, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, edge_device_job_info
 
 
 def main() -> None:

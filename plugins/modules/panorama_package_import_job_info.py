@@ -319,9 +319,10 @@ error:
       returned: always
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import package_import_job_info
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobGateModule, WAIT_ARG_SPEC, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.source import package_import_job_info
 
 
 def main() -> None:

@@ -50,7 +50,7 @@ def panorama_model_dir(tmp_path_factory) -> Path:
     """The carried Panorama model laid out the way botocore's loader looks for it."""
     import importlib.util
     root = tmp_path_factory.mktemp("models")
-    spec = importlib.util.spec_from_file_location("_pm", REPO / "plugins/module_utils/_panorama_model.py")
+    spec = importlib.util.spec_from_file_location("_pm", REPO / "plugins/module_utils/_panorama/model.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     target = root / "panorama" / mod.API_VERSION

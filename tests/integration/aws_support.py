@@ -1,4 +1,4 @@
-"""Helpers for the AWS integration tests: a signed client built by the collection's own _aws module."""
+"""Helpers for the AWS integration tests: a signed client built by the collection's own _aws package."""
 from __future__ import annotations
 
 import importlib
@@ -25,13 +25,16 @@ def collection_module(name: str):
 
 def aws_client(emulator, service: str, **overrides):
     """A client that signs with the emulator's credentials, as a user's boto3 would."""
-    aws = collection_module("_aws")
+    aws = collection_module("_aws.client")
+    settings = collection_module("_aws.settings")
+    # Importing it registers the carried Panorama model with the AWS loader, as the Panorama modules do.
+    collection_module("_panorama.service")
     creds = emulator.state["aws"]
     params = {"access_key": creds["access_key"], "secret_key": creds["secret_key"],
               "session_token": creds.get("session_token"), "region": creds["region"],
               "endpoint_url": emulator.aws_endpoint}
     params.update(overrides)
-    return aws.AwsClient(aws.resolve_settings(params, {}), service).client
+    return aws.AwsClient(settings.resolve_settings(params, {}), service).client
 
 
 def start_ota(emulator, device_id: str, image_version: str = "4.3.55") -> str:

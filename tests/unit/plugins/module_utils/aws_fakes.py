@@ -19,8 +19,9 @@ class FakeModule:
         self.check_mode = check_mode
 
 
-def refuse_clients(monkeypatch, module) -> None:
-    """Fail the test if a handler of `module` gets as far as building a client (i.e. would send a request)."""
+def refuse_clients(monkeypatch, *modules) -> None:
+    """Fail the test if a handler of `modules` gets as far as building a client (i.e. would send a request)."""
     def refuse(*args, **kwargs):
         raise AssertionError("a client was created for bad input")
-    monkeypatch.setattr(module, "AwsClient", refuse)
+    for module in modules:
+        monkeypatch.setattr(module, "AwsClient", refuse)

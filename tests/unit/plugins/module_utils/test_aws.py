@@ -10,12 +10,18 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from botocore.stub import Stubber
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _aws
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import (
-    AWS_ARG_SPEC, AdaptiveLimiter, AwsClient, AwsSettings, RetryPolicy, build_config, convert_error, is_retryable,
-    resolve_settings,
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import models as aws_models
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient, build_config
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import (
+    AdaptiveLimiter, RetryPolicy, is_retryable,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import (
+    AWS_ARG_SPEC, AwsSettings, resolve_settings,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+# Importing the Panorama package registers its carried model with the AWS loader, as a Panorama module does.
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import service as _panorama_service  # noqa: F401  pylint: disable=unused-import
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 TOKEN = "FwoGZXIvYXdzEXAMPLETOKENvalue0123456789"
@@ -396,15 +402,15 @@ def test_botocore_model_preferred_when_present(clean_aws_env, tmp_path):
     loader = session.get_component("data_loader")
     loader.search_paths.insert(0, str(own))
     before = list(loader.search_paths)
-    assert _aws.ensure_panorama_model(session) is False
+    assert aws_models.ensure_carried_model(session, "panorama") is False
     assert loader.search_paths == before
 
 
 def test_carried_model_is_searched_last(clean_aws_env):
     session = botocore.session.Session()
-    assert _aws.ensure_panorama_model(session) is True
+    assert aws_models.ensure_carried_model(session, "panorama") is True
     paths = session.get_component("data_loader").search_paths
-    assert paths[-1] == _aws._carried_model_dir()
+    assert paths[-1] == aws_models._carried_model_dir("panorama")
     assert "panorama" in session.get_available_services()
 
 

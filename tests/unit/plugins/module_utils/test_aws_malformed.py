@@ -3,20 +3,22 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _aws
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import client as aws_client
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import retries as aws_retries
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import settings as aws_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 
 @pytest.mark.parametrize("body", [b'{"malformed": [tru', b"<html>502 Bad Gateway</html>", "not json"])
 def test_hook_refuses_a_2xx_body_that_is_not_json(body):
-    with pytest.raises(_aws.MalformedResponse):
-        _aws._check_json_body(response_dict={"status_code": 200, "body": body})
+    with pytest.raises(aws_client.MalformedResponse):
+        aws_client._check_json_body(response_dict={"status_code": 200, "body": body})
 
 
 @pytest.mark.parametrize("response", [{"status_code": 200, "body": b'{"JobId": "j"}'}, {"status_code": 200, "body": b""},
                                       {"status_code": 502, "body": b"<html/>"}, None])
 def test_hook_lets_json_empty_and_error_bodies_through(response):
-    assert _aws._check_json_body(response_dict=response) is None
+    assert aws_client._check_json_body(response_dict=response) is None
 
 
 def test_call_retries_then_fails_with_invalid_response():
@@ -24,11 +26,11 @@ def test_call_retries_then_fails_with_invalid_response():
 
     def describe(**kwargs):
         calls.append(kwargs)
-        raise _aws.MalformedResponse(200)
+        raise aws_client.MalformedResponse(200)
 
     client = type("C", (), {"describe": staticmethod(describe), "meta": None})()
-    aws = _aws.AwsClient(_aws.AwsSettings(region="us-east-1"), "panorama", client=client,
-                         policy=_aws.RetryPolicy(max_attempts=3, sleep=lambda s: None))
+    aws = aws_client.AwsClient(aws_settings.AwsSettings(region="us-east-1"), "panorama", client=client,
+                               policy=aws_retries.RetryPolicy(max_attempts=3, sleep=lambda s: None))
     with pytest.raises(JobGateError) as info:
         aws.call("describe", action="get", what="Panorama device job j1", JobId="j1")
     err = info.value
@@ -39,7 +41,7 @@ def test_call_retries_then_fails_with_invalid_response():
 
 
 def test_call_recovers_after_one_malformed_answer():
-    answers = [_aws.MalformedResponse(200), {"JobId": "j1"}]
+    answers = [aws_client.MalformedResponse(200), {"JobId": "j1"}]
 
     def describe(**kwargs):
         answer = answers.pop(0)
@@ -48,13 +50,13 @@ def test_call_recovers_after_one_malformed_answer():
         return answer
 
     client = type("C", (), {"describe": staticmethod(describe), "meta": None})()
-    aws = _aws.AwsClient(_aws.AwsSettings(region="us-east-1"), "panorama", client=client,
-                         policy=_aws.RetryPolicy(max_attempts=3, sleep=lambda s: None))
+    aws = aws_client.AwsClient(aws_settings.AwsSettings(region="us-east-1"), "panorama", client=client,
+                               policy=aws_retries.RetryPolicy(max_attempts=3, sleep=lambda s: None))
     assert aws.call("describe", action="get", what="Panorama device job j1") == {"JobId": "j1"}
 
 
 def test_arm_get_json_retries_a_body_that_is_not_json():
-    from ansible_collections.jobgate.cloud.plugins.module_utils import _azure
+    from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import ArmClient
 
     class Resp:
         status_code = 200
@@ -69,7 +71,7 @@ def test_arm_get_json_retries_a_body_that_is_not_json():
             return self.body
 
     answers = [Resp(None), Resp(None), Resp({"name": "j1"})]
-    arm = _azure.ArmClient.__new__(_azure.ArmClient)
+    arm = ArmClient.__new__(ArmClient)
     arm.max_retries, arm.sleep, arm.max_retry_after = 4, lambda s: None, 60.0
     arm.request = lambda method, url, what, params=None: answers.pop(0)
     assert arm.get_json("https://arm/x", "HCI edge device job j1") == {"name": "j1"}

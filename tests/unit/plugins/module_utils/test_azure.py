@@ -1,6 +1,6 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for _azure: credential resolution, cloud environments, the Resource Manager client (stubbed I/O)."""
+"""Unit tests for _azure/: credential resolution, cloud environments, the Resource Manager client (stubbed I/O)."""
 from __future__ import annotations
 
 import email.utils
@@ -10,11 +10,14 @@ import time
 import pytest
 import requests
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _azure
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure import (
-    ArmClient, CloudEndpoints, TokenProvider, resolve_cloud, resolve_credentials, retry_after_seconds,
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import cloud as azure_cloud
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import credentials as azure_credentials
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import ArmClient, retry_after_seconds
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, resolve_cloud
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import (
+    TokenProvider, resolve_credentials,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 SUB = "00000000-1111-2222-3333-444444444444"
 AWX_ENV = {
@@ -235,11 +238,11 @@ def test_build_credential_turns_instance_discovery_off_for_a_foreign_authority(m
     monkeypatch.setattr(identity, "ClientSecretCredential", lambda *a, **kw: calls.append((a, kw)) or object())
     plan = resolve_credentials({}, AWX_ENV, None)
     stack = CloudEndpoints("s", "https://arm.test", "https://login.stack.test", "https://m.test/.default", False)
-    _azure.build_credential(plan, stack)
+    azure_credentials.build_credential(plan, stack)
     args, kwargs = calls[-1]
     assert args == ("awx-tenant", "awx-client", "awx-secret-value")
     assert kwargs["authority"] == "https://login.stack.test" and kwargs["disable_instance_discovery"] is True
-    _azure.build_credential(plan, _azure.KNOWN_CLOUDS["azurecloud"])
+    azure_credentials.build_credential(plan, azure_cloud.KNOWN_CLOUDS["azurecloud"])
     assert "disable_instance_discovery" not in calls[-1][1]
 
 

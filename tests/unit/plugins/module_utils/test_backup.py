@@ -6,12 +6,14 @@ import datetime
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _backup
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, AwsSettings, RetryPolicy
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup import (
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report import source as br_source
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import (
     BackupReportJobSource, check_report_job_id, check_report_plan_name, parse_time,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
 
@@ -26,7 +28,7 @@ class FakeModule(aws_fakes.FakeModule):
 
 @pytest.fixture
 def no_client(monkeypatch):
-    aws_fakes.refuse_clients(monkeypatch, _backup)
+    aws_fakes.refuse_clients(monkeypatch, br_source)
 
 
 @pytest.fixture
@@ -88,7 +90,7 @@ def test_parse_time_rejects(text):
 ])
 def test_handler_rejects_bad_input_before_any_client(no_client, params):
     with pytest.raises(JobGateError) as err:
-        _backup.report_job_info(FakeModule(**params))
+        br_source.report_job_info(FakeModule(**params))
     assert err.value.code == "ValidationError"
 
 
@@ -141,8 +143,8 @@ def test_handler_list_mode_passes_parsed_times(monkeypatch, client):
         seen.update(source.filters, ids=ids)
         return {"changed": False, "jobs": []}
 
-    monkeypatch.setattr(_backup, "AwsClient", lambda settings, service: client)
-    monkeypatch.setattr(_backup, "collect", fake_collect)
-    _backup.report_job_info(FakeModule(report_plan_name="daily_jobs", status="FAILED", created_after="2024-05-01T12:00:00Z"))
+    monkeypatch.setattr(br_source, "AwsClient", lambda settings, service: client)
+    monkeypatch.setattr(br_source, "collect", fake_collect)
+    br_source.report_job_info(FakeModule(report_plan_name="daily_jobs", status="FAILED", created_after="2024-05-01T12:00:00Z"))
     assert seen == {"ids": None, "ByReportPlanName": "daily_jobs", "ByStatus": "FAILED", "ByCreationAfter": T0,
                     "ByCreationBefore": None}

@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _backup_start as bs
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, RetryPolicy
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report import start as bs
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
 

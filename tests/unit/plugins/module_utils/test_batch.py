@@ -9,16 +9,23 @@ import threading
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _runner
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, AwsSettings, RetryPolicy
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup import CREATION_MARGIN, BackupReportJobSource
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci import HciJobSource
-from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import PanoramaPackageImportJobSource
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import (
-    BATCH_MIN, JobSource, fetch_many, pick_from_pages, wait_for,
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import (
+    CREATION_MARGIN, BackupReportJobSource,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import (
+    BATCH_MIN, JobSource, fetch_many, pick_from_pages,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import wait_for
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import HciJobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.source import (
+    PanoramaPackageImportJobSource,
+)
 
 UTC = datetime.timezone.utc
 T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -133,8 +140,8 @@ def test_a_retryable_list_error_is_raised_not_multiplied():
 
 def test_wait_hands_the_last_seen_jobs_to_fetch_batch(monkeypatch):
     now = [0.0]
-    monkeypatch.setattr(_runner, "_monotonic", lambda: now[0])
-    monkeypatch.setattr(_runner, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
+    monkeypatch.setattr(core_waiter, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(core_waiter, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
     ids = ["a", "b", "c", "d"]
     first = [job(i, CreationTime=T0) for i in ids]
     source = ListingSource([job(i, "COMPLETED") for i in ids], {}, page_size=10)

@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
 
 def test_error_block_carries_api_details():

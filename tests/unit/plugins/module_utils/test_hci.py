@@ -1,6 +1,7 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for _hci: validation before any request, the job source's URLs, and the REST spec's examples."""
+"""Unit tests for _hci_edge_device/source.py: validation before any request, the job source's URLs, the REST spec's
+examples."""
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _hci
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry, summarize
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device import source as hci_source
 
 DATA = Path(__file__).parent / "data"
 URI = "/subscriptions/fd3c3665-1729-4b7b-9a38-238e83b0f98b/resourceGroups/ArcInstance-rg/providers/Microsoft.HybridCompute/machines/Node-1"
@@ -23,26 +24,26 @@ def example(name):
 # --------------------------------------------------------------------------------------------- validation
 @pytest.mark.parametrize("name", ["abc", "collectLog", "Remote-Support-01", "a" * 24, "-oUxs"])
 def test_valid_names(name):
-    assert _hci.validate_name(name, "job_name") == name
+    assert hci_source.validate_name(name, "job_name") == name
 
 
 @pytest.mark.parametrize("name", ["ab", "a" * 25, "../etc", "a/b", "job?x", "job#1", "job name", "jöb", "a.b.c",
                                   "job\n1", "", None, 5])
 def test_invalid_names(name):
     with pytest.raises(JobGateError) as err:
-        _hci.validate_name(name, "job_name")
+        hci_source.validate_name(name, "job_name")
     assert err.value.code == "ValidationError" and "job_name" in err.value.msg
 
 
 @pytest.mark.parametrize("value", ["2024-09-01-preview", "2025-10-01", "2023-12-01-preview"])
 def test_valid_api_versions(value):
-    assert _hci.validate_api_version(value) == value
+    assert hci_source.validate_api_version(value) == value
 
 
 @pytest.mark.parametrize("value", ["2024-9-1", "2024-13-01", "2024-09-01-beta", "latest", "2024-09-01&x=1", "", None])
 def test_invalid_api_versions(value):
     with pytest.raises(JobGateError):
-        _hci.validate_api_version(value)
+        hci_source.validate_api_version(value)
 
 
 @pytest.mark.parametrize("value,machine", [
@@ -52,7 +53,7 @@ def test_invalid_api_versions(value):
     (URI.replace("ArcInstance-rg", "rg.with_(parens)"), "Node-1"),
 ])
 def test_valid_resource_uris(value, machine):
-    parsed = _hci.parse_resource_uri(value)
+    parsed = hci_source.parse_resource_uri(value)
     assert parsed["machine"] == machine and parsed["resource_uri"].startswith("/subscriptions/")
 
 
@@ -77,18 +78,18 @@ def test_valid_resource_uris(value, machine):
 ])
 def test_invalid_resource_uris(value):
     with pytest.raises(JobGateError) as err:
-        _hci.parse_resource_uri(value)
+        hci_source.parse_resource_uri(value)
     assert err.value.code == "ValidationError" and "resource_uri" in err.value.msg
     assert "\x00" not in err.value.msg
 
 
 def test_validate_params_checks_every_name_before_any_request():
     params = {"resource_uri": URI, "edge_device_name": "default", "api_version": "2025-10-01"}
-    assert _hci.validate_params(params, ["job-1", "job-2"])["machine"] == "Node-1"
+    assert hci_source.validate_params(params, ["job-1", "job-2"])["machine"] == "Node-1"
     with pytest.raises(JobGateError):
-        _hci.validate_params(params, ["job-1", "../x"])
+        hci_source.validate_params(params, ["job-1", "../x"])
     with pytest.raises(JobGateError):
-        _hci.validate_params(dict(params, edge_device_name="a/b"), None)
+        hci_source.validate_params(dict(params, edge_device_name="a/b"), None)
 
 
 # --------------------------------------------------------------------------------------------- job source
@@ -113,7 +114,7 @@ class RecordingClient:
 
 def test_describe_gets_the_job_with_the_api_version():
     client = RecordingClient({"name": "job1"})
-    source = _hci.HciJobSource(client, URI, "default", "2025-10-01")
+    source = hci_source.HciJobSource(client, URI, "default", "2025-10-01")
     assert source.describe("job1") == {"name": "job1"}
     _unused, url, what, params = client.calls[0]
     assert url == f"https://arm.test{URI}/providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs/job1"
@@ -123,18 +124,18 @@ def test_describe_gets_the_job_with_the_api_version():
 
 def test_list_jobs_lists_the_edge_device():
     client = RecordingClient([{"name": "a"}])
-    source = _hci.HciJobSource(client, URI.lstrip("/"))
+    source = hci_source.HciJobSource(client, URI.lstrip("/"))
     assert source.list_jobs() == [{"name": "a"}]
     _unused, url, _unused, params = client.calls[0]
     assert url == f"https://arm.test{URI}/providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs"
-    assert params == {"api-version": _hci.DEFAULT_API_VERSION}
+    assert params == {"api-version": hci_source.DEFAULT_API_VERSION}
     assert source.location() == "on edge device default of Arc machine Node-1 in resource group ArcInstance-rg"
 
 
 def test_describe_refuses_a_bad_name_without_a_request():
     client = RecordingClient({})
     with pytest.raises(JobGateError):
-        _hci.HciJobSource(client, URI).describe("../x")
+        hci_source.HciJobSource(client, URI).describe("../x")
     assert client.calls == []
 
 

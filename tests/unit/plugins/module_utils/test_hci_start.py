@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _hci_start as hs
-from ansible_collections.jobgate.cloud.plugins.module_utils import _start
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import lro as azure_lro
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device import start as hs
 
 SUB = "fd3c3665-1729-4b7b-9a38-238e83b0f98b"
 URI = f"/subscriptions/{SUB}/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/node-1"
@@ -61,7 +61,7 @@ def test_remote_support_body_revoke_and_case_insensitive_choices():
     (dict(COLLECT, api_version="latest"), "api_version"),
 ])
 def test_bad_input_before_any_connection(monkeypatch, over, words):
-    monkeypatch.setattr(hs._azure, "connect", lambda *a, **k: pytest.fail("connected for bad input"))
+    monkeypatch.setattr(hs.arm, "connect", lambda *a, **k: pytest.fail("connected for bad input"))
     with pytest.raises(JobGateError) as err:
         hs.edge_device_job(FakeModule(**over))
     assert err.value.code == "ValidationError" and words in err.value.msg
@@ -147,15 +147,15 @@ def clock(monkeypatch):
         sleeps.append(seconds)
         now[0] += seconds
 
-    monkeypatch.setattr(_start, "_monotonic", lambda: now[0])
-    monkeypatch.setattr(_start, "_sleep", sleep)
+    monkeypatch.setattr(azure_lro, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(azure_lro, "_sleep", sleep)
     return sleeps
 
 
 def test_follow_operation_honours_retry_after(clock):
     arm = FakeArm(op_statuses=["InProgress", "InProgress", "Succeeded"], retry_after="3")
     first = Response(201, {}, {"Azure-AsyncOperation": arm.op_url, "Retry-After": "3"})
-    out = hs.follow_operation(arm, first, "job x", deadline=100, default_sleep=5)
+    out = azure_lro.follow_operation(arm, first, "job x", deadline=100, default_sleep=5)
     assert out["status"] == "Succeeded" and clock == [3, 2, 2]
 
 
@@ -163,7 +163,7 @@ def test_follow_operation_times_out(clock):
     arm = FakeArm(op_statuses=["InProgress"])
     first = Response(201, {}, {"Azure-AsyncOperation": arm.op_url})
     with pytest.raises(JobGateError) as err:
-        hs.follow_operation(arm, first, "job x", deadline=7, default_sleep=5)
+        azure_lro.follow_operation(arm, first, "job x", deadline=7, default_sleep=5)
     assert err.value.code == "WaitTimeout" and sum(clock) == pytest.approx(7)
 
 
@@ -171,7 +171,7 @@ def test_follow_operation_refuses_another_host(clock):
     arm = FakeArm(op_url="https://evil.example.test/op?api-version=x")
     first = Response(201, {}, {"Azure-AsyncOperation": arm.op_url})
     with pytest.raises(JobGateError) as err:
-        hs.follow_operation(arm, first, "job x", deadline=100, default_sleep=5)
+        azure_lro.follow_operation(arm, first, "job x", deadline=100, default_sleep=5)
     assert err.value.code == "UntrustedOperationUrl" and arm.calls == []
 
 
@@ -182,7 +182,7 @@ def test_location_polling_ends_when_not_202(clock):
             return Response(202 if len(self.calls) < 2 else 200, None, {})
 
     arm = LocArm()
-    out = hs.follow_operation(arm, Response(202, None, {"Location": ARM + "/op"}), "job x", deadline=100, default_sleep=1)
+    out = azure_lro.follow_operation(arm, Response(202, None, {"Location": ARM + "/op"}), "job x", deadline=100, default_sleep=1)
     assert out["status"] == "Succeeded" and len(arm.calls) == 2
 
 
@@ -190,7 +190,7 @@ def test_location_polling_ends_when_not_202(clock):
 @pytest.fixture
 def arm(monkeypatch):
     fake = FakeArm()
-    monkeypatch.setattr(hs._azure, "connect", lambda p: fake)
+    monkeypatch.setattr(hs.arm, "connect", lambda p: fake)
     return fake
 
 
@@ -222,7 +222,7 @@ def test_check_mode_puts_nothing(arm, clock):
 
 def test_operation_timeout_reports_the_started_job(monkeypatch, clock):
     fake = FakeArm(op_statuses=["InProgress"])
-    monkeypatch.setattr(hs._azure, "connect", lambda p: fake)
+    monkeypatch.setattr(hs.arm, "connect", lambda p: fake)
     with pytest.raises(JobGateError) as err:
         hs.edge_device_job(FakeModule(**{**COLLECT, "wait_timeout": 10}))
     assert err.value.code == "WaitTimeout" and err.value.result["changed"] is True

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import (
-    PROVIDERS, iso_utc, job_entry, normalize, snake_keys, summarize,
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import iso_utc, snake_keys
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import (
+    PROVIDERS, job_entry, normalize, summarize,
 )
 
 UTC = datetime.timezone.utc

@@ -7,11 +7,16 @@ import threading
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _panorama
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, AwsSettings, RetryPolicy
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import (
-    DEVICE_ID, JOB_ID, PanoramaDeviceJobSource, PanoramaPackageImportJobSource,
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, JOB_ID
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device import source as pd_source
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.source import PanoramaDeviceJobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import import source as pi_source
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.source import (
+    PanoramaPackageImportJobSource,
 )
 
 import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
@@ -25,7 +30,7 @@ class FakeModule(aws_fakes.FakeModule):
 
 @pytest.fixture
 def no_client(monkeypatch):
-    aws_fakes.refuse_clients(monkeypatch, _panorama)
+    aws_fakes.refuse_clients(monkeypatch, pd_source, pi_source)
 
 
 # ------------------------------------------------------------------------------------------------ validation
@@ -58,20 +63,20 @@ def test_invalid_job_ids(bad):
 ])
 def test_device_handler_rejects_bad_input_before_any_client(no_client, params):
     with pytest.raises(JobGateError) as err:
-        _panorama.device_job_info(FakeModule(**params))
+        pd_source.device_job_info(FakeModule(**params))
     assert err.value.code == "ValidationError"
 
 
 @pytest.mark.parametrize("params", [{"job_id": "#1"}, {"job_ids": ["ok", ".."]}, {"job_id": "a", "job_ids": ["a"]}])
 def test_package_handler_rejects_bad_input_before_any_client(no_client, params):
     with pytest.raises(JobGateError) as err:
-        _panorama.package_import_job_info(FakeModule(**params))
+        pi_source.package_import_job_info(FakeModule(**params))
     assert err.value.code == "ValidationError"
 
 
 def test_profile_and_keys_rejected_before_any_client(no_client):
     with pytest.raises(JobGateError) as err:
-        _panorama.device_job_info(FakeModule(job_id="a", profile="prod"))
+        pd_source.device_job_info(FakeModule(job_id="a", profile="prod"))
     assert err.value.code == "ValidationError"
 
 
@@ -164,8 +169,8 @@ def test_describe_not_found_names_job_and_region(monkeypatch):
 
 def test_handler_collects_one_job(monkeypatch):
     fake = FakePanorama({}, {"j1": "REBOOTING"})
-    monkeypatch.setattr(_panorama, "AwsClient", lambda settings, service: aws(fake))
-    result = _panorama.device_job_info(FakeModule(job_id="j1"))
+    monkeypatch.setattr(pd_source, "AwsClient", lambda settings, service: aws(fake))
+    result = pd_source.device_job_info(FakeModule(job_id="j1"))
     assert result["changed"] is False
     assert result["job"]["job_id"] == "j1" and result["job"]["normalized"]["state"] == "running"
     assert result["summary"]["total"] == 1 and result["summary"]["running"] == 1

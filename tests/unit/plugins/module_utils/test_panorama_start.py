@@ -4,10 +4,16 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _panorama_start as ps
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, AwsSettings, RetryPolicy
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import PanoramaDeviceJobSource, PanoramaPackageImportJobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device import start as pd_start
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.source import PanoramaDeviceJobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import import start as pi_start
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.source import (
+    PanoramaPackageImportJobSource,
+)
 
 import aws_fakes  # tests/unit/plugins/module_utils/aws_fakes.py
 
@@ -79,13 +85,14 @@ def fake(monkeypatch):
     def make(settings, service):
         return AwsClient(settings, service, policy=RetryPolicy(sleep=lambda s: None), client=holder)
 
-    monkeypatch.setattr(ps, "AwsClient", make)
+    monkeypatch.setattr(pd_start, "AwsClient", make)
+    monkeypatch.setattr(pi_start, "AwsClient", make)
     return holder
 
 
 @pytest.fixture
 def no_client(monkeypatch):
-    aws_fakes.refuse_clients(monkeypatch, ps)
+    aws_fakes.refuse_clients(monkeypatch, pd_start, pi_start)
 
 
 # ------------------------------------------------------------------------------------------------ validation
@@ -101,20 +108,20 @@ def no_client(monkeypatch):
 ])
 def test_device_job_bad_input_before_any_client(no_client, params, words):
     with pytest.raises(JobGateError) as err:
-        ps.device_job(FakeModule(**params))
+        pd_start.device_job(FakeModule(**params))
     assert err.value.code == "ValidationError" and words in err.value.msg
 
 
 def test_device_ids_are_deduplicated_in_order():
-    inputs = ps.validate_device_job({"device_ids": ["b", "a", "b"], "job_type": "OTA", "image_version": "4.3.55"})
+    inputs = pd_start.validate_device_job({"device_ids": ["b", "a", "b"], "job_type": "OTA", "image_version": "4.3.55"})
     assert inputs["device_ids"] == ["b", "a"] and inputs["allow_major"] is False
 
 
 def test_request_shape():
     ota = {"job_type": "OTA", "image_version": "5.0.1", "allow_major": True}
-    assert ps.device_job_request("d1", ota) == {"DeviceIds": ["d1"], "JobType": "OTA", "DeviceJobConfig": {
+    assert pd_start.device_job_request("d1", ota) == {"DeviceIds": ["d1"], "JobType": "OTA", "DeviceJobConfig": {
         "OTAJobConfig": {"ImageVersion": "5.0.1", "AllowMajorVersionUpdate": True}}}
-    assert ps.device_job_request("d1", {"job_type": "REBOOT"}) == {"DeviceIds": ["d1"], "JobType": "REBOOT"}
+    assert pd_start.device_job_request("d1", {"job_type": "REBOOT"}) == {"DeviceIds": ["d1"], "JobType": "REBOOT"}
 
 
 # ------------------------------------------------------------------------------------------------ OTA decisions
@@ -125,7 +132,7 @@ def source_for(fake_client):
 
 def test_device_on_the_version_is_unchanged():
     fake_client = FakePanorama(devices={"d1": "4.3.55"})
-    plan = ps.plan_device(source_for(fake_client), "d1", "OTA", "4.3.55")
+    plan = pd_start.plan_device(source_for(fake_client), "d1", "OTA", "4.3.55")
     assert plan.action == "unchanged" and fake_client.ops("ListDevicesJobs") == []
 
 
@@ -137,25 +144,25 @@ def test_open_ota_to_the_version_is_reused_but_not_a_finished_or_other_one():
         {"JobId": "open", "DeviceId": "d1", "JobType": "OTA", "ImageVersion": "4.3.55", "Status": "DOWNLOADING"},
     ]
     fake_client = FakePanorama(devices={"d1": "4.3.45"}, jobs=jobs)
-    plan = ps.plan_device(source_for(fake_client), "d1", "OTA", "4.3.55")
+    plan = pd_start.plan_device(source_for(fake_client), "d1", "OTA", "4.3.55")
     assert plan.action == "existing" and plan.existing_job["JobId"] == "open"
     assert ("DescribeDeviceJob", "reboot") not in fake_client.calls   # only OTA jobs are described
 
     fake_client.jobs[-1]["Status"] = "COMPLETED"
-    assert ps.plan_device(source_for(fake_client), "d1", "OTA", "4.3.55").action == "start"
+    assert pd_start.plan_device(source_for(fake_client), "d1", "OTA", "4.3.55").action == "start"
 
 
 def test_reboot_plans_without_reads():
     fake_client = FakePanorama()
-    assert ps.plan_device(source_for(fake_client), "d1", "REBOOT", None).action == "start"
+    assert pd_start.plan_device(source_for(fake_client), "d1", "REBOOT", None).action == "start"
     assert fake_client.calls == []
 
 
 def test_handler_mixes_unchanged_existing_and_started(fake):
     fake.devices.update({"d-new": "4.3.55", "d-open": "4.3.45", "d-old": "4.3.45"})
     fake.jobs.append({"JobId": "open-1", "DeviceId": "d-open", "JobType": "OTA", "ImageVersion": "4.3.55", "Status": "PENDING"})
-    out = ps.device_job(FakeModule(device_ids=["d-old", "d-new", "d-open"], job_type="OTA", image_version="4.3.55",
-                                   allow_major_version_update=False))
+    out = pd_start.device_job(FakeModule(device_ids=["d-old", "d-new", "d-open"], job_type="OTA", image_version="4.3.55",
+                                         allow_major_version_update=False))
     assert out["changed"] is True and out["unchanged_devices"] == ["d-new"]
     assert [j["device_id"] for j in out["jobs"]] == ["d-old", "d-open"]
     creates = fake.ops("CreateJobForDevices")
@@ -164,13 +171,13 @@ def test_handler_mixes_unchanged_existing_and_started(fake):
 
 def test_handler_unchanged_everywhere_is_not_a_change(fake):
     fake.devices.update({"d1": "4.3.55"})
-    out = ps.device_job(FakeModule(device_ids=["d1"], job_type="OTA", image_version="4.3.55"))
+    out = pd_start.device_job(FakeModule(device_ids=["d1"], job_type="OTA", image_version="4.3.55"))
     assert out["changed"] is False and out["jobs"] == [] and fake.ops("CreateJobForDevices") == []
 
 
 def test_check_mode_plans_but_creates_nothing(fake):
     fake.devices.update({"d1": "4.3.45", "d2": "4.3.55"})
-    out = ps.device_job(FakeModule(check_mode=True, device_ids=["d1", "d2"], job_type="OTA", image_version="4.3.55"))
+    out = pd_start.device_job(FakeModule(check_mode=True, device_ids=["d1", "d2"], job_type="OTA", image_version="4.3.55"))
     assert out["changed"] is True and out["unchanged_devices"] == ["d2"]
     assert out["would_start"] == [{"device_id": "d1", "job_type": "OTA", "image_version": "4.3.55",
                                    "allow_major_version_update": False}]
@@ -180,7 +187,7 @@ def test_check_mode_plans_but_creates_nothing(fake):
 def test_a_missing_device_stops_everything_before_a_create(fake):
     fake.devices.update({"d1": "4.3.45"})
     with pytest.raises(JobGateError) as err:
-        ps.device_job(FakeModule(device_ids=["d1", "ghost"], job_type="OTA", image_version="4.3.55"))
+        pd_start.device_job(FakeModule(device_ids=["d1", "ghost"], job_type="OTA", image_version="4.3.55"))
     assert err.value.code == "ResourceNotFoundException" and "ghost" in err.value.msg
     assert fake.ops("CreateJobForDevices") == []
 
@@ -195,15 +202,15 @@ IMPORT = {
 
 
 def test_import_request_shape_and_default_token():
-    request = ps.import_request(dict(IMPORT, job_tags=[{"resource_type": "PACKAGE", "tags": {"CostCenter": 7}}]))
+    request = pi_start.import_request(dict(IMPORT, job_tags=[{"resource_type": "PACKAGE", "tags": {"CostCenter": 7}}]))
     assert request["InputConfig"] == {"PackageVersionInputConfig": {"S3Location": {"BucketName": "bkt", "ObjectKey": "a/b/package.json"}}}
     assert request["OutputConfig"] == {"PackageVersionOutputConfig": {"PackageName": "pkg", "PackageVersion": "1.0"}}
     assert request["JobTags"] == [{"ResourceType": "PACKAGE", "Tags": {"CostCenter": "7"}}]
     assert request["ClientToken"].startswith("jobgate-") and len(request["ClientToken"]) == 64
     # Stable across runs, different for different inputs, the user's own token kept.
-    assert ps.import_request(dict(IMPORT, job_tags=[{"resource_type": "PACKAGE", "tags": {"CostCenter": 7}}]))["ClientToken"] == request["ClientToken"]
-    assert ps.import_request(IMPORT)["ClientToken"] != request["ClientToken"]
-    assert ps.import_request(dict(IMPORT, client_token="mine-1"))["ClientToken"] == "mine-1"
+    assert pi_start.import_request(dict(IMPORT, job_tags=[{"resource_type": "PACKAGE", "tags": {"CostCenter": 7}}]))["ClientToken"] == request["ClientToken"]
+    assert pi_start.import_request(IMPORT)["ClientToken"] != request["ClientToken"]
+    assert pi_start.import_request(dict(IMPORT, client_token="mine-1"))["ClientToken"] == "mine-1"
 
 
 @pytest.mark.parametrize("change,words", [
@@ -217,24 +224,24 @@ def test_import_request_shape_and_default_token():
 ])
 def test_import_bad_input_before_any_client(no_client, change, words):
     with pytest.raises(JobGateError) as err:
-        ps.package_import_job(FakeModule(**dict(IMPORT, **change)))
+        pi_start.package_import_job(FakeModule(**dict(IMPORT, **change)))
     assert err.value.code == "ValidationError" and words in err.value.msg
 
 
 def test_import_rerun_returns_the_same_job_unchanged(fake):
-    first = ps.package_import_job(FakeModule(**IMPORT))
+    first = pi_start.package_import_job(FakeModule(**IMPORT))
     assert first["changed"] is True and first["job"]["job_id"] == "imp-0"
-    second = ps.package_import_job(FakeModule(**IMPORT))
+    second = pi_start.package_import_job(FakeModule(**IMPORT))
     assert second["changed"] is False and second["job"]["job_id"] == "imp-0" and len(fake.imports) == 1
     assert second["client_token"] == first["client_token"]
 
 
 def test_import_check_mode_finds_the_job_by_token(fake):
-    out = ps.package_import_job(FakeModule(check_mode=True, **IMPORT))
+    out = pi_start.package_import_job(FakeModule(check_mode=True, **IMPORT))
     assert out["changed"] is True and out["would_start"][0]["package_name"] == "pkg"
     assert fake.ops("CreatePackageImportJob") == []
-    ps.package_import_job(FakeModule(**IMPORT))
-    again = ps.package_import_job(FakeModule(check_mode=True, **IMPORT))
+    pi_start.package_import_job(FakeModule(**IMPORT))
+    again = pi_start.package_import_job(FakeModule(check_mode=True, **IMPORT))
     assert again["changed"] is False and again["job"]["job_id"] == "imp-0" and again["would_start"] == []
     assert len(fake.ops("CreatePackageImportJob")) == 1
 
@@ -243,5 +250,5 @@ def test_find_import_by_token_ignores_other_tokens():
     fake_client = FakePanorama(imports=[{"JobId": "a", "JobType": "NODE_PACKAGE_VERSION", "Status": "SUCCEEDED",
                                          "ClientToken": "t-a"}])
     source = PanoramaPackageImportJobSource(AwsClient(AwsSettings(region="us-east-1"), "panorama", client=fake_client))
-    assert ps.find_import_by_token(source, {"JobType": "NODE_PACKAGE_VERSION", "ClientToken": "t-b"}) is None
-    assert ps.find_import_by_token(source, {"JobType": "NODE_PACKAGE_VERSION", "ClientToken": "t-a"})["JobId"] == "a"
+    assert pi_start.find_import_by_token(source, {"JobType": "NODE_PACKAGE_VERSION", "ClientToken": "t-b"}) is None
+    assert pi_start.find_import_by_token(source, {"JobType": "NODE_PACKAGE_VERSION", "ClientToken": "t-a"})["JobId"] == "a"

@@ -6,12 +6,13 @@ import threading
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _runner
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import (
-    WAIT_ARG_SPEC, JobSource, collect, fetch_many, run_module, select_ids, wait_for,
-)
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC, wait_for
 
 
 class FakeClock:
@@ -33,10 +34,10 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr(_runner, "_monotonic", fake.monotonic)
-    monkeypatch.setattr(_runner, "_sleep", fake.sleep)
+    monkeypatch.setattr(core_waiter, "_monotonic", fake.monotonic)
+    monkeypatch.setattr(core_waiter, "_sleep", fake.sleep)
     # Deterministic "jitter": the top of the allowed range, so the caps are what the test sees.
-    monkeypatch.setattr(_runner, "_uniform", lambda low, high: high)
+    monkeypatch.setattr(core_waiter, "_uniform", lambda low, high: high)
     return fake
 
 
@@ -258,7 +259,7 @@ def test_wait_jitter_stays_between_floor_and_ceiling(monkeypatch, clock):
         seen.append((low, high))
         return low
 
-    monkeypatch.setattr(_runner, "_uniform", uniform)
+    monkeypatch.setattr(core_waiter, "_uniform", uniform)
     source = FakeSource({"a": ["RUNNING"] * 4 + ["COMPLETED"]})
     wait_for(source, ["a"], _entries(source, ["a"]), timeout=10000, sleep=3)
     assert seen == [(3, 6), (3, 12), (3, 24)]

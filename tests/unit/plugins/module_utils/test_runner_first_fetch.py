@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _runner
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import result as core_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import source as core_source
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
 
-class Source(_runner.JobSource):
+class Source(core_source.JobSource):
     provider = "panorama_device"
     id_label = "Panorama device job"
 
@@ -37,37 +39,37 @@ def throttled():
 def clock(monkeypatch):
     now = [0.0]
     slept = []
-    monkeypatch.setattr(_runner, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(core_waiter, "_monotonic", lambda: now[0])
 
     def sleep(seconds):
         slept.append(seconds)
         now[0] += seconds
 
-    monkeypatch.setattr(_runner, "_sleep", sleep)
+    monkeypatch.setattr(core_waiter, "_sleep", sleep)
     return slept
 
 
 def test_wait_rides_through_a_throttled_first_look(clock):
     source = Source([throttled(), throttled()])
-    out = _runner.collect(source, ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
+    out = core_result.collect(source, ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
     assert out["job"]["normalized"]["state"] == "succeeded" and source.calls == 3
     assert clock == [1.0, 2.0]
 
 
 def test_without_wait_the_first_error_fails(clock):
     with pytest.raises(JobGateError) as info:
-        _runner.collect(Source([throttled()]), ["j1"], {"wait": False})
+        core_result.collect(Source([throttled()]), ["j1"], {"wait": False})
     assert info.value.code == "ThrottlingException" and clock == []
 
 
 def test_non_retryable_first_error_fails_at_once(clock):
     with pytest.raises(JobGateError) as info:
-        _runner.collect(Source([bad_input("nope")]), ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
+        core_result.collect(Source([bad_input("nope")]), ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
     assert info.value.code == "ValidationError" and clock == []
 
 
 def test_retryable_first_errors_end_at_the_wait_timeout(clock):
     source = Source([throttled() for _unused in range(100)])
     with pytest.raises(JobGateError) as info:
-        _runner.collect(source, ["j1"], {"wait": True, "wait_timeout": 10, "wait_sleep": 1})
+        core_result.collect(source, ["j1"], {"wait": True, "wait_timeout": 10, "wait_sleep": 1})
     assert info.value.code == "ThrottlingException" and sum(clock) <= 10

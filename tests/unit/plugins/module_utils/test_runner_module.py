@@ -9,7 +9,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobGateModule
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule
 
 SPEC = {"status": {"type": "str", "choices": ["CREATED", "RUNNING"]}, "wait_timeout": {"type": "int"}}
 

@@ -6,18 +6,23 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _runner, _start
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, AwsSettings, RetryPolicy
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws import client as aws_client
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import result as core_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import start as core_start
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
 CLIENT_TOKEN = re.compile(r"^[a-zA-Z0-9\-\_]+$")
 
 
 # ------------------------------------------------------------------------------------------------ token digest
 def test_token_digest_is_stable_and_independent_of_key_order():
-    a = _start.token_digest({"JobType": "X", "InputConfig": {"b": 1, "a": [1, 2]}})
-    b = _start.token_digest({"InputConfig": {"a": [1, 2], "b": 1}, "JobType": "X"})
+    a = core_start.token_digest({"JobType": "X", "InputConfig": {"b": 1, "a": [1, 2]}})
+    b = core_start.token_digest({"InputConfig": {"a": [1, 2], "b": 1}, "JobType": "X"})
     assert a == b
     assert a.startswith("jobgate-") and len(a) == 64 and CLIENT_TOKEN.match(a)
 
@@ -25,12 +30,12 @@ def test_token_digest_is_stable_and_independent_of_key_order():
 def test_token_digest_changes_with_any_input():
     base = {"JobType": "X", "OutputConfig": {"PackageVersion": "1.0"}}
     other = {"JobType": "X", "OutputConfig": {"PackageVersion": "1.1"}}
-    assert _start.token_digest(base) != _start.token_digest(other)
-    assert _start.token_digest(base) != _start.token_digest(dict(base, JobTags=[]))
+    assert core_start.token_digest(base) != core_start.token_digest(other)
+    assert core_start.token_digest(base) != core_start.token_digest(dict(base, JobTags=[]))
 
 
 def test_token_digest_respects_max_len():
-    assert len(_start.token_digest({"a": 1}, prefix="p-", max_len=10)) == 10
+    assert len(core_start.token_digest({"a": 1}, prefix="p-", max_len=10)) == 10
 
 
 # ------------------------------------------------------------------------------------------------ results
@@ -57,15 +62,15 @@ class Source(JobSource):
 @pytest.fixture
 def fast_clock(monkeypatch):
     now = [0.0]
-    monkeypatch.setattr(_runner, "_monotonic", lambda: now[0])
-    monkeypatch.setattr(_runner, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
-    monkeypatch.setattr(_runner, "_uniform", lambda a, b: a)
+    monkeypatch.setattr(core_waiter, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(core_waiter, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
+    monkeypatch.setattr(core_waiter, "_uniform", lambda a, b: a)
     return now
 
 
 def test_finish_returns_the_info_shape_with_changed_and_extra():
     source = Source({"j1": ["PENDING"], "j2": ["COMPLETED"]})
-    out = _start.finish(source, ["j1", "j2"], changed=True, params={"wait": False}, extra={"unchanged_devices": ["x"]})
+    out = core_result.finish(source, ["j1", "j2"], changed=True, params={"wait": False}, extra={"unchanged_devices": ["x"]})
     assert out["changed"] is True and out["unchanged_devices"] == ["x"]
     assert [j["job_id"] for j in out["jobs"]] == ["j1", "j2"]
     assert out["summary"]["total"] == 2 and out["summary"]["pending"] == 1 and out["summary"]["succeeded"] == 1
@@ -74,7 +79,7 @@ def test_finish_returns_the_info_shape_with_changed_and_extra():
 
 def test_finish_with_one_job_has_job_and_waits(fast_clock):
     source = Source({"j1": ["PENDING", "DOWNLOADING", "COMPLETED"]})
-    out = _start.finish(source, ["j1"], changed=False, params={"wait": True, "wait_timeout": 100, "wait_sleep": 5})
+    out = core_result.finish(source, ["j1"], changed=False, params={"wait": True, "wait_timeout": 100, "wait_sleep": 5})
     assert out["changed"] is False
     assert out["job"]["status"] == "COMPLETED" and out["jobs"] == [out["job"]]
     assert out["elapsed"] > 0 and source.calls == ["j1", "j1", "j1"]
@@ -83,33 +88,33 @@ def test_finish_with_one_job_has_job_and_waits(fast_clock):
 def test_wait_timeout_after_a_start_still_says_changed(fast_clock):
     source = Source({"j1": ["PENDING"]})
     with pytest.raises(JobGateError) as err:
-        _start.finish(source, ["j1"], changed=True, params={"wait": True, "wait_timeout": 10, "wait_sleep": 5},
-                      extra={"unchanged_devices": []})
+        core_result.finish(source, ["j1"], changed=True, params={"wait": True, "wait_timeout": 10, "wait_sleep": 5},
+                           extra={"unchanged_devices": []})
     assert err.value.code == "WaitTimeout"
     assert err.value.result["changed"] is True and err.value.result["job"]["job_id"] == "j1"
     assert err.value.result["unchanged_devices"] == []
 
 
 def test_nothing_to_return_with_wait_is_an_empty_result():
-    out = _start.finish(Source({}), [], changed=False, params={"wait": True})
+    out = core_result.finish(Source({}), [], changed=False, params={"wait": True})
     assert out["jobs"] == [] and out["summary"]["total"] == 0 and out["elapsed"] == 0.0
 
 
 def test_check_mode_result_changed_only_when_something_would_start():
     source = Source({})
     found = {"JobId": "j9", "Status": "PENDING"}
-    out = _start.check_mode_result(source, [found], [])
+    out = core_result.check_mode_result(source, [found], [])
     assert out["changed"] is False and out["would_start"] == [] and out["job"]["job_id"] == "j9"
-    out = _start.check_mode_result(source, [], [{"device_id": "d1"}], {"unchanged_devices": []})
+    out = core_result.check_mode_result(source, [], [{"device_id": "d1"}], {"unchanged_devices": []})
     assert out["changed"] is True and out["would_start"] == [{"device_id": "d1"}] and out["jobs"] == []
 
 
 def test_started_failure_names_what_was_started():
     source = Source({"j1": ["PENDING"]})
-    err = _start.started_failure(JobGateError("Could not start a job for d2.", code="ValidationException"), source, ["j1"])
+    err = core_result.started_failure(JobGateError("Could not start a job for d2.", code="ValidationException"), source, ["j1"])
     assert err.result["changed"] is True and [j["job_id"] for j in err.result["jobs"]] == ["j1"]
     assert "j1" in err.msg and "already been started" in err.msg
-    nothing = _start.started_failure(JobGateError("Boom.", code="X"), source, [])
+    nothing = core_result.started_failure(JobGateError("Boom.", code="X"), source, [])
     assert nothing.result["changed"] is False and nothing.msg == "Boom."
 
 
@@ -134,12 +139,12 @@ def client(fake):
 
 @pytest.fixture
 def no_sleep(monkeypatch):
-    monkeypatch.setattr(_start, "_sleep", lambda s: None)
+    monkeypatch.setattr(aws_client, "_sleep", lambda s: None)
 
 
 def test_create_is_retried_after_throttling(no_sleep):
     fake = FakeCreate([("ThrottlingException", 429), ("TooManyRequestsException", 429)])
-    out = _start.call_create(client(fake), "create_job_for_devices", action="start", what="a job", DeviceIds=["d1"])
+    out = aws_client.call_create(client(fake), "create_job_for_devices", action="start", what="a job", DeviceIds=["d1"])
     assert out["Jobs"][0]["JobId"] == "j1" and fake.calls == 3
 
 
@@ -148,12 +153,12 @@ def test_create_is_retried_after_throttling(no_sleep):
 def test_create_is_not_retried_when_it_may_have_happened(no_sleep, code, status):
     fake = FakeCreate([(code, status)])
     with pytest.raises(JobGateError) as err:
-        _start.call_create(client(fake), "create_job_for_devices", action="start", what="a job", DeviceIds=["d1"])
+        aws_client.call_create(client(fake), "create_job_for_devices", action="start", what="a job", DeviceIds=["d1"])
     assert fake.calls == 1 and err.value.code == code
 
 
 def test_create_gives_up_after_the_attempt_budget(no_sleep):
     fake = FakeCreate([("ThrottlingException", 429)] * 10)
     with pytest.raises(JobGateError) as err:
-        _start.call_create(client(fake), "create_job_for_devices", action="start", what="a job", max_attempts=3)
+        aws_client.call_create(client(fake), "create_job_for_devices", action="start", what="a job", max_attempts=3)
     assert fake.calls == 3 and err.value.retryable is True

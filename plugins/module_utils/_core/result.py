@@ -1,42 +1,46 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The flow every module that starts jobs shares: plan, start (or not, in check mode), fetch, optionally wait, report.
+"""What builds module results: the info flow (fetch or list, wait, report) and the start flow's results.
 
-A provider module builds a plan first (reads only: which jobs already exist, which would start), so check mode and
+A start module builds a plan first (reads only: which jobs already exist, which would start), so check mode and
 the real run take the same decisions. Then ``finish`` turns the ids of the jobs started or found into the info
 modules' result shape, plus ``changed`` and any extra keys.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import time
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry, summarize
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, fetch_many, wait_for, wait_settings
-
-# Indirections so tests can drive retries without sleeping; not module options.
-_sleep = time.sleep
-_monotonic = time.monotonic
-
-# Codes after which a create call that has no client token is safe to send again: the service refused it before
-# doing anything. A 5xx or a dropped connection is not in here: the job may exist, and a retry would start a second.
-SAFE_RETRY_CODES = frozenset((
-    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-    "LimitExceededException", "SlowDown",
-))
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, validate_wait, wait_for, wait_settings
 
 
-def token_digest(payload: t.Any, *, prefix: str = "jobgate-", max_len: int = 64) -> str:
-    """A stable idempotency token for a request: prefix + sha256 of its canonical JSON, cut to max_len.
+def _entries(source: JobSource, raws: list) -> list:
+    return [job_entry(source.provider, raw) for raw in raws]
 
-    Only letters, digits, ``-`` and ``_`` appear, so it fits the AWS ClientToken pattern ``^[a-zA-Z0-9\\-\\_]+$``.
-    """
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return (prefix + digest)[:max_len]
+
+def collect(source: JobSource, ids: list | None, params: dict) -> dict:
+    """The whole info flow: fetch (or list), optionally wait, and build the module result."""
+    validate_wait(params)
+    raws = source.list_jobs() if ids is None else first_fetch(source, ids, params)
+    entries = _entries(source, raws)
+    result = {"changed": False}
+    if params.get("wait"):
+        poll_ids = list(ids) if ids is not None else [entry["normalized"]["job_id"] for entry in entries]
+        timeout, sleep = wait_settings(params)
+        try:
+            entries, elapsed = wait_for(source, poll_ids, entries, timeout, sleep, raws=raws)
+        except JobGateError as err:
+            if ids is not None and len(ids) == 1 and err.result.get("jobs"):
+                err.result.setdefault("job", err.result["jobs"][0])
+            raise
+        result["elapsed"] = elapsed
+    result["jobs"] = entries
+    result["summary"] = summarize(entries)
+    if ids is not None and len(ids) == 1 and entries:
+        result["job"] = entries[0]
+    return result
 
 
 def build_result(source: JobSource, raws: list, *, changed: bool, params: t.Mapping, extra: dict | None = None,
@@ -108,25 +112,3 @@ def started_failure(err: JobGateError, source: JobSource, started_ids: list, ext
                    f"{', '.join(started_ids)}.")
     err.result = {**err.result, **result}
     return err
-
-
-def call_create(aws_client: t.Any, operation: str, *, action: str, what: str, max_attempts: int = 6,
-                **kwargs: t.Any) -> dict:
-    """Call an AWS create operation that has no client token: retried only when the service refused it outright.
-
-    ``aws_client`` is an ``_aws.AwsClient``; its own retries (which also cover 5xx and connection errors) would
-    risk starting a job twice, so one attempt at a time goes through a single-attempt twin of it.
-    """
-    from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, RetryPolicy  # pylint: disable=import-outside-toplevel
-
-    once = AwsClient(aws_client.settings, aws_client.service, policy=RetryPolicy(max_attempts=1), client=aws_client.client)
-    policy = aws_client.policy
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return once.call(operation, action=action, what=what, **kwargs)
-        except JobGateError as err:
-            if attempt >= max(1, min(max_attempts, policy.max_attempts)) or not (err.code in SAFE_RETRY_CODES or err.http_status == 429):
-                raise
-            _sleep(policy.delay(attempt - 1))

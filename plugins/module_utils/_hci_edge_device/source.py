@@ -1,6 +1,7 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Azure Stack HCI edge device jobs (Microsoft.AzureStackHCI/edgeDevices/jobs): input validation and the job source.
+"""Azure Stack HCI edge device jobs (Microsoft.AzureStackHCI/edgeDevices/jobs): validation, the job source, the
+info handler.
 
 Everything the user gives is checked here before any request (and before any token is fetched): a name that the
 REST spec's pattern rejects, or a resource_uri that is not the ARM id of an Arc machine, never reaches the network.
@@ -10,9 +11,12 @@ from __future__ import annotations
 import re
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _azure
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, pick_from_pages, select_ids, validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.status import PROVIDER
 
 DEFAULT_API_VERSION = "2024-09-01-preview"
 DEFAULT_EDGE_DEVICE = "default"
@@ -97,7 +101,7 @@ def jobs_path(resource_uri: str, edge_device_name: str) -> str:
 class HciJobSource(JobSource):
     """Get and ListByEdgeDevice of EdgeDeviceJobs on one edge device of one Arc machine."""
 
-    provider = "hci_edge_device"
+    provider = PROVIDER
     id_label = "HCI edge device job"
 
     def __init__(self, client, resource_uri: str, edge_device_name: str = DEFAULT_EDGE_DEVICE,
@@ -139,7 +143,7 @@ def edge_device_job_info(module) -> dict:
     ids = select_ids(params, "job_name", "job_names")
     validate_params(params, ids)
     validate_wait(params)
-    client = _azure.connect(params)
+    client = arm.connect(params)
     source = HciJobSource(client, params["resource_uri"], params.get("edge_device_name") or DEFAULT_EDGE_DEVICE,
                           params.get("api_version") or DEFAULT_API_VERSION)
     return collect(source, ids, params)

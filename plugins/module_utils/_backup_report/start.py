@@ -13,12 +13,13 @@ import time
 import typing as t
 import uuid
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, resolve_settings
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup import BackupReportJobSource, check_report_plan_name
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import to_datetime
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import validate_wait
-from ansible_collections.jobgate.cloud.plugins.module_utils._start import build_result, check_mode_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import BackupReportJobSource, check_report_plan_name
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result, check_mode_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 IDEMPOTENCY_TOKEN_MAX = 1024
 # A job the token returns that is older than the task by more than this is an earlier run's, whatever the clocks say.

@@ -5,22 +5,22 @@
 The body follows the REST spec's HciEdgeDeviceJob: ``{"kind": "HCI", "properties": {"jobType": ..., ...}}``.
 Edge device jobs are not edited: a job name that exists with the same properties starts nothing (it is returned),
 one with different properties is refused before any PUT. After the PUT the module follows the long-running
-operation (``Azure-AsyncOperation``, else ``Location``) to its end, honouring ``Retry-After``, within
-``wait_timeout``; the operation URL must be on the Resource Manager origin, since the bearer token goes with it.
+operation (``_azure/lro.py``) to its end within ``wait_timeout``.
 """
 from __future__ import annotations
 
 import re
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils import _azure, _start
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci import (
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm, lro
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result, check_mode_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait, wait_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import (
     DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, HciJobSource, jobs_path, parse_resource_uri, validate_api_version, validate_name,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import job_entry, summarize, to_datetime
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import validate_wait, wait_settings
-from ansible_collections.jobgate.cloud.plugins.module_utils._start import build_result, check_mode_result
 
 JOB_KIND = "HCI"
 JOB_TYPES = ("CollectLog", "RemoteSupport")
@@ -29,8 +29,6 @@ ACCESS_LEVELS = ("None", "Diagnostics", "DiagnosticsAndRepair")
 REMOTE_SUPPORT_TYPES = ("Enable", "Revoke")
 COLLECT_LOG_OPTIONS = ("from_date", "to_date")
 REMOTE_SUPPORT_OPTIONS = ("access_level", "expiration_timestamp", "remote_support_type")
-TERMINAL_OPERATION = ("succeeded", "failed", "canceled")
-MAX_RETRY_AFTER = 60.0
 
 
 def _date(option: str, value: t.Any) -> str:
@@ -137,62 +135,12 @@ def find_existing(source: HciJobSource, job_name: str) -> dict | None:
         raise
 
 
-# ------------------------------------------------------------------------------------------------ long-running operation
-def _retry_after(response, default: float) -> float:
-    hinted = _azure.retry_after_seconds(response.headers.get("Retry-After"))
-    return min(MAX_RETRY_AFTER, hinted if hinted is not None else default)
-
-
-def _json(response, what: str) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise JobGateError(f"Resource Manager answered {what} with a body that is not a JSON object.",
-                           code="InvalidResponse", http_status=response.status_code, retryable=True)
-    return body
-
-
-def follow_operation(client, response, what: str, deadline: float, default_sleep: float) -> dict:
-    """Poll the PUT's long-running operation to its end; returns {"status", "error"}.
-
-    Raises JobGateError(code="WaitTimeout") when ``deadline`` (a ``_start._monotonic`` value) passes first.
-    """
-    op_url = response.headers.get("Azure-AsyncOperation")
-    location = response.headers.get("Location")
-    url = op_url or location
-    if not url:
-        return {"status": "Succeeded" if response.status_code in (200, 201) else "Unknown", "error": None}
-    if _azure.origin(url) != _azure.origin(client.base):
-        raise JobGateError(f"Refused to follow the long-running operation of {what} to {_azure.origin(url)[1]}: it is "
-                           f"not the Resource Manager endpoint {client.base}, and the bearer token is only sent there.",
-                           code="UntrustedOperationUrl", retryable=False)
-    delay = _retry_after(response, default_sleep)
-    while True:
-        remaining = deadline - _start._monotonic()
-        if remaining <= 0:
-            raise JobGateError(f"Timed out waiting for the long-running operation of {what} to end.",
-                               code="WaitTimeout", retryable=True)
-        _start._sleep(max(0.0, min(delay, remaining)))
-        polled = client.request("GET", url, f"the operation status of {what}")
-        if op_url:
-            body = _json(polled, f"the operation status of {what}")
-            status = str(body.get("status") or "")
-            if status.lower() in TERMINAL_OPERATION:
-                error = body.get("error") if isinstance(body.get("error"), dict) else None
-                return {"status": status, "error": error}
-        elif polled.status_code != 202:
-            return {"status": "Succeeded", "error": None}
-        delay = _retry_after(polled, default_sleep)
-
-
 # ------------------------------------------------------------------------------------------------ handler
 def edge_device_job(module: t.Any) -> dict:
     """Handler of hci_edge_device_job."""
     params = module.params
     inputs = validate_job(params)
-    client = _azure.connect(params)
+    client = arm.connect(params)
     source = HciJobSource(client, inputs["target"]["resource_uri"], inputs["edge_device_name"], inputs["api_version"])
     name = inputs["job_name"]
     what = f"{source.id_label} {name} {source.location()}"
@@ -210,12 +158,12 @@ def edge_device_job(module: t.Any) -> dict:
         return check_mode_result(source, [], [would_start(inputs)])
 
     timeout, sleep = wait_settings(params)
-    started = _start._monotonic()
+    started = lro._monotonic()
     deadline = started + timeout
     url = client.url(jobs_path(inputs["target"]["resource_uri"], inputs["edge_device_name"]) + "/" + name)
     response = client.request("PUT", url, what, json_body=inputs["body"], params={"api-version": inputs["api_version"]})
     try:
-        outcome = follow_operation(client, response, what, deadline, sleep)
+        outcome = lro.follow_operation(client, response, what, deadline, sleep)
     except JobGateError as err:
         if err.code == "WaitTimeout":
             raise _lro_timeout(err, source, name, started) from None
@@ -232,12 +180,12 @@ def edge_device_job(module: t.Any) -> dict:
             err.code = str(detail.get("code") or "OperationFailed")
             err.message = str(detail.get("message") or err.msg)
         raise
-    budget = deadline - _start._monotonic()
+    budget = deadline - lro._monotonic()
     return build_result(source, [raw], changed=True, params=params, ids=[name], deadline_budget=budget)
 
 
 def _lro_timeout(err: JobGateError, source: HciJobSource, name: str, started: float) -> JobGateError:
-    err.result = {**err.result, "changed": True, "elapsed": round(max(0.0, _start._monotonic() - started), 1)}
+    err.result = {**err.result, "changed": True, "elapsed": round(max(0.0, lro._monotonic() - started), 1)}
     try:
         entry = job_entry(source.provider, source.describe(name))
         err.result.update(jobs=[entry], job=entry, summary=summarize([entry]))

@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one exception every layer of the collection raises.
 
-Deep code raises ``JobGateError``; only ``_runner.run_module`` turns it into ``fail_json``, so a failed task always
-carries the contract's ``msg`` and ``error`` block and never a bare traceback.
+Deep code raises ``JobGateError``; only ``_core.module.run_module`` turns it into ``fail_json``, so a failed task
+always carries the contract's ``msg`` and ``error`` block and never a bare traceback.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AWS Backup report job source and its input validation.
+"""AWS Backup report jobs: input validation, the job source and the info handler.
 
 The Backup model gives ReportJobId no pattern; its documentation says "at most 1,024 bytes", so that and the
 path-breaking characters are what is checked. Report plan names follow the model's ReportPlanName shape.
@@ -11,10 +11,14 @@ import datetime
 import re
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws import AwsClient, resolve_settings
-from ansible_collections.jobgate.cloud.plugins.module_utils._errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._normalize import to_datetime
-from ansible_collections.jobgate.cloud.plugins.module_utils._runner import JobSource, collect, pick_from_pages, select_ids, validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 PATH_BREAKERS = ("..", "/", "?", "#")
 REPORT_JOB_ID_MAX_BYTES = 1024
@@ -61,7 +65,7 @@ def parse_time(option: str, value: t.Any):
 
 
 class BackupReportJobSource(JobSource):
-    provider = "backup_report"
+    provider = PROVIDER
     id_label = "Backup report job"
 
     def __init__(self, client: AwsClient, *, report_plan_name: str | None = None, status: str | None = None,

@@ -1,0 +1,210 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The botocore client with our retries and error conversion, and create calls that must not start a job twice."""
+from __future__ import annotations
+
+import json
+import time
+import typing as t
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, scrub
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import ensure_carried_model, scoped_loader
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_retryable, is_throttle
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+
+try:
+    import botocore
+    import botocore.config
+    import botocore.exceptions
+    import botocore.session
+except ImportError:  # reported by the module through missing_required_lib
+    botocore = None  # type: ignore[assignment]
+
+COLLECTION_VERSION = "0.1.0"
+
+DEFAULT_CONNECT_TIMEOUT = 10
+DEFAULT_READ_TIMEOUT = 60
+
+# An indirection so tests can drive retries of create calls without sleeping; not a module option.
+_sleep = time.sleep
+
+
+class MalformedResponse(Exception):
+    """A 2xx answer whose body is not JSON (a proxy's page, a cut-off body): botocore would parse it as empty."""
+
+    def __init__(self, status: int | None) -> None:
+        super().__init__(f"HTTP {status} answer whose body is not JSON")
+        self.status = status
+
+
+def _check_json_body(response_dict: dict | None = None, **_kwargs: t.Any) -> None:
+    """botocore ``before-parse`` hook: refuse a 2xx body that is not JSON instead of returning an empty result."""
+    if not response_dict:
+        return
+    status = response_dict.get("status_code")
+    body = response_dict.get("body")
+    if not isinstance(status, int) or not 200 <= status < 300 or not isinstance(body, (bytes, str)) or not body:
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        raise MalformedResponse(status) from None
+
+
+def build_config(settings: AwsSettings) -> tuple:
+    """(botocore Config with botocore's retries off, attempt count for our policy)."""
+    user = dict(settings.config)
+    retries = user.pop("retries", None) or {}
+    attempts = RetryPolicy.max_attempts
+    if isinstance(retries, dict):
+        if retries.get("total_max_attempts"):
+            attempts = int(retries["total_max_attempts"])
+        elif retries.get("max_attempts") is not None:
+            attempts = int(retries["max_attempts"]) + 1
+    base = botocore.config.Config(
+        user_agent_extra=f"jobgate.cloud/{COLLECTION_VERSION} Ansible/{ANSIBLE_VERSION}",
+        connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+        read_timeout=DEFAULT_READ_TIMEOUT,
+    )
+    try:
+        config = base.merge(botocore.config.Config(**user))
+    except TypeError as exc:
+        raise bad_input(f"aws_config has a setting botocore's Config does not know: {exc}") from None
+    config = config.merge(botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    return config, max(1, attempts)
+
+
+def create_client(settings: AwsSettings, service: str) -> tuple:
+    """(botocore client, attempt count). Raises ``JobGateError`` for profile, region and model problems."""
+    if botocore is None:
+        raise JobGateError("botocore is required for the AWS modules.", code="MissingLibrary")
+    config, attempts = build_config(settings)
+    what = f"a {service} client"
+    try:
+        session = botocore.session.Session(profile=settings.profile)
+        session.register_component("data_loader", scoped_loader(session.get_config_variable("data_path"), service))
+        ensure_carried_model(session, service)
+        client = session.create_client(
+            service,
+            region_name=settings.region,
+            endpoint_url=settings.endpoint_url,
+            verify=settings.verify,
+            aws_access_key_id=settings.access_key,
+            aws_secret_access_key=settings.secret_key,
+            aws_session_token=settings.session_token,
+            config=config,
+        )
+    except botocore.exceptions.BotoCoreError as exc:
+        raise convert_error(exc, action="create", what=what, where="", secrets=settings.secrets()) from None
+    except ValueError as exc:  # e.g. a malformed endpoint_url
+        raise bad_input(f"Cannot create {what}: {scrub(str(exc), settings.secrets())}") from None
+    client.meta.events.register("before-parse", _check_json_body)
+    return client, attempts
+
+
+class AwsClient:
+    """A botocore client plus our retry policy and error conversion; thread-safe like botocore's clients."""
+
+    def __init__(self, settings: AwsSettings, service: str, *, policy: RetryPolicy | None = None,
+                 client: t.Any = None, limiter: AdaptiveLimiter | None = None) -> None:
+        self.settings = settings
+        self.service = service
+        self.limiter = limiter
+        if client is None:
+            client, attempts = create_client(settings, service)
+            policy = policy or RetryPolicy(max_attempts=attempts)
+        self.client = client
+        self.policy = policy or RetryPolicy()
+        if self.limiter is None:
+            self.limiter = AdaptiveLimiter()
+
+    @property
+    def region(self) -> str | None:
+        return getattr(getattr(self.client, "meta", None), "region_name", None) or self.settings.region
+
+    @property
+    def endpoint(self) -> str | None:
+        return getattr(getattr(self.client, "meta", None), "endpoint_url", None) or self.settings.endpoint_url
+
+    def location(self) -> str:
+        """Where jobs are looked for, for messages: "in region us-east-1 at endpoint https://..."."""
+        parts = [f"in region {self.region or '(none)'}"]
+        if self.endpoint:
+            parts.append(f"at endpoint {self.endpoint}")
+        return " ".join(parts)
+
+    def call(self, operation: str, *, action: str, what: str, **kwargs: t.Any) -> dict:
+        """Call a client method (snake_case name) with our retries; botocore errors become ``JobGateError``."""
+        method = getattr(self.client, operation)
+        attempt = 0
+        while True:
+            attempt += 1
+            ticket = self.limiter.acquire()
+            try:
+                out = method(**kwargs)
+            except botocore.exceptions.BotoCoreError as exc:
+                error: BaseException = exc
+            except botocore.exceptions.ClientError as exc:
+                error = exc
+                if is_throttle(exc):
+                    self.limiter.on_throttle(ticket)
+            except MalformedResponse as exc:
+                if attempt >= self.policy.max_attempts:
+                    raise JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
+                                       f"is not JSON, {attempt} times.", code="InvalidResponse", message=str(exc),
+                                       http_status=exc.status, retryable=True) from None
+                self.policy.sleep(self.policy.delay(attempt - 1))
+                continue
+            else:
+                self.limiter.on_success()
+                return out
+            if attempt >= self.policy.max_attempts or not is_retryable(error):
+                raise convert_error(error, action=action, what=what, where=self.location(),
+                                    secrets=self.settings.secrets(), attempts=attempt) from None
+            self.policy.sleep(self.policy.delay(attempt - 1))
+
+    def pages(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> t.Iterator:
+        """Each page's items, following NextToken lazily (a caller may stop early); each page has its own retries."""
+        seen: set = set()
+        request = {k: v for k, v in kwargs.items() if v is not None}
+        while True:
+            page = self.call(operation, action=action, what=what, **request)
+            yield page.get(result_key) or []
+            token = page.get("NextToken")
+            if not token:
+                return
+            if token in seen:  # a service that repeats a token would otherwise loop forever
+                raise JobGateError(f"AWS repeated a pagination token while trying to {action} {what} {self.location()}.",
+                                   code="PaginationLoop", retryable=False)
+            seen.add(token)
+            request["NextToken"] = token
+
+    def paginate(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> list:
+        """Follow NextToken to the end; each page gets its own retries."""
+        items: list = []
+        for page in self.pages(operation, result_key, action=action, what=what, **kwargs):
+            items.extend(page)
+        return items
+
+
+def call_create(aws_client: t.Any, operation: str, *, action: str, what: str, max_attempts: int = 6,
+                **kwargs: t.Any) -> dict:
+    """Call an AWS create operation that has no client token: retried only when the service refused it outright.
+
+    ``aws_client`` is an ``AwsClient``; its own retries (which also cover 5xx and connection errors) would
+    risk starting a job twice, so one attempt at a time goes through a single-attempt twin of it.
+    """
+    once = AwsClient(aws_client.settings, aws_client.service, policy=RetryPolicy(max_attempts=1), client=aws_client.client)
+    policy = aws_client.policy
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return once.call(operation, action=action, what=what, **kwargs)
+        except JobGateError as err:
+            if attempt >= max(1, min(max_attempts, policy.max_attempts)) or not (err.code in SAFE_RETRY_CODES or err.http_status == 429):
+                raise
+            _sleep(policy.delay(attempt - 1))

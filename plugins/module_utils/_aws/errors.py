@@ -1,0 +1,84 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""botocore error -> ``JobGateError`` whose message names the job and where it was looked for, with no secret in it."""
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import (
+    ACCESS_DENIED_CODES, CREDENTIAL_CODES, NOT_FOUND_CODES, THROTTLING_CODES, client_error_parts, is_retryable,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+
+try:
+    import botocore.exceptions
+except ImportError:  # reported by the module through missing_required_lib
+    botocore = None  # type: ignore[assignment]
+
+# AWS echoes the canonical request (signed header values included) after these words in a signature mismatch.
+_ECHO_MARKERS = ("The Canonical String for this request should have been", "The String-to-Sign should have been")
+
+
+def scrub(text: str, secrets: t.Iterable[str] = ()) -> str:
+    """Drop AWS's echo of the canonical request and any known secret value from a message."""
+    text = str(text or "")
+    for marker in _ECHO_MARKERS:
+        if marker in text:
+            text = text[:text.index(marker)].rstrip()
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "********")
+    return text
+
+
+def convert_error(exc: BaseException, *, action: str, what: str, where: str, secrets: t.Iterable[str] = (),
+                  attempts: int = 1) -> JobGateError:
+    """A botocore exception -> ``JobGateError`` whose ``msg`` names the job and where it was looked for.
+
+    ``action`` is a verb ("get", "list"), ``what`` names the job(s) ("Panorama device job abc"), ``where`` says
+    where ("in region us-east-1 at endpoint https://...").
+    """
+    secrets = tuple(secrets)
+    retryable = is_retryable(exc)
+    tried = f" after {attempts} attempts" if attempts > 1 else ""
+    if botocore is not None and isinstance(exc, botocore.exceptions.ClientError):
+        code, message, status = client_error_parts(exc)
+        message = scrub(message, secrets) or code
+        if code in NOT_FOUND_CODES or (status == 404 and not code):
+            msg = f"{what} was not found {where}: {message}"
+        elif code in CREDENTIAL_CODES:
+            msg = (f"AWS rejected the credentials ({code}) when trying to {action} {what} {where}: {message} "
+                   "Check access_key/secret_key/session_token (or the profile) and that they belong to this endpoint.")
+        elif code in ACCESS_DENIED_CODES:
+            msg = f"Access denied when trying to {action} {what} {where}: {message}"
+        elif code in THROTTLING_CODES or status == 429:
+            msg = f"AWS throttled the requests to {action} {what} {where}{tried}: {message}"
+        else:
+            msg = f"Could not {action} {what} {where}{tried}: {code or 'HTTP ' + str(status)}: {message}"
+        return JobGateError(msg, code=code or f"HTTP{status}", message=message, http_status=status, retryable=retryable)
+
+    text = scrub(str(exc), secrets)
+    if botocore is None:
+        return JobGateError(f"Could not {action} {what} {where}: {text}", code=type(exc).__name__, message=text)
+    ex = botocore.exceptions
+    if isinstance(exc, ex.SSLError):
+        msg = (f"TLS certificate verification failed when trying to {action} {what} {where}: {text}. "
+               "Set aws_ca_bundle (or AWS_CA_BUNDLE) to the CA that signed the endpoint's certificate.")
+        return JobGateError(msg, code="SSLError", message=text, retryable=False)
+    if isinstance(exc, (ex.ConnectTimeoutError, ex.ReadTimeoutError)):
+        return JobGateError(f"Timed out trying to {action} {what} {where}{tried}: {text}", code="Timeout", message=text, retryable=True)
+    if isinstance(exc, (ex.ConnectionError, ex.ConnectionClosedError, ex.ResponseStreamingError, ex.HTTPClientError)):
+        return JobGateError(f"Could not connect to AWS to {action} {what} {where}{tried}: {text}", code="ConnectionError",
+                            message=text, retryable=retryable)
+    if isinstance(exc, (ex.NoCredentialsError, ex.PartialCredentialsError, ex.CredentialRetrievalError)):
+        msg = (f"No usable AWS credentials to {action} {what} {where}: {text}. Set access_key and secret_key, "
+               "a profile, or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables.")
+        return JobGateError(msg, code="NoCredentials", message=text, retryable=False)
+    if isinstance(exc, ex.ProfileNotFound):
+        return JobGateError(f"Cannot {action} {what}: {text}.", code="ProfileNotFound", message=text, retryable=False)
+    if isinstance(exc, ex.NoRegionError):
+        msg = f"Cannot {action} {what}: no AWS region was given; set region, AWS_REGION or a profile with a region."
+        return JobGateError(msg, code="NoRegion", message=text, retryable=False)
+    if isinstance(exc, ex.ParamValidationError):
+        return JobGateError(f"Invalid request to {action} {what}: {text}", code="ValidationError", message=text, retryable=False)
+    return JobGateError(f"Could not {action} {what} {where}: {text}", code=type(exc).__name__, message=text, retryable=False)

@@ -1,0 +1,143 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Our AWS retry policy, the client-side request limiter, and which botocore errors are worth another try.
+
+botocore's own retries are switched off (see ``client.build_config``): ``AwsClient.call`` applies these.
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+import typing as t
+from dataclasses import dataclass
+
+try:
+    import botocore.exceptions
+except ImportError:  # reported by the module through missing_required_lib
+    botocore = None  # type: ignore[assignment]
+
+THROTTLING_CODES = frozenset((
+    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
+    "RequestThrottled", "RequestThrottledException", "SlowDown", "ProvisionedThroughputExceededException",
+    "LimitExceededException", "BandwidthLimitExceeded", "EC2ThrottledException", "PriorRequestNotComplete",
+))
+TRANSIENT_CODES = frozenset((
+    "InternalServerException", "InternalServerError", "InternalFailure", "InternalError", "ServiceUnavailable",
+    "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException",
+))
+CREDENTIAL_CODES = frozenset((
+    "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "InvalidClientTokenId",
+    "ExpiredToken", "ExpiredTokenException", "IncompleteSignature", "IncompleteSignatureException",
+    "MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure", "InvalidAccessKeyId",
+))
+ACCESS_DENIED_CODES = frozenset(("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"))
+NOT_FOUND_CODES = frozenset(("ResourceNotFoundException", "NotFoundException", "NotFound", "NoSuchEntity"))
+# Codes after which a create call that has no client token is safe to send again: the service refused it before
+# doing anything. A 5xx or a dropped connection is not in here: the job may exist, and a retry would start a second.
+SAFE_RETRY_CODES = frozenset((
+    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
+    "LimitExceededException", "SlowDown",
+))
+
+
+@dataclass
+class RetryPolicy:
+    """Full-jitter exponential backoff (delay = uniform(0, min(cap, base * 2**n))) over a bounded attempt count."""
+
+    max_attempts: int = 6
+    base: float = 0.5
+    cap: float = 20.0
+    sleep: t.Callable[[float], None] = time.sleep
+    rand: t.Callable[[], float] = random.random
+
+    def delay(self, retry_number: int) -> float:
+        return self.rand() * min(self.cap, self.base * (2 ** retry_number))
+
+
+class AdaptiveLimiter:
+    """Client-side pacing shared by the threads of one client: AIMD on the allowed request rate.
+
+    Unlimited until the service throttles. A throttled answer sets the rate to half of what was being sent (the
+    starts of the last second), at most once per round: answers to requests started before the last cut are
+    already accounted for; never below ``floor`` (2/s: a lone caller waits no longer than its retry backoff).
+    Every success adds 1/rate, about one request per second per second, so the rate
+    climbs back and probes again. Without it, a pool of threads keeps hammering a throttled service and each
+    429 costs another request.
+    """
+
+    WINDOW = 1.0
+
+    def __init__(self, clock: t.Callable[[], float] = time.monotonic, sleep: t.Callable[[float], None] = time.sleep,
+                 floor: float = 2.0) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self.floor = floor
+        self.rate: float | None = None  # requests per second; None = not limited
+        self._next = 0.0                # earliest start of the next request while limited
+        self._cut_at = float("-inf")
+        self._starts: list = []
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Wait for this request's turn; returns its start time (the ticket for ``on_throttle``)."""
+        with self._lock:
+            now = self.clock()
+            slot = now if self.rate is None else max(now, self._next)
+            if self.rate is not None:
+                self._next = slot + 1.0 / self.rate
+            self._starts = [s for s in self._starts if s > slot - self.WINDOW]
+            self._starts.append(slot)
+        if slot > now:
+            self.sleep(slot - now)
+        return slot
+
+    def on_throttle(self, ticket: float) -> None:
+        with self._lock:
+            if ticket <= self._cut_at:
+                return
+            now = self.clock()
+            sent = float(len([s for s in self._starts if s > now - self.WINDOW]) or 1) / self.WINDOW
+            current = sent if self.rate is None else min(self.rate, sent)
+            self.rate = max(self.floor, current / 2.0)
+            self._cut_at = now
+            self._next = max(self._next, now + 1.0 / self.rate)
+
+    def on_success(self) -> None:
+        with self._lock:
+            if self.rate is not None:
+                self.rate += 1.0 / self.rate
+
+
+def is_throttle(exc: BaseException) -> bool:
+    code, _message, status = client_error_parts(exc)
+    return code in THROTTLING_CODES or status == 429
+
+
+def client_error_parts(exc: BaseException) -> tuple:
+    response = getattr(exc, "response", None) or {}
+    error = response.get("Error") or {}
+    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    try:
+        status = int(status) if status is not None else None
+    except (TypeError, ValueError):
+        status = None
+    return str(error.get("Code") or ""), str(error.get("Message") or ""), status
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """The contract's ``retryable``: throttling, 5xx, timeouts and connection errors; not bad input or auth."""
+    if botocore is None:
+        return False
+    if isinstance(exc, botocore.exceptions.ClientError):
+        code, _message, status = client_error_parts(exc)
+        if code in CREDENTIAL_CODES or code in ACCESS_DENIED_CODES or code in NOT_FOUND_CODES:
+            return False
+        if code in THROTTLING_CODES or code in TRANSIENT_CODES:
+            return True
+        return status is not None and (status == 429 or status >= 500)
+    # A certificate problem does not go away on retry; a dropped or slow connection may.
+    if isinstance(exc, botocore.exceptions.SSLError):
+        return False
+    return isinstance(exc, (botocore.exceptions.ConnectionError, botocore.exceptions.ReadTimeoutError,
+                            botocore.exceptions.ConnectionClosedError, botocore.exceptions.ResponseStreamingError))

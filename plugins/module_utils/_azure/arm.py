@@ -1,0 +1,259 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Resource Manager session: bearer token to the ARM origin only, timeouts, bounded retries, paging.
+
+The bearer token is only ever sent to the Resource Manager origin (scheme, host and port); a ``nextLink`` that
+points anywhere else is refused.
+"""
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import threading
+import time
+import typing as t
+from urllib.parse import urlsplit
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, resolve_cloud
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import TokenProvider, check_libraries, read_credentials_file, resolve_credentials
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+
+try:
+    import requests
+except ImportError:  # pragma: no cover - reported through check_libraries
+    requests = None
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+def origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is None:
+        port = {"https": 443, "http": 80}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date), or None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def arm_error(response, what: str) -> JobGateError:
+    """An ARM error response ({"error": {"code", "message"}}) as the contract's error block."""
+    status = response.status_code
+    code, message = None, None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        err = body.get("error") if isinstance(body.get("error"), dict) else body
+        code = err.get("code") if isinstance(err.get("code"), str) else None
+        message = err.get("message") if isinstance(err.get("message"), str) else None
+    if not code:
+        code = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 429: "TooManyRequests"}.get(status, f"HTTP{status}")
+    if not message:
+        message = f"Resource Manager answered HTTP {status} without an ARM error body."
+    retryable = status in RETRY_STATUSES or status >= 500
+    if status == 404:
+        msg = f"{what[0].upper()}{what[1:]} was not found ({code}: {message})"
+    else:
+        msg = f"Resource Manager refused the request for {what} with HTTP {status} ({code}: {message})"
+    return JobGateError(msg, code=code, message=message, http_status=status, retryable=retryable)
+
+
+def tls_message(url: str) -> str:
+    return (f"TLS certificate verification failed for {url}: the server's certificate is not signed by a CA this "
+            "host trusts. Add that CA to the trust store or point REQUESTS_CA_BUNDLE at it; "
+            "cert_validation_mode=ignore turns verification off (not for production).")
+
+
+class ArmClient:
+    """A requests session for Resource Manager: bearer token to the ARM origin only, timeouts, bounded retries."""
+
+    def __init__(self, cloud: CloudEndpoints, tokens: TokenProvider, *, verify: t.Any = True,
+                 timeout: tuple = (10, 60), max_retries: int = 4, max_retry_after: float = 60.0,
+                 sleep: t.Callable[[float], None] = time.sleep, session=None,
+                 clock: t.Callable[[], float] = time.monotonic) -> None:
+        check_libraries()
+        self.cloud = cloud
+        self.base = cloud.resource_manager.rstrip("/")
+        self.tokens = tokens
+        self.verify = verify
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_retry_after = max_retry_after
+        self.sleep = sleep
+        self.clock = clock
+        # A Retry-After that one thread is told holds for all threads of this client: none sends before it ends.
+        self._quiet_until = 0.0
+        self._quiet_lock = threading.Lock()
+        self.session = session if session is not None else requests.Session()
+        self.session.headers["Accept"] = "application/json"
+        self.session.headers["User-Agent"] = "jobgate.cloud (ansible)"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def check_origin(self, url: str, what: str) -> None:
+        if origin(url) != origin(self.base):
+            scheme, host, port = origin(url)
+            raise JobGateError(
+                f"Refused to follow a nextLink for {what} to {scheme}://{host}:{port}: it is not the Resource Manager "
+                f"endpoint {self.base}, and the bearer token is only sent there.",
+                code="UntrustedNextLink", http_status=None, retryable=False)
+
+    def _backoff(self, attempt: int, response=None) -> float:
+        hinted = retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
+        if hinted is not None:
+            return min(hinted, self.max_retry_after)
+        return min(self.max_retry_after, (2 ** attempt) * (0.5 + random.random() / 2))
+
+    def _wait_quiet(self) -> None:
+        with self._quiet_lock:
+            wait = self._quiet_until - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+
+    def _hold_off(self, response) -> bool:
+        """Share a Retry-After with the other threads; True when there was one."""
+        hinted = retry_after_seconds(response.headers.get("Retry-After"))
+        if hinted is None:
+            return False
+        with self._quiet_lock:
+            self._quiet_until = max(self._quiet_until, self.clock() + min(hinted, self.max_retry_after))
+        return True
+
+    def request(self, method: str, url: str, what: str, *, json_body: t.Any = None, params: dict | None = None):
+        """One ARM call with retries; returns the requests response of a 2xx answer, raises JobGateError otherwise."""
+        self.check_origin(url, what)
+        renewed = False
+        attempt = 0
+        slept_hint = False  # this thread has just slept its own Retry-After: no second wait for it
+        while True:
+            if not slept_hint:
+                self._wait_quiet()
+            slept_hint = False
+            headers = {"Authorization": "Bearer " + self.tokens.token()}
+            try:
+                response = self.session.request(method, url, params=params, json=json_body, headers=headers,
+                                                timeout=self.timeout, verify=self.verify, allow_redirects=False)
+            except requests.exceptions.SSLError:
+                # A certificate that does not verify will not verify on the next try either.
+                raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
+            except requests.exceptions.RequestException as exc:
+                if attempt < self.max_retries:
+                    self.sleep(self._backoff(attempt))
+                    attempt += 1
+                    continue
+                code = "Timeout" if isinstance(exc, requests.exceptions.Timeout) else "ConnectionError"
+                message = f"{type(exc).__name__} talking to {self.base}"
+                raise JobGateError(f"Could not reach Resource Manager at {self.base} for {what} after "
+                                   f"{attempt + 1} attempts ({type(exc).__name__}).", code=code, message=message,
+                                   retryable=True) from None
+            if 200 <= response.status_code < 300:
+                return response
+            if response.status_code == 401 and not renewed:
+                # An expired or revoked token: get a fresh one once (a new credential has an empty cache).
+                renewed = True
+                self.tokens.renew()
+                continue
+            if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+                slept_hint = self._hold_off(response)
+                self.sleep(self._backoff(attempt, response))
+                attempt += 1
+                continue
+            raise arm_error(response, what)
+
+    def get_json(self, url: str, what: str, params: dict | None = None) -> dict:
+        attempt = 0
+        body: t.Any = None
+        while True:
+            response = self.request("GET", url, what, params=params)
+            try:
+                body = response.json()
+                break
+            except ValueError:
+                # A cut-off body or a proxy's page passes like any transient answer: retried, then reported.
+                if attempt < self.max_retries:
+                    self.sleep(self._backoff(attempt))
+                    attempt += 1
+                    continue
+                raise JobGateError(f"Resource Manager answered {what} with a body that is not JSON, {attempt + 1} times.",
+                                   code="InvalidResponse", http_status=response.status_code, retryable=True) from None
+        if not isinstance(body, dict):
+            raise JobGateError(f"Resource Manager answered {what} with JSON that is not an object.",
+                               code="InvalidResponse", http_status=response.status_code, retryable=False)
+        return body
+
+    def pages(self, url: str, what: str, params: dict | None = None, max_pages: int = 1000) -> t.Iterator:
+        """Each page's items of a paged ARM list, lazily (a caller may stop early), following nextLink only on the
+        Resource Manager origin."""
+        page = self.get_json(url, what, params)
+        for _page in range(max_pages):
+            value = page.get("value")
+            if not isinstance(value, list):
+                raise JobGateError(f"Resource Manager answered {what} without a value list.", code="InvalidResponse",
+                                   retryable=False)
+            yield value
+            next_link = page.get("nextLink")
+            if not next_link:
+                return
+            self.check_origin(next_link, what)
+            page = self.get_json(next_link, what)   # nextLink carries its own query (api-version, skip token)
+        raise JobGateError(f"Resource Manager kept paging {what} beyond {max_pages} pages.", code="TooManyPages")
+
+    def list_all(self, url: str, what: str, params: dict | None = None, max_pages: int = 1000) -> list:
+        """Every item of a paged ARM list, following nextLink only on the Resource Manager origin."""
+        items: list = []
+        for value in self.pages(url, what, params, max_pages):
+            items.extend(value)
+        return items
+
+
+def connect(params: t.Mapping, environ: t.Mapping | None = None, *, sleep: t.Callable[[float], None] = time.sleep) -> ArmClient:
+    """The ArmClient for module params: resolves credentials and cloud, builds nothing that talks until used."""
+    check_libraries()
+    environ = os.environ if environ is None else environ
+    plan = resolve_credentials(params, environ, read_credentials_file(environ))
+    verify = plan.cert_validation_mode != "ignore"
+
+    def fetch_json(url: str) -> t.Any:
+        try:
+            response = requests.get(url, timeout=(10, 30), verify=verify, headers={"Accept": "application/json"},
+                                    allow_redirects=False)
+        except requests.exceptions.SSLError:
+            raise JobGateError(tls_message(url), code="SSLError", retryable=False) from None
+        except requests.exceptions.RequestException as exc:
+            raise JobGateError(f"Could not read the cloud metadata document {url} ({type(exc).__name__}).",
+                               code="ConnectionError", retryable=True) from None
+        if response.status_code != 200:
+            raise JobGateError(f"The cloud metadata document {url} answered HTTP {response.status_code}.",
+                               code="InvalidCloudMetadata", http_status=response.status_code,
+                               retryable=response.status_code in RETRY_STATUSES)
+        try:
+            return response.json()
+        except ValueError:
+            raise JobGateError(f"The cloud metadata document {url} is not JSON.", code="InvalidCloudMetadata") from None
+
+    cloud = resolve_cloud(plan.cloud_environment, fetch_json)
+    return ArmClient(cloud, TokenProvider(plan, cloud), verify=verify, sleep=sleep)

@@ -1,0 +1,352 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Azure credentials: which one to build (a pure decision), the azure-identity credential, and bearer tokens.
+
+``resolve_credentials(params, environ, credentials_text)`` decides *which* credential to build (a
+``CredentialPlan``), following azure.azcollection's precedence; ``build_credential(plan, cloud)`` and
+``TokenProvider`` do the I/O. No secret or token is ever put into a message.
+"""
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import threading
+import typing as t
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, is_microsoft_authority
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+
+# requests is what the Resource Manager client (arm.py) talks through; both libraries are checked here, in one place.
+try:
+    import requests  # noqa: F401  pylint: disable=unused-import
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported through missing_required_lib
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+try:
+    import azure.identity  # noqa: F401  pylint: disable=unused-import
+    HAS_AZURE_IDENTITY = True
+    AZURE_IDENTITY_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported through missing_required_lib
+    HAS_AZURE_IDENTITY = False
+    AZURE_IDENTITY_IMPORT_ERROR = exc
+
+
+AUTH_SOURCES = ("auto", "env", "credential_file", "cli", "msi", "workload_identity")
+
+AZURE_ARG_SPEC: dict = dict(
+    auth_source=dict(type="str", choices=list(AUTH_SOURCES)),
+    subscription_id=dict(type="str"),
+    client_id=dict(type="str"),
+    secret=dict(type="str", no_log=True),
+    tenant=dict(type="str"),
+    x509_certificate_path=dict(type="path"),
+    profile=dict(type="str"),
+    cloud_environment=dict(type="str"),
+    cert_validation_mode=dict(type="str", choices=["validate", "ignore"]),
+)
+
+# Each setting and the environment variables that carry it, first match wins: AWX's (azure.azcollection's) names
+# first, then azure-identity's own.
+ENV_NAMES: dict = {
+    "subscription_id": ("AZURE_SUBSCRIPTION_ID",),
+    "client_id": ("AZURE_CLIENT_ID",),
+    "secret": ("AZURE_SECRET", "AZURE_CLIENT_SECRET"),
+    "tenant": ("AZURE_TENANT", "AZURE_TENANT_ID"),
+    "x509_certificate_path": ("AZURE_X509_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH"),
+    "profile": ("AZURE_PROFILE",),
+    "cloud_environment": ("AZURE_CLOUD_ENVIRONMENT",),
+    "cert_validation_mode": ("AZURE_CERT_VALIDATION_MODE",),
+    "ad_user": ("AZURE_AD_USER", "AZURE_USERNAME"),
+    "password": ("AZURE_PASSWORD",),
+    "federated_token_file": ("AZURE_FEDERATED_TOKEN_FILE",),
+    "authority_host": ("AZURE_AUTHORITY_HOST",),
+}
+
+# Keys read from a ~/.azure/credentials profile (INI section per profile), as azure.azcollection reads them.
+PROFILE_KEYS = ("subscription_id", "client_id", "secret", "tenant", "x509_certificate_path", "ad_user", "password",
+                "cloud_environment", "cert_validation_mode")
+
+CREDENTIALS_FILE = "~/.azure/credentials"
+
+PASSWORD_NOT_SUPPORTED = (
+    "Azure sign-in with a user name and password (AZURE_AD_USER/AZURE_PASSWORD, or ad_user/password in a "
+    "credentials profile) is not supported: Microsoft Entra ID requires multifactor authentication for such "
+    "sign-ins, which a non-interactive module cannot complete. Use a service principal with a client secret "
+    "(client_id, secret, tenant) or a certificate (x509_certificate_path), a managed identity (auth_source=msi) "
+    "or workload identity (auth_source=workload_identity)."
+)
+
+
+@dataclass
+class CredentialPlan:
+    """Which azure-identity credential to build, and from where the settings came. Never printed with secrets."""
+
+    kind: str                       # client_secret | client_certificate | cli | msi | workload_identity
+    source: str                     # parameters | env | credential_file (profile NAME) | cli | msi | workload_identity
+    subscription_id: str | None = None
+    tenant: str | None = None
+    client_id: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    certificate_path: str | None = None
+    federated_token_file: str | None = None
+    cloud_environment: str = "AzureCloud"
+    authority_host: str | None = None
+    cert_validation_mode: str = "validate"
+
+    def secrets(self) -> list:
+        """Values that must never appear in a message."""
+        return [s for s in (self.secret,) if s]
+
+
+def _first_env(environ: t.Mapping, key: str) -> str | None:
+    for name in ENV_NAMES[key]:
+        value = environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def env_settings(environ: t.Mapping) -> dict:
+    return {key: _first_env(environ, key) for key in ENV_NAMES}
+
+
+def parse_credentials_file(text: str | None, profile: str) -> dict | None:
+    """The settings of one profile of a ~/.azure/credentials file, or None when the profile is absent."""
+    if not text:
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise bad_input(f"The Azure credentials file {CREDENTIALS_FILE} could not be parsed: {type(exc).__name__}.") from None
+    if not parser.has_section(profile):
+        return None
+    return {key: parser.get(profile, key) for key in PROFILE_KEYS if parser.get(profile, key, fallback="")}
+
+
+def _plan_from_settings(settings: dict, source: str, environ_settings: dict) -> CredentialPlan:
+    """A service principal (secret or certificate) or workload identity from one source's settings."""
+    common = dict(source=source, subscription_id=settings.get("subscription_id"), tenant=settings.get("tenant"),
+                  client_id=settings.get("client_id"))
+    if settings.get("client_id") and settings.get("secret"):
+        return CredentialPlan(kind="client_secret", secret=settings["secret"], **common)
+    if settings.get("client_id") and settings.get("x509_certificate_path"):
+        return CredentialPlan(kind="client_certificate", certificate_path=settings["x509_certificate_path"], **common)
+    if settings.get("ad_user") or settings.get("password"):
+        raise JobGateError(PASSWORD_NOT_SUPPORTED, code="UnsupportedCredential")
+    token_file = settings.get("federated_token_file") or environ_settings.get("federated_token_file")
+    if settings.get("client_id") and token_file:
+        return CredentialPlan(kind="workload_identity", federated_token_file=token_file, **common)
+    where = "the module options" if source == "parameters" else (
+        "the environment" if source == "env" else f"the {source}")
+    raise bad_input(f"Incomplete Azure credentials in {where}: a service principal needs client_id, tenant and "
+                    "either secret or x509_certificate_path.")
+
+
+def _has_sp_or_user(settings: dict | None) -> bool:
+    return bool(settings) and bool(settings.get("client_id") or settings.get("ad_user"))
+
+
+def resolve_credentials(params: t.Mapping, environ: t.Mapping, credentials_text: str | None) -> CredentialPlan:
+    """Decide which credential to build. Pure: no I/O, unit-testable.
+
+    Precedence for ``auto`` (azure.azcollection's): the ``profile`` option; explicit module options (client_id);
+    the environment (AZURE_PROFILE, else its client id/secret/certificate/federated token); the ``default`` profile
+    of the credentials file; finally the Azure CLI login.
+    """
+    env = env_settings(environ)
+    explicit = {k: params.get(k) for k in ("subscription_id", "client_id", "secret", "tenant", "x509_certificate_path")}
+    auth_source = params.get("auth_source") or environ.get("ANSIBLE_AZURE_AUTH_SOURCE") or "auto"
+    if auth_source not in AUTH_SOURCES:
+        raise bad_input(f"auth_source must be one of {', '.join(AUTH_SOURCES)}, not {auth_source!r}.")
+
+    def from_profile(name: str) -> CredentialPlan:
+        settings = parse_credentials_file(credentials_text, name)
+        if settings is None:
+            raise bad_input(f"Azure credentials profile {name!r} was not found in {CREDENTIALS_FILE}.")
+        return _plan_from_settings(settings, f"credential_file (profile {name})", env)
+
+    if auth_source == "credential_file":
+        plan = from_profile(params.get("profile") or env.get("profile") or "default")
+        profile_settings = parse_credentials_file(credentials_text, params.get("profile") or env.get("profile") or "default") or {}
+    elif auth_source == "env":
+        if env.get("profile"):
+            plan = from_profile(env["profile"])
+            profile_settings = parse_credentials_file(credentials_text, env["profile"]) or {}
+        else:
+            plan = _plan_from_settings(env, "env", env)
+            profile_settings = {}
+    elif auth_source in ("cli", "msi", "workload_identity"):
+        plan = _identity_plan(auth_source, explicit, env)
+        profile_settings = {}
+    else:
+        plan, profile_settings = _auto_plan(params, explicit, env, credentials_text, from_profile)
+
+    # Settings beside the credential: explicit options win, then the source that gave the credential, then env.
+    source_settings = profile_settings if plan.source.startswith("credential_file") else (env if plan.source == "env" else {})
+    plan.subscription_id = (explicit["subscription_id"] or plan.subscription_id or source_settings.get("subscription_id")
+                            or env.get("subscription_id"))
+    plan.cloud_environment = (params.get("cloud_environment") or source_settings.get("cloud_environment")
+                              or env.get("cloud_environment") or "AzureCloud")
+    mode = params.get("cert_validation_mode") or source_settings.get("cert_validation_mode") or env.get("cert_validation_mode") or "validate"
+    if mode not in ("validate", "ignore"):
+        raise bad_input(f"cert_validation_mode must be validate or ignore, not {mode!r}.")
+    plan.cert_validation_mode = mode
+    plan.authority_host = env.get("authority_host")
+    return plan
+
+
+def _identity_plan(kind: str, explicit: dict, env: dict) -> CredentialPlan:
+    if kind == "cli":
+        return CredentialPlan(kind="cli", source="cli", tenant=explicit["tenant"])
+    if kind == "msi":
+        # A user-assigned identity is chosen by client_id; none means the system-assigned one.
+        return CredentialPlan(kind="msi", source="msi", client_id=explicit["client_id"] or env.get("client_id"))
+    tenant = explicit["tenant"] or env.get("tenant")
+    client_id = explicit["client_id"] or env.get("client_id")
+    token_file = env.get("federated_token_file")
+    if not (tenant and client_id and token_file):
+        raise bad_input("auth_source=workload_identity needs tenant and client_id (options or AZURE_TENANT_ID/"
+                        "AZURE_CLIENT_ID) and a token file in AZURE_FEDERATED_TOKEN_FILE.")
+    return CredentialPlan(kind="workload_identity", source="workload_identity", tenant=tenant, client_id=client_id,
+                          federated_token_file=token_file)
+
+
+def _auto_plan(params, explicit, env, credentials_text, from_profile):
+    if params.get("profile"):
+        return from_profile(params["profile"]), parse_credentials_file(credentials_text, params["profile"]) or {}
+    if explicit["client_id"]:
+        return _plan_from_settings(explicit, "parameters", env), {}
+    if env.get("profile"):
+        return from_profile(env["profile"]), parse_credentials_file(credentials_text, env["profile"]) or {}
+    if env.get("client_id") or env.get("ad_user") or env.get("password"):
+        return _plan_from_settings(env, "env", env), {}
+    default = parse_credentials_file(credentials_text, "default")
+    if _has_sp_or_user(default):
+        return _plan_from_settings(default, "credential_file (profile default)", env), default
+    return CredentialPlan(kind="cli", source="cli", tenant=explicit["tenant"]), {}
+
+
+def read_credentials_file(environ: t.Mapping) -> str | None:
+    home = environ.get("HOME") or os.path.expanduser("~")
+    path = os.path.join(home, ".azure", "credentials")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------- credentials
+
+def check_libraries() -> None:
+    if not HAS_REQUESTS:
+        raise JobGateError(missing_required_lib("requests"), code="MissingLibrary", message=str(REQUESTS_IMPORT_ERROR))
+    if not HAS_AZURE_IDENTITY:
+        raise JobGateError(missing_required_lib("azure-identity"), code="MissingLibrary",
+                           message=str(AZURE_IDENTITY_IMPORT_ERROR))
+
+
+def _authority_and_tenant(plan: CredentialPlan, cloud: CloudEndpoints) -> tuple:
+    authority = cloud.authority
+    # AZURE_AUTHORITY_HOST only overrides the authority of a named (public or sovereign) cloud.
+    if plan.authority_host and cloud.microsoft_authority:
+        authority = plan.authority_host.rstrip("/")
+    tenant = plan.tenant
+    parts = urlsplit(authority)
+    if parts.path.rstrip("/").lower().endswith("/adfs"):   # Azure Stack with AD FS: the tenant is "adfs"
+        authority = authority[: -len("/adfs")]
+        tenant = "adfs"
+    return authority, tenant
+
+
+def build_credential(plan: CredentialPlan, cloud: CloudEndpoints):
+    """The azure-identity credential the plan describes."""
+    check_libraries()
+    from azure import identity  # pylint: disable=import-outside-toplevel
+
+    authority, tenant = _authority_and_tenant(plan, cloud)
+    kwargs: dict = {"authority": authority}
+    if not is_microsoft_authority(authority):
+        kwargs["disable_instance_discovery"] = True
+    if plan.cert_validation_mode == "ignore":
+        kwargs["connection_verify"] = False
+    needs_tenant = plan.kind in ("client_secret", "client_certificate")
+    if needs_tenant and not tenant:
+        raise bad_input("Azure tenant is required for a service principal: set tenant, AZURE_TENANT or AZURE_TENANT_ID.")
+    if plan.kind == "client_secret":
+        return identity.ClientSecretCredential(tenant, plan.client_id, plan.secret, **kwargs)
+    if plan.kind == "client_certificate":
+        return identity.CertificateCredential(tenant, plan.client_id, certificate_path=plan.certificate_path, **kwargs)
+    if plan.kind == "workload_identity":
+        return identity.WorkloadIdentityCredential(tenant_id=tenant, client_id=plan.client_id,
+                                                   token_file_path=plan.federated_token_file, **kwargs)
+    if plan.kind == "msi":
+        return identity.ManagedIdentityCredential(client_id=plan.client_id) if plan.client_id else identity.ManagedIdentityCredential()
+    if plan.kind == "cli":
+        return identity.AzureCliCredential(tenant_id=plan.tenant or "")
+    raise ValueError(f"unknown credential kind {plan.kind}")
+
+
+def scrub(text: str, secrets: t.Iterable) -> str:
+    for value in secrets:
+        if value and len(value) >= 4:
+            text = text.replace(value, "********")
+    return text
+
+
+_TOKEN_HTTP_STATUS = re.compile(r"HTTP Error: (\d{3})\b")
+_TRANSIENT_ERRORS = ("ServiceRequestError", "ServiceResponseError", "ServiceRequestTimeoutError", "ConnectionError", "Timeout")
+_TRANSIENT_TEXT = ("Connection aborted", "Connection reset", "Max retries exceeded", "timed out")
+
+
+class TokenProvider:
+    """Bearer tokens for the Resource Manager scope; ``renew()`` drops the cached credential (e.g. after a 401)."""
+
+    def __init__(self, plan: CredentialPlan, cloud: CloudEndpoints, factory: t.Callable | None = None) -> None:
+        self.plan = plan
+        self.cloud = cloud
+        self._factory = factory or build_credential
+        self._credential = None
+        # Several jobs are fetched from threads; one credential (one token cache) serves them all.
+        self._lock = threading.Lock()
+
+    def renew(self) -> None:
+        with self._lock:
+            self._credential = None
+
+    def token(self) -> str:
+        try:
+            with self._lock:
+                if self._credential is None:
+                    self._credential = self._factory(self.plan, self.cloud)
+                credential = self._credential
+            return credential.get_token(self.cloud.scope).token
+        except JobGateError:
+            raise
+        except Exception as exc:  # azure.core.exceptions.* and ValueError from credential construction
+            raise self._auth_error(exc) from None
+
+    def _auth_error(self, exc: Exception) -> JobGateError:
+        name = type(exc).__name__
+        detail = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else name, self.plan.secrets())
+        msg = (f"Could not get an Azure access token ({self.plan.kind} credential from {self.plan.source}) "
+               f"from {self.cloud.authority}: {detail}")
+        # azure-identity wraps a failing token endpoint in ClientAuthenticationError whose text is all it keeps:
+        # "HTTP Error: 503" or "Connection aborted". Those are the endpoint's trouble, not bad credentials.
+        status = _TOKEN_HTTP_STATUS.search(detail)
+        http_status = int(status.group(1)) if status else None
+        if name in _TRANSIENT_ERRORS or any(text in detail for text in _TRANSIENT_TEXT):
+            return JobGateError(msg, code="ConnectionError", message=detail, retryable=True)
+        if http_status is not None and (http_status == 429 or http_status >= 500):
+            return JobGateError(msg, code="TokenEndpointUnavailable", message=detail, http_status=http_status,
+                                retryable=True)
+        return JobGateError(msg, code="AuthenticationFailed", message=detail, http_status=401, retryable=False)

@@ -1,0 +1,69 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Following an ARM long-running operation (``Azure-AsyncOperation``, else ``Location``) to its end.
+
+It honours ``Retry-After`` within a deadline; the operation URL must be on the Resource Manager origin, since the
+bearer token goes with it.
+"""
+from __future__ import annotations
+
+import time
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import origin, retry_after_seconds
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+
+TERMINAL_OPERATION = ("succeeded", "failed", "canceled")
+MAX_RETRY_AFTER = 60.0
+
+# Indirections so tests can drive the operation with a fake clock; not module options.
+_sleep = time.sleep
+_monotonic = time.monotonic
+
+
+def _retry_after(response, default: float) -> float:
+    hinted = retry_after_seconds(response.headers.get("Retry-After"))
+    return min(MAX_RETRY_AFTER, hinted if hinted is not None else default)
+
+
+def _json(response, what: str) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise JobGateError(f"Resource Manager answered {what} with a body that is not a JSON object.",
+                           code="InvalidResponse", http_status=response.status_code, retryable=True)
+    return body
+
+
+def follow_operation(client, response, what: str, deadline: float, default_sleep: float) -> dict:
+    """Poll the PUT's long-running operation to its end; returns {"status", "error"}.
+
+    Raises JobGateError(code="WaitTimeout") when ``deadline`` (a ``_monotonic`` value) passes first.
+    """
+    op_url = response.headers.get("Azure-AsyncOperation")
+    location = response.headers.get("Location")
+    url = op_url or location
+    if not url:
+        return {"status": "Succeeded" if response.status_code in (200, 201) else "Unknown", "error": None}
+    if origin(url) != origin(client.base):
+        raise JobGateError(f"Refused to follow the long-running operation of {what} to {origin(url)[1]}: it is "
+                           f"not the Resource Manager endpoint {client.base}, and the bearer token is only sent there.",
+                           code="UntrustedOperationUrl", retryable=False)
+    delay = _retry_after(response, default_sleep)
+    while True:
+        remaining = deadline - _monotonic()
+        if remaining <= 0:
+            raise JobGateError(f"Timed out waiting for the long-running operation of {what} to end.",
+                               code="WaitTimeout", retryable=True)
+        _sleep(max(0.0, min(delay, remaining)))
+        polled = client.request("GET", url, f"the operation status of {what}")
+        if op_url:
+            body = _json(polled, f"the operation status of {what}")
+            status = str(body.get("status") or "")
+            if status.lower() in TERMINAL_OPERATION:
+                error = body.get("error") if isinstance(body.get("error"), dict) else None
+                return {"status": status, "error": error}
+        elif polled.status_code != 202:
+            return {"status": "Succeeded", "error": None}
+        delay = _retry_after(polled, default_sleep)

@@ -1,0 +1,100 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The state vocabulary: API job objects -> the contract's job entries (snake_case keys plus one ``normalized``
+block, the same for all kinds) and the ``summary``.
+
+Each kind's status table and normalize function live in its package, ``_<provider>/status.py``; this module
+finds them by that name when first needed, so it imports no kind (the kinds import it) and no import cycle forms.
+"""
+from __future__ import annotations
+
+import importlib
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, iso_utc, jsonable, snake_keys, text_or_none
+
+PROVIDERS = ("panorama_device", "panorama_package_import", "backup_report", "hci_edge_device")
+STATES = ("pending", "running", "paused", "succeeded", "failed", "canceled", "unknown")
+TERMINAL_STATES = frozenset(("succeeded", "failed", "canceled"))
+
+_PACKAGE = "ansible_collections.jobgate.cloud.plugins.module_utils"
+_STATUS_MODULES: dict = {}  # provider -> its status module, once imported
+
+
+def normalized_block(provider, job_id, native_status, state, percent=None, message=None, created=None, updated=None,
+                     finished=None) -> dict:
+    """The contract's ``normalized`` block from what a kind's status module read off its raw job."""
+    terminal = state in TERMINAL_STATES
+    return {
+        "provider": provider,
+        "job_id": text_or_none(job_id),
+        "native_status": native_status,
+        "state": state,
+        "terminal": terminal,
+        "succeeded": state == "succeeded",
+        "percent_complete": percent,
+        "message": message,
+        "created_at": iso_utc(created),
+        "updated_at": iso_utc(updated),
+        # finished_at means "when it ended": null while the job is not terminal, whatever the API carries.
+        "finished_at": iso_utc(finished) if terminal else None,
+    }
+
+
+def table_state(table: dict, status: t.Any) -> tuple:
+    """(native status, contract state) from a kind's status table; anything not listed is "unknown"."""
+    native = text_or_none(status)
+    return native, table.get(native, "unknown") if native else "unknown"
+
+
+def _status_module(provider: str) -> t.Any:
+    if provider not in PROVIDERS:
+        raise ValueError(f"unknown provider {provider!r}; expected one of {', '.join(PROVIDERS)}")
+    module = _STATUS_MODULES.get(provider)
+    if module is None:
+        # Every module that reads jobs of a kind imports that kind's source, which imports its status module, so
+        # this import finds it in the payload (and in sys.modules).
+        module = _STATUS_MODULES[provider] = importlib.import_module(f"{_PACKAGE}._{provider}.status")
+    return module
+
+
+def _unwrap(provider: str, raw) -> dict:
+    raw = as_dict(raw)
+    unwrap = getattr(_status_module(provider), "unwrap", None)
+    return unwrap(raw) if unwrap is not None else raw
+
+
+def normalize(provider: str, raw: dict) -> dict:
+    """The contract's ``normalized`` block for one raw API job (native casing)."""
+    return _status_module(provider).normalize(_unwrap(provider, raw))
+
+
+def job_entry(provider: str, raw: dict) -> dict:
+    """One item of ``jobs``: the API's job in snake_case (ResponseMetadata dropped) plus ``normalized``."""
+    inner = _unwrap(provider, raw)
+    entry = jsonable(snake_keys(inner))
+    entry["normalized"] = normalize(provider, inner)
+    return entry
+
+
+def summarize(entries: list) -> dict:
+    """The contract's ``summary`` from entries (or bare normalized blocks).
+
+    With no jobs at all, all_terminal and all_succeeded are false: "every job is done" over nothing would release a
+    gate that has nothing to wait for, which is never what a caller means.
+    """
+    counts = dict.fromkeys(STATES, 0)
+    for entry in entries:
+        block = entry.get("normalized", entry) if isinstance(entry, dict) else {}
+        state = block.get("state") if isinstance(block, dict) else None
+        counts[state if state in counts else "unknown"] += 1
+    total = len(entries)
+    terminal = sum(counts[s] for s in TERMINAL_STATES)
+    summary = {"total": total}
+    summary.update(counts)
+    summary.update({
+        "all_terminal": total > 0 and terminal == total,
+        "all_succeeded": total > 0 and counts["succeeded"] == total,
+        "any_failed": counts["failed"] > 0,
+    })
+    return summary
