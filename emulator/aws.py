@@ -77,36 +77,19 @@ def filter_digest(params: dict) -> str:
                                       if k not in ("NextToken", "MaxResults"))).encode()).hexdigest()[:12]
 
 
-class AwsPart:
+class AwsPart(Provider):
     """More operations of an AWS service, served by AwsProvider (its SigV4 check, routing, faults, errors).
 
-    A part owns its job kinds and state; the provider hands it the calls for those kinds."""
-    kinds: tuple = ()
+    A part owns its job kinds and state; the provider hands it the calls and admin hooks for those kinds (the
+    Provider hooks: admin_routes, reset, default_timeline, seed_job, on_transition, scenario)."""
 
     def __init__(self, aws: "AwsProvider") -> None:
+        super().__init__(aws.emu)
         self.aws = aws
-        self.emu = aws.emu
 
     def handlers(self) -> dict[tuple[str, str], Callable[[dict], dict]]:
+        """{(service, operation): handler(params) -> output dict}; raise ApiError for error answers."""
         return {}
-
-    def admin_routes(self) -> dict:
-        return {}
-
-    def reset(self) -> None:
-        """Forget the part's state (POST /reset)."""
-
-    def default_timeline(self, kind: str, attrs: dict) -> list:
-        raise AdminError(f"no default timeline for kind {kind}")
-
-    def seed_job(self, kind: str, spec: dict) -> Job:
-        raise AdminError(f"kind {kind} cannot be seeded")
-
-    def on_transition(self, job: Job, status: str, message: str | None, wall: float) -> None:
-        """A job of one of the part's kinds reached a timeline entry."""
-
-    def scenario(self, name: str) -> list:
-        return []
 
 
 class AwsProvider(Provider):

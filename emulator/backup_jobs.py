@@ -222,14 +222,9 @@ class BackupJobs(AwsPart):
     def start_backup_job(self, p: dict, timeline=None, created_ago: float = 0.0) -> dict:
         vault, resource = self._check_backup_input(p)
         token, digest = p.get("IdempotencyToken"), _digest(p, self.BACKUP_INPUTS)
-        if token:
-            for job in self.emu.list_jobs("backup_job"):
-                if job.fields["IdempotencyToken"] == token:
-                    if job.fields["InputDigest"] != digest:
-                        raise ApiError("InvalidRequestException", f"Idempotency token {token} was already used "
-                                       "for a backup job with different parameters.",
-                                       fields={"Type": "User", "Context": "IdempotencyToken"})
-                    return self._start_output(job)
+        earlier = self._same_call("backup_job", token, digest)
+        if earlier is not None:
+            return self._start_output(earlier)
         job_id = _job_id()
         vss = (p.get("BackupOptions") or {}).get("WindowsVSS") == "enabled" and resource["ResourceType"] == "EC2"
         fields = {"BackupJobId": job_id, "BackupVaultName": vault["BackupVaultName"],
@@ -247,6 +242,17 @@ class BackupJobs(AwsPart):
                                         "IdempotencyToken")}
         job = self.emu.new_job("backup_job", job_id, attrs, fields, timeline, created_ago)
         return self._start_output(job)
+
+    def _same_call(self, kind: str, token: str | None, digest: str) -> Job | None:
+        """The job an earlier call with this token started ("no action taken"); other parameters are refused."""
+        for job in self.emu.list_jobs(kind) if token else ():
+            if job.fields["IdempotencyToken"] == token:
+                if job.fields["InputDigest"] != digest:
+                    raise ApiError("InvalidRequestException", f"Idempotency token {token} was already used for a "
+                                   f"{kind.replace('_', ' ')} with different parameters.",
+                                   fields={"Type": "User", "Context": "IdempotencyToken"})
+                return job
+        return None
 
     @staticmethod
     def _start_output(job: Job) -> dict:
@@ -347,14 +353,9 @@ class BackupJobs(AwsPart):
             if SECRET_KEY.search(key) and isinstance(value, str) and value:
                 self.emu.remember_secret(value)  # so the secret scans of tests find it if it leaks
         token, digest = p.get("IdempotencyToken"), _digest(p, self.RESTORE_INPUTS)
-        if token:
-            for job in self.emu.list_jobs("restore_job"):
-                if job.fields["IdempotencyToken"] == token:
-                    if job.fields["InputDigest"] != digest:
-                        raise ApiError("InvalidRequestException", f"Idempotency token {token} was already used "
-                                       "for a restore job with different parameters.",
-                                       fields={"Type": "User", "Context": "IdempotencyToken"})
-                    return {"RestoreJobId": job.id}
+        earlier = self._same_call("restore_job", token, digest)
+        if earlier is not None:
+            return {"RestoreJobId": earlier.id}
         job_id = _job_id()
         fields = {"RecoveryPointArn": point["RecoveryPointArn"], "SourceResourceArn": point["ResourceArn"],
                   "BackupVaultArn": point["BackupVaultArn"], "ResourceType": point["ResourceType"],
