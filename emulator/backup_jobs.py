@@ -219,13 +219,13 @@ class BackupJobs(AwsPart):
                                "enabled or disabled.", "BackupOptions")
         return vault, resource
 
-    def start_backup_job(self, p: dict, timeline=None, created_ago: float = 0.0) -> dict:
+    def start_backup_job(self, p: dict, timeline=None, created_ago: float = 0.0, job_id: str | None = None) -> dict:
         vault, resource = self._check_backup_input(p)
         token, digest = p.get("IdempotencyToken"), _digest(p, self.BACKUP_INPUTS)
         earlier = self._same_call("backup_job", token, digest)
         if earlier is not None:
             return self._start_output(earlier)
-        job_id = _job_id()
+        job_id = job_id or _job_id()
         vss = (p.get("BackupOptions") or {}).get("WindowsVSS") == "enabled" and resource["ResourceType"] == "EC2"
         fields = {"BackupJobId": job_id, "BackupVaultName": vault["BackupVaultName"],
                   "BackupVaultArn": vault["BackupVaultArn"], "VaultType": vault["VaultType"],
@@ -336,7 +336,7 @@ class BackupJobs(AwsPart):
     # ------------------------------------------------------------------ restore jobs
     RESTORE_INPUTS = ("RecoveryPointArn", "Metadata", "IamRoleArn", "ResourceType", "CopySourceTagsToRestoredResource")
 
-    def start_restore_job(self, p: dict, timeline=None, created_ago: float = 0.0) -> dict:
+    def start_restore_job(self, p: dict, timeline=None, created_ago: float = 0.0, job_id: str | None = None) -> dict:
         point = self.recovery_points.get(p["RecoveryPointArn"])
         if point is None:
             raise _not_found(f"Recovery point {p['RecoveryPointArn']} was not found.", p["RecoveryPointArn"])
@@ -356,7 +356,7 @@ class BackupJobs(AwsPart):
         earlier = self._same_call("restore_job", token, digest)
         if earlier is not None:
             return {"RestoreJobId": earlier.id}
-        job_id = _job_id()
+        job_id = job_id or _job_id()
         fields = {"RecoveryPointArn": point["RecoveryPointArn"], "SourceResourceArn": point["ResourceArn"],
                   "BackupVaultArn": point["BackupVaultArn"], "ResourceType": point["ResourceType"],
                   "SizeBytes": point["BackupSizeInBytes"], "RecoveryPointCreationDate": point["CreationDate"],
@@ -471,7 +471,7 @@ class BackupJobs(AwsPart):
             for key in ("StartWindowMinutes", "CompleteWindowMinutes", "Lifecycle", "RecoveryPointTags",
                         "BackupOptions"):
                 params[key] = f.get(key)
-            job_id = self.start_backup_job(params, timeline, ago)["BackupJobId"]
+            job_id = self.start_backup_job(params, timeline, ago, _pick(f, "BackupJobId"))["BackupJobId"]
         else:
             point_arn = _pick(f, "RecoveryPointArn", "recovery_point_arn")
             if point_arn not in self.recovery_points:
@@ -481,7 +481,7 @@ class BackupJobs(AwsPart):
             params = {"RecoveryPointArn": point_arn, "Metadata": _pick(f, "Metadata", default={}),
                       "IamRoleArn": _pick(f, "IamRoleArn", default=f"arn:aws:iam::{ACCOUNT}:role/BackupRole"),
                       "IdempotencyToken": _pick(f, "IdempotencyToken"), "CreatedBy": _pick(f, "CreatedBy")}
-            job_id = self.start_restore_job(params, timeline, ago)["RestoreJobId"]
+            job_id = self.start_restore_job(params, timeline, ago, _pick(f, "RestoreJobId"))["RestoreJobId"]
         return self.emu.get_job(kind, job_id)  # type: ignore[return-value]
 
     def scenario(self, name: str) -> list:

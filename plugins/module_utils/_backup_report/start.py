@@ -15,15 +15,13 @@ import uuid
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import CLOCK_SKEW, IDEMPOTENCY_TOKEN_MAX, check_token, is_new_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import BackupReportJobSource, check_report_plan_name
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result, check_mode_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
-IDEMPOTENCY_TOKEN_MAX = 1024
-# A job the token returns that is older than the task by more than this is an earlier run's, whatever the clocks say.
-CLOCK_SKEW = 300.0
+__all__ = ["CLOCK_SKEW", "IDEMPOTENCY_TOKEN_MAX", "is_new_job", "report_job", "validate_report_job"]
 
 _time = time.time  # an indirection for tests
 
@@ -34,26 +32,9 @@ def validate_report_job(params: t.Mapping) -> dict:
     if name is None:
         raise bad_input("Option report_plan_name is required.")
     check_report_plan_name(name)
-    token = params.get("idempotency_token")
-    if token is not None:
-        if not isinstance(token, str) or not token.strip():
-            raise bad_input("Option idempotency_token must be a non-empty string (or left out to start a new report every run).")
-        if len(token.encode("utf-8")) > IDEMPOTENCY_TOKEN_MAX:
-            raise bad_input(f"Option idempotency_token is at most {IDEMPOTENCY_TOKEN_MAX} bytes long.")
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in token):
-            raise bad_input("Option idempotency_token cannot contain control characters.")
+    token = check_token(params.get("idempotency_token"), "start a new report every run")
     validate_wait(params)
     return {"report_plan_name": name, "idempotency_token": token}
-
-
-def is_new_job(job_id: str, before_ids: set, created, task_started: float) -> bool:
-    """Whether the job a token returned was started by this task (not listed before, not older than the task)."""
-    if job_id in before_ids:
-        return False
-    when = to_datetime(created)
-    if when is not None and when.timestamp() < task_started - CLOCK_SKEW:
-        return False
-    return True
 
 
 def report_job(module: t.Any) -> dict:

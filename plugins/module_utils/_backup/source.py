@@ -1,0 +1,81 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The job source both AWS Backup job kinds (backup jobs, restore jobs) use: Describe*, and List* for list mode and
+for many ids, whose entries are what Describe* returns (the Backup model's list member shapes)."""
+from __future__ import annotations
+
+import typing as t
+import uuid
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
+    LIST_MAX_RESULTS, created_after_hint, is_new_job, recent_window,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages
+
+
+class BackupApiJobSource(JobSource):
+    """Subclasses name the operations, keys and the label; ``filters`` are the list operation's By* members."""
+
+    describe_op = ""        # botocore method, e.g. describe_backup_job
+    list_op = ""            # e.g. list_backup_jobs
+    list_key = ""           # e.g. BackupJobs
+    id_key = ""             # e.g. BackupJobId (the describe parameter and the job's key)
+
+    def __init__(self, client: AwsClient, **filters: t.Any) -> None:
+        self.client = client
+        self.filters = {name: value for name, value in filters.items() if value is not None}
+
+    def describe(self, job_id: str) -> dict:
+        out = self.client.call(self.describe_op, action="get", what=f"{self.id_label} {job_id}",
+                               **{self.id_key: job_id})
+        return {k: v for k, v in out.items() if k != "ResponseMetadata"}
+
+    def batchable(self, entry: dict) -> bool:
+        """Whether a list entry carries all that describe returns for that job."""
+        return True
+
+    def fetch_batch(self, ids: list, hints: dict) -> dict:
+        """Many jobs through the list operation; only jobs created after the earliest creation seen before (less a
+        margin) when any was seen. The runner describes whatever the bounded pages did not return."""
+        after = created_after_hint(hints, ids, "CreationDate")
+        pages = self.client.pages(self.list_op, self.list_key, action="list", what=f"{len(ids)} {self.id_label}s",
+                                  ByCreatedAfter=after, MaxResults=LIST_MAX_RESULTS)
+        found = pick_from_pages(pages, ids, lambda job: job.get(self.id_key))
+        return {job_id: job for job_id, job in found.items() if self.batchable(job)}
+
+    def list_jobs(self) -> list:
+        return self.client.paginate(self.list_op, self.list_key, action="list", what=f"{self.id_label}s",
+                                    **self.filters)
+
+    def job_ids_since(self, after, **filters: t.Any) -> set:
+        """Ids of the jobs created after ``after`` (with more filters): the jobs a start must not count as its own."""
+        return {job.get(self.id_key) for job in self.client.paginate(
+            self.list_op, self.list_key, action="list", what=f"recent {self.id_label}s", ByCreatedAfter=after,
+            MaxResults=LIST_MAX_RESULTS, **filters)}
+
+    def location(self) -> str:
+        return self.client.location()
+
+
+def start_job(source: BackupApiJobSource, params: t.Mapping, *, operation: str, request: dict, token: str | None,
+              task_started: float, what: str, recent: dict) -> dict:
+    """Start one job and report it as the info module would, waiting when asked.
+
+    With the user's token, the jobs created lately (``recent``: more list filters) are listed first, so a rerun
+    that gets an earlier run's job back does not count it as a change. Without one, a fresh UUID per run: retries
+    of this call (after a 5xx or a dropped connection) then cannot start a second job, and the next run starts
+    its own.
+    """
+    before = source.job_ids_since(recent_window(task_started), **recent) if token is not None else set()
+    out = source.client.call(operation, action="start", what=what,
+                             **dict(request, IdempotencyToken=token or str(uuid.uuid4())))
+    job_id = out.get(source.id_key)
+    if not job_id:
+        raise JobGateError(f"AWS answered the request to start {what} {source.location()} without a {source.id_key}.",
+                           code="InvalidResponse", retryable=False)
+    raw = source.describe(job_id)
+    changed = token is None or is_new_job(job_id, before, raw.get("CreationDate"), task_started)
+    return build_result(source, [raw], changed=changed, params=params, ids=[job_id])
