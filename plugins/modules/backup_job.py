@@ -81,8 +81,8 @@ options:
     type: dict
   backup_options:
     description:
-      - Backup options, as the API takes them, for example V({WindowsVSS: enabled}) for a Windows VSS backup of
-        an EC2 instance.
+      - Backup options, as the API takes them, for example C(WindowsVSS=enabled) for a Windows VSS backup of an
+        EC2 instance.
     type: dict
 extends_documentation_fragment:
   - jobgate.cloud.aws
@@ -183,7 +183,7 @@ jobs:
       type: str
       returned: when the API reports it
     state:
-      description: The API's State: V(CREATED), V(PENDING), V(RUNNING), V(ABORTING), V(ABORTED), V(COMPLETED), V(FAILED), V(EXPIRED) or V(PARTIAL).
+      description: The API's State, V(CREATED), V(PENDING), V(RUNNING), V(ABORTING), V(ABORTED), V(COMPLETED), V(FAILED), V(EXPIRED) or V(PARTIAL).
       type: str
       returned: always
     status_message:
@@ -250,7 +250,7 @@ jobs:
         state:
           description:
             - V(pending) (CREATED, PENDING), V(running) (RUNNING, ABORTING), V(succeeded) (COMPLETED), V(failed)
-              (FAILED, EXPIRED, PARTIAL: some of the resource was not backed up), V(canceled) (ABORTED), or
+              (FAILED, EXPIRED, PARTIAL, where some of the resource was not backed up), V(canceled) (ABORTED), or
               V(unknown) for anything else.
           type: str
           returned: always

@@ -165,7 +165,7 @@ jobs:
       type: str
       returned: when the API reports it
     state:
-      description: The API's State: V(CREATED), V(PENDING), V(RUNNING), V(ABORTING), V(ABORTED), V(COMPLETED), V(FAILED), V(EXPIRED) or V(PARTIAL).
+      description: The API's State, V(CREATED), V(PENDING), V(RUNNING), V(ABORTING), V(ABORTED), V(COMPLETED), V(FAILED), V(EXPIRED) or V(PARTIAL).
       type: str
       returned: always
     status_message:
@@ -232,7 +232,7 @@ jobs:
         state:
           description:
             - V(pending) (CREATED, PENDING), V(running) (RUNNING, ABORTING), V(succeeded) (COMPLETED), V(failed)
-              (FAILED, EXPIRED, PARTIAL: some of the resource was not backed up), V(canceled) (ABORTED), or
+              (FAILED, EXPIRED, PARTIAL, where some of the resource was not backed up), V(canceled) (ABORTED), or
               V(unknown) for anything else.
           type: str
           returned: always

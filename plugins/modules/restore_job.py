@@ -23,8 +23,8 @@ options:
   metadata:
     description:
       - The restore's settings, as the API takes them (keys as given, values strings), for example
-        V({DBInstanceIdentifier: orders-db-restored}) for an RDS database. C(GetRecoveryPointRestoreMetadata)
-        tells which keys a recovery point takes.
+        C(DBInstanceIdentifier=orders-db-restored) for an RDS database. C(GetRecoveryPointRestoreMetadata) tells
+        which keys a recovery point takes.
       - Never logged and never shown in the output (it can hold passwords); Ansible masks its values wherever
         they appear in the task's output.
     type: dict
@@ -135,7 +135,7 @@ jobs:
       type: str
       returned: when the API reports it
     status:
-      description: The API's Status: V(PENDING), V(RUNNING), V(COMPLETED), V(ABORTED) or V(FAILED).
+      description: The API's Status, V(PENDING), V(RUNNING), V(COMPLETED), V(ABORTED) or V(FAILED).
       type: str
       returned: always
     status_message:

@@ -142,7 +142,7 @@ jobs:
       type: str
       returned: when the API reports it
     status:
-      description: The API's Status: V(PENDING), V(RUNNING), V(COMPLETED), V(ABORTED) or V(FAILED).
+      description: The API's Status, V(PENDING), V(RUNNING), V(COMPLETED), V(ABORTED) or V(FAILED).
       type: str
       returned: always
     status_message:
