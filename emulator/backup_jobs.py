@@ -342,8 +342,8 @@ class BackupJobs(AwsPart):
             raise _not_found(f"Recovery point {p['RecoveryPointArn']} was not found.", p["RecoveryPointArn"])
         if point["Status"] not in ("COMPLETED", "AVAILABLE"):
             raise ApiError("InvalidRequestException", f"Recovery point {p['RecoveryPointArn']} is in state "
-                           f"{point['Status']} and cannot be restored.", fields={"Type": "User",
-                                                                              "Context": p["RecoveryPointArn"]})
+                           f"{point['Status']} and cannot be restored.",
+                           fields={"Type": "User", "Context": p["RecoveryPointArn"]})
         if p.get("ResourceType") and p["ResourceType"] != point["ResourceType"]:
             raise _invalid(f"Resource type {p['ResourceType']} does not match the recovery point's resource type "
                            f"{point['ResourceType']}.", "ResourceType")
