@@ -60,22 +60,25 @@ class BackupApiJobSource(JobSource):
         return self.client.location()
 
 
-def start_job(source: BackupApiJobSource, params: t.Mapping, *, operation: str, request: dict, token: str | None,
-              task_started: float, what: str, recent: dict) -> dict:
-    """Start one job and report it as the info module would, waiting when asked.
+def start_job(source: JobSource, params: t.Mapping, *, operation: str, request: dict, token: str | None, before: set,
+              task_started: float, what: str, id_key: str, created_key: str = "CreationDate") -> dict:
+    """Start one job and report it as the info module would, waiting when asked (all three Backup kinds).
 
-    With the user's token, the jobs created lately (``recent``: more list filters) are listed first, so a rerun
-    that gets an earlier run's job back does not count it as a change. Without one, a fresh UUID per run: retries
-    of this call (after a 5xx or a dropped connection) then cannot start a second job, and the next run starts
-    its own.
+    ``before`` are the ids listed just before the call (with the user's token only): a rerun that gets an earlier
+    run's job back does not count it as a change. Without a token, a fresh UUID per run: retries of this call
+    (after a 5xx or a dropped connection) then cannot start a second job, and the next run starts its own.
     """
-    before = source.job_ids_since(recent_window(task_started), **recent) if token is not None else set()
     out = source.client.call(operation, action="start", what=what,
                              **dict(request, IdempotencyToken=token or str(uuid.uuid4())))
-    job_id = out.get(source.id_key)
+    job_id = out.get(id_key)
     if not job_id:
-        raise JobGateError(f"AWS answered the request to start {what} {source.location()} without a {source.id_key}.",
+        raise JobGateError(f"AWS answered the request to start {what} {source.location()} without a {id_key}.",
                            code="InvalidResponse", retryable=False)
     raw = source.describe(job_id)
-    changed = token is None or is_new_job(job_id, before, raw.get("CreationDate"), task_started)
+    changed = token is None or is_new_job(job_id, before, raw.get(created_key), task_started)
     return build_result(source, [raw], changed=changed, params=params, ids=[job_id])
+
+
+def recent_job_ids(source: BackupApiJobSource, token: str | None, task_started: float, **filters: t.Any) -> set:
+    """With the user's token, the ids of the jobs created lately (more list filters): the jobs that may come back."""
+    return source.job_ids_since(recent_window(task_started), **filters) if token is not None else set()

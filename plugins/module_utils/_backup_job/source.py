@@ -8,13 +8,11 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
-    check_arn, check_choice, check_ids, check_list_filters, check_resource_type, check_vault_name, time_window,
+    check_arn, check_choice, check_list_filters, check_resource_type, check_vault_name, info_selection,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 # The model's BackupJobState enum.
 STATE_CHOICES = ("CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLETED", "FAILED", "EXPIRED", "PARTIAL")
@@ -36,7 +34,7 @@ class BackupJobSource(BackupApiJobSource):
 
 
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
-    """The list filters as ListBackupJobs members, checked."""
+    """The list filters as ListBackupJobs members, checked (the creation window: see info_selection)."""
     given = check_list_filters(params, ids, FILTERS, "backup_job_id")
     if "resource_arn" in given:
         check_arn("resource_arn", given["resource_arn"], "resource ARN")
@@ -45,18 +43,13 @@ def check_filters(params: t.Mapping, ids: list | None) -> dict:
     if "resource_type" in given:
         check_resource_type("resource_type", given["resource_type"])
     check_choice("state", given.get("state"), STATE_CHOICES)
-    after, before = time_window(params)
     return {"ByResourceArn": given.get("resource_arn"), "ByState": given.get("state"),
-            "ByBackupVaultName": given.get("backup_vault_name"), "ByResourceType": given.get("resource_type"),
-            "ByCreatedAfter": after, "ByCreatedBefore": before}
+            "ByBackupVaultName": given.get("backup_vault_name"), "ByResourceType": given.get("resource_type")}
 
 
 def backup_job_info(module: t.Any) -> dict:
     """Handler of backup_job_info: validate everything, then build the client and collect."""
     params = module.params
-    ids = select_ids(params, "backup_job_id", "job_ids")
-    check_ids(params, ids, "backup_job_id", LABEL)
-    filters = check_filters(params, ids)
-    validate_wait(params)
+    ids, filters = info_selection(params, "backup_job_id", LABEL, check_filters)
     source = BackupJobSource(AwsClient(resolve_settings(params), "backup"), **filters)
     return collect(source, ids, params)

@@ -17,7 +17,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_iam_role_arn, check_token, check_vault_name, string_map,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import start_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import BackupJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import check_mode_result
@@ -78,7 +78,7 @@ def _lifecycle(value: t.Any) -> dict | None:
 
 
 def backup_request(params: t.Mapping) -> dict:
-    """The StartBackupJob request without its IdempotencyToken, every input checked; no request is sent."""
+    """The StartBackupJob request without its IdempotencyToken, every option but the token and the wait checked."""
     for name in ("backup_vault_name", "resource_arn", "iam_role_arn"):
         if params.get(name) is None:
             raise bad_input(f"Option {name} is required.")
@@ -95,12 +95,18 @@ def backup_request(params: t.Mapping) -> dict:
     return {k: v for k, v in request.items() if v is not None}
 
 
-def backup_job(module: t.Any) -> dict:
-    """Handler of backup_job."""
-    params = module.params
+def backup_inputs(params: t.Mapping) -> tuple:
+    """(request, idempotency token) with every option checked; no request is sent."""
     request = backup_request(params)
     token = check_token(params.get("idempotency_token"), "start a new backup every run")
     validate_wait(params)
+    return request, token
+
+
+def backup_job(module: t.Any) -> dict:
+    """Handler of backup_job."""
+    params = module.params
+    request, token = backup_inputs(params)
     task_started = _time()
     source = BackupJobSource(AwsClient(resolve_settings(params), "backup"))
     vault, arn = request["BackupVaultName"], request["ResourceArn"]
@@ -109,6 +115,7 @@ def backup_job(module: t.Any) -> dict:
         would = {"backup_vault_name": vault, "resource_arn": arn, "iam_role_arn": request["IamRoleArn"],
                  "idempotency_token": token}
         return check_mode_result(source, [], [would])
-    return start_job(source, params, operation="start_backup_job", request=request, token=token,
+    before = recent_job_ids(source, token, task_started, ByResourceArn=arn, ByBackupVaultName=vault)
+    return start_job(source, params, operation="start_backup_job", request=request, token=token, before=before,
                      task_started=task_started, what=f"a backup job of {arn} into backup vault {vault}",
-                     recent={"ByResourceArn": arn, "ByBackupVaultName": vault})
+                     id_key="BackupJobId")

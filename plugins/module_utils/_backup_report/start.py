@@ -3,7 +3,7 @@
 """Starting AWS Backup report jobs (StartReportJob).
 
 Reports are run on purpose, again and again: without ``idempotency_token`` every run starts one (each run sends
-a fresh UUID as the token, so retries within the run stay safe). With a token the service returns the job that
+a fresh UUID as the token, so retries within the run stay safe; see ``_backup.source.start_job``). With a token the service returns the job that
 token started; that job is not a change when it existed before the task began (it is among the plan's jobs listed
 first, or older than the task).
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import time
 import typing as t
-import uuid
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import CLOCK_SKEW, IDEMPOTENCY_TOKEN_MAX, check_token, is_new_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import start_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import BackupReportJobSource, check_report_plan_name
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result, check_mode_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import check_mode_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 __all__ = ["CLOCK_SKEW", "IDEMPOTENCY_TOKEN_MAX", "is_new_job", "report_job", "validate_report_job"]
@@ -50,18 +50,7 @@ def report_job(module: t.Any) -> dict:
         # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
         would = {"report_plan_name": name, "idempotency_token": token}
         return check_mode_result(source, [], [would])
-    before: set = set()
-    if token is not None:
-        before = {job.get("ReportJobId") for job in source.list_jobs()}
-    # Without a token of the user's, one of ours per run: retries of this call (after a 5xx or a dropped
-    # connection) then cannot start a second report, and the next run still starts its own.
-    request: dict = {"ReportPlanName": name, "IdempotencyToken": token or str(uuid.uuid4())}
-    what = f"a report job of Backup report plan {name}"
-    out = source.client.call("start_report_job", action="start", what=what, **request)
-    job_id = out.get("ReportJobId")
-    if not job_id:
-        raise JobGateError(f"StartReportJob answered without a report job id for report plan {name} {source.location()}.",
-                           code="InvalidResponse", retryable=False)
-    raw = source.describe(job_id)
-    changed = token is None or is_new_job(job_id, before, raw.get("CreationTime"), task_started)
-    return build_result(source, [raw], changed=changed, params=params, ids=[job_id])
+    before = {job.get("ReportJobId") for job in source.list_jobs()} if token is not None else set()
+    return start_job(source, params, operation="start_report_job", request={"ReportPlanName": name}, token=token,
+                     before=before, task_started=task_started, what=f"a report job of Backup report plan {name}",
+                     id_key="ReportJobId", created_key="CreationTime")

@@ -8,12 +8,10 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
-    check_choice, check_ids, check_list_filters, check_resource_type, time_window,
+    check_choice, check_list_filters, check_resource_type, info_selection,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.status import PROVIDER
 
 # The model's RestoreJobStatus enum.
@@ -33,22 +31,17 @@ class RestoreJobSource(BackupApiJobSource):
 
 
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
-    """The list filters as ListRestoreJobs members, checked."""
+    """The list filters as ListRestoreJobs members, checked (the creation window: see info_selection)."""
     given = check_list_filters(params, ids, FILTERS, "restore_job_id")
     if "resource_type" in given:
         check_resource_type("resource_type", given["resource_type"])
     check_choice("status", given.get("status"), STATUS_CHOICES)
-    after, before = time_window(params)
-    return {"ByStatus": given.get("status"), "ByResourceType": given.get("resource_type"),
-            "ByCreatedAfter": after, "ByCreatedBefore": before}
+    return {"ByStatus": given.get("status"), "ByResourceType": given.get("resource_type")}
 
 
 def restore_job_info(module: t.Any) -> dict:
     """Handler of restore_job_info: validate everything, then build the client and collect."""
     params = module.params
-    ids = select_ids(params, "restore_job_id", "job_ids")
-    check_ids(params, ids, "restore_job_id", LABEL)
-    filters = check_filters(params, ids)
-    validate_wait(params)
+    ids, filters = info_selection(params, "restore_job_id", LABEL, check_filters)
     source = RestoreJobSource(AwsClient(resolve_settings(params), "backup"), **filters)
     return collect(source, ids, params)

@@ -16,7 +16,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_iam_role_arn, check_resource_type, check_token, string_map,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import start_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import check_mode_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
@@ -25,8 +25,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.source 
 _time = time.time  # an indirection for tests
 
 
-def restore_request(params: t.Mapping) -> dict:
-    """The StartRestoreJob request without its IdempotencyToken, every input checked; no request is sent."""
+def restore_inputs(params: t.Mapping) -> tuple:
+    """(the StartRestoreJob request without its IdempotencyToken, the token), every option checked; nothing sent."""
     if params.get("recovery_point_arn") is None:
         raise bad_input("Option recovery_point_arn is required.")
     if params.get("metadata") is None:
@@ -39,14 +39,13 @@ def restore_request(params: t.Mapping) -> dict:
         request["IamRoleArn"] = check_iam_role_arn("iam_role_arn", params["iam_role_arn"])
     if params.get("resource_type") is not None:
         request["ResourceType"] = check_resource_type("resource_type", params["resource_type"])
-    return request
+    return request, check_token(params.get("idempotency_token"), "start a new restore every run")
 
 
 def restore_job(module: t.Any) -> dict:
     """Handler of restore_job."""
     params = module.params
-    request = restore_request(params)
-    token = check_token(params.get("idempotency_token"), "start a new restore every run")
+    request, token = restore_inputs(params)
     validate_wait(params)
     task_started = _time()
     source = RestoreJobSource(AwsClient(resolve_settings(params), "backup"))
@@ -57,6 +56,6 @@ def restore_job(module: t.Any) -> dict:
         would = {"recovery_point_arn": point, "resource_type": request.get("ResourceType"),
                  "iam_role_arn": request.get("IamRoleArn"), "idempotency_token": token}
         return check_mode_result(source, [], [would])
-    return start_job(source, params, operation="start_restore_job", request=request, token=token,
-                     task_started=task_started, what=f"a restore job of recovery point {point}",
-                     recent={"ByResourceType": request.get("ResourceType")})
+    before = recent_job_ids(source, token, task_started, ByResourceType=request.get("ResourceType"))
+    return start_job(source, params, operation="start_restore_job", request=request, token=token, before=before,
+                     task_started=task_started, what=f"a restore job of recovery point {point}", id_key="RestoreJobId")

@@ -171,37 +171,34 @@ def test_info_bad_input_before_any_client(monkeypatch, handler, params, words):
     assert err.value.code == "ValidationError" and words in err.value.msg
 
 
-@pytest.mark.parametrize("params,words", [
-    ({"backup_vault_name": None}, "backup_vault_name is required"),
-    ({"resource_arn": "arn:aws:rds:us-east-1:1234:db:x"}, "resource_arn"),
-    ({"iam_role_arn": "arn:aws:iam::123456789012:user/bob"}, "iam_role_arn"),
-    ({"start_window_minutes": 59}, "start_window_minutes"),
-    ({"complete_window_minutes": 52_560_001}, "complete_window_minutes"),
-    ({"lifecycle": {"move_to_cold_storage_after_days": 30, "delete_after_days": 100}}, "at least 90 days"),
-    ({"lifecycle": {"delete_after_days": 0}}, "delete_after_days"),
-    ({"lifecycle": {"delete_after_event": "NEVER"}}, "delete_after_event"),
-    ({"recovery_point_tags": {"Team": ["a"]}}, "recovery_point_tags"),
-    ({"backup_options": {"Windows VSS": "enabled"}}, "backup_options"),
-    ({"idempotency_token": ""}, "idempotency_token"),
-])
-def test_backup_start_bad_input_before_any_client(monkeypatch, params, words):
-    aws_fakes.refuse_clients(monkeypatch, bj_start)
-    with pytest.raises(JobGateError) as err:
-        bj_start.backup_job(BackupModule(**params))
-    assert err.value.code == "ValidationError" and words in err.value.msg
+BJ, RJ = (bj_start.backup_job, BackupModule), (rj_start.restore_job, RestoreModule)
 
 
-@pytest.mark.parametrize("params,words", [
-    ({"recovery_point_arn": "snap-0123"}, "recovery_point_arn"),
-    ({"metadata": None}, "metadata is required"),
-    ({"metadata": {"MasterUserPassword": {"nested": "pw-2"}}}, "metadata"),
-    ({"resource_type": "rds/aurora"}, "resource_type"),
-    ({"iam_role_arn": "role"}, "iam_role_arn"),
+@pytest.mark.parametrize("start,params,words", [
+    (BJ, {"backup_vault_name": None}, "backup_vault_name is required"),
+    (BJ, {"resource_arn": "arn:aws:rds:us-east-1:1234:db:x"}, "resource_arn"),
+    (BJ, {"iam_role_arn": "arn:aws:iam::123456789012:user/bob"}, "iam_role_arn"),
+    (BJ, {"start_window_minutes": 59}, "start_window_minutes"),
+    (BJ, {"complete_window_minutes": 52_560_001}, "complete_window_minutes"),
+    (BJ, {"lifecycle": {"move_to_cold_storage_after_days": 30, "delete_after_days": 100}}, "at least 90 days"),
+    (BJ, {"lifecycle": {"delete_after_days": 0}}, "delete_after_days"),
+    (BJ, {"lifecycle": {"delete_after_event": "NEVER"}}, "delete_after_event"),
+    (BJ, {"recovery_point_tags": {"Team": ["a"]}}, "recovery_point_tags"),
+    (BJ, {"backup_options": {"Windows VSS": "enabled"}}, "backup_options"),
+    (BJ, {"idempotency_token": ""}, "idempotency_token"),
+    (BJ, {"wait_timeout": 0, "wait": True}, "wait_timeout"),
+    (RJ, {"recovery_point_arn": "snap-0123"}, "recovery_point_arn"),
+    (RJ, {"metadata": None}, "metadata is required"),
+    (RJ, {"metadata": {"MasterUserPassword": {"nested": "pw-2"}}}, "metadata"),
+    (RJ, {"resource_type": "rds/aurora"}, "resource_type"),
+    (RJ, {"iam_role_arn": "role"}, "iam_role_arn"),
+    (RJ, {"idempotency_token": "a\nb"}, "control characters"),
 ])
-def test_restore_start_bad_input_before_any_client(monkeypatch, params, words):
-    aws_fakes.refuse_clients(monkeypatch, rj_start)
+def test_start_bad_input_before_any_client(monkeypatch, start, params, words):
+    aws_fakes.refuse_clients(monkeypatch, bj_start, rj_start)
+    handler, module = start
     with pytest.raises(JobGateError) as err:
-        rj_start.restore_job(RestoreModule(**params))
+        handler(module(**params))
     assert err.value.code == "ValidationError" and words in err.value.msg
     assert "pw-1" not in err.value.msg and "pw-2" not in err.value.msg
 
