@@ -17,7 +17,7 @@ LIVE_DB = f"arn:aws:rds:us-east-1:{ACCOUNT}:db:live-db"
 VOLUME = f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-0123456789abcdef0"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSBackupDefaultServiceRole"
 DONE = [["COMPLETED", 0]]
-RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 9]]
+RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 16]]  # long enough for two reads on a busy machine
 WAIT = {"wait": True, "wait_sleep": 1, "wait_timeout": 90}
 DEADLINE = 4
 DAY_AGO = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -99,7 +99,7 @@ def read_cases(emulator) -> list:
         {"id": "role-backup", "module": "role", "args": {"wait_for_job_kind": "backup_job", "wait_for_job_id": "BK-ROLE",
                                                          **role},
          "before": [("/jobs", backup("BK-ROLE", LIVE_DB, "live-vault", [["CREATED", 0], ["RUNNING", 0.5],
-                                                                        ["COMPLETED", 8]]))]},
+                                                                        ["COMPLETED", 14]]))]},
         {"id": "role-partial", "module": "role", "args": {"wait_for_job_kind": "backup_job",
                                                           "wait_for_job_ids": ["BK-A1", "BK-PARTIAL"], **role}},
         {"id": "role-restore", "module": "role", "args": {"wait_for_job_kind": "restore_job",
