@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
 # Modules with more AWS operations, each listing `AwsPart` subclasses in `PARTS` (see emulator/README.md).
 PART_MODULES = ("emulator.backup_jobs",)
+# Who the base credentials are; temporary credentials from emulator/sts.py carry their assumed-role ARN.
+BASE_PRINCIPAL = f"arn:aws:iam::{ACCOUNT}:user/jobgate-emulator"
 
 DEFAULT_TIMELINES = {
     ("panorama_device", "OTA"): [["PENDING", 0], ["DOWNLOADING", 1], ["VERIFYING", 2], ["REBOOTING", 3],
@@ -145,8 +147,11 @@ class AwsProvider(Provider):
 
     def handle(self, req: Request) -> Response:
         request_id = str(uuid.uuid4())
-        auth = sigv4.verify(req.method, req.raw_path, req.query, req.headers, req.body, self.emu.config["aws"])
+        auth = sigv4.verify(req.method, req.raw_path, req.query, req.headers, req.body, self.emu.config["aws"],
+                            lookup=self.emu.aws_credentials)
         req.log.update(signed=auth.signed, auth_ok=auth.ok, bearer=False)
+        if auth.ok:
+            req.log["principal"] = auth.principal or BASE_PRINCIPAL
         service = auth.service
         if service is None:  # unsigned: guess the service from the path, for the log only
             service = next((n for n, m in self.services.items() if m.path_known(req.raw_path)), None)

@@ -226,12 +226,40 @@ class AzureProvider(Provider):
     def keys(self, req: Request, tenant: str) -> Response:
         return Response.json(200, {"keys": []})
 
-    def _oauth_error(self, status: int, error: str, code: int, description: str) -> Response:
+    def oauth_error(self, status: int, error: str, code: int, description: str) -> Response:
         return Response.json(status, {
             "error": error, "error_description": f"AADSTS{code}: {description} Trace ID: {uuid.uuid4()} "
                                                  f"Correlation ID: {uuid.uuid4()} Timestamp: {iso(time.time())}",
             "error_codes": [code], "timestamp": iso(time.time()), "trace_id": str(uuid.uuid4()),
             "correlation_id": str(uuid.uuid4())})
+
+    @staticmethod
+    def audience_ok(resource: str) -> bool:
+        """Resource Manager's audience, with or without the trailing slash (Entra takes both spellings)."""
+        return resource.rstrip("/") == AUDIENCE.rstrip("/")
+
+    def scope_error(self, scope: str) -> Response | None:
+        if any(s.endswith("/.default") and self.audience_ok(s[: -len("/.default")]) for s in scope.split()):
+            return None
+        return self.oauth_error(400, "invalid_scope", 70011,
+                                f"The provided request must include a 'scope' input parameter. The provided value "
+                                f"for the input parameter 'scope' is not valid. The scope {scope} is not valid.")
+
+    def issue_token(self, tenant: str, client_id: str, source: str) -> tuple[str, float]:
+        """A new Resource Manager bearer token; `source` (client_secret, app_service, arc, workload_identity, cli)
+        shows in the request log of the ARM calls that use it. Returns (token, expiry as epoch seconds)."""
+        expires = time.time() + float(self.settings["token_lifetime"])
+        token = "eyJ0eXAiOiJKV1QifQ." + secrets.token_urlsafe(48) + "." + secrets.token_urlsafe(16)
+        with self.emu.lock:
+            self.tokens[token] = {"tenant": tenant, "client_id": client_id, "expires": expires, "source": source}
+        self.emu.remember_secret(token)
+        return token, expires
+
+    def token_answer(self, tenant: str, client_id: str, source: str) -> Response:
+        lifetime = int(self.settings["token_lifetime"])
+        token, _unused = self.issue_token(tenant, client_id, source)
+        return Response.json(200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
+                                   "access_token": token}, {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
 
     def token(self, req: Request, tenant: str) -> Response:
         if req.method != "POST":
@@ -239,31 +267,28 @@ class AzureProvider(Provider):
         form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True).items()}
         creds = self.creds
         if tenant != creds.get("tenant"):
-            return self._oauth_error(400, "invalid_request", 90002, f"Tenant '{tenant}' not found.")
+            return self.oauth_error(400, "invalid_request", 90002, f"Tenant '{tenant}' not found.")
         if form.get("grant_type") != "client_credentials":
-            return self._oauth_error(400, "unsupported_grant_type", 70003,
-                                     "The app requested an unsupported grant type: only client_credentials is emulated.")
+            return self.oauth_error(400, "unsupported_grant_type", 70003,
+                                    "The app requested an unsupported grant type: only client_credentials is emulated.")
+        if "client_assertion" in form or "client_assertion_type" in form:
+            identity = self.emu.provider("azure-identity")   # workload identity federation: emulator/identity.py
+            if identity is None:
+                return self.oauth_error(400, "invalid_client", 7000218, "client_assertion is not emulated here.")
+            return identity.exchange_assertion(req, tenant, form)
         if form.get("client_id") != creds.get("client_id"):
-            return self._oauth_error(400, "unauthorized_client", 700016,
-                                     f"Application with identifier '{form.get('client_id')}' was not found in the "
-                                     f"directory '{tenant}'.")
+            return self.oauth_error(400, "unauthorized_client", 700016,
+                                    f"Application with identifier '{form.get('client_id')}' was not found in the "
+                                    f"directory '{tenant}'.")
         if not secrets.compare_digest(form.get("client_secret", ""), creds.get("secret", "")):
-            return self._oauth_error(401, "invalid_client", 7000215,
-                                     "Invalid client secret provided. Ensure the secret being sent in the request is "
-                                     "the client secret value, not the client secret ID.")
-        scope = form.get("scope", "")
-        if AUDIENCE + "/.default" not in scope.split():
-            return self._oauth_error(400, "invalid_scope", 70011,
-                                     f"The provided request must include a 'scope' input parameter. The provided value "
-                                     f"for the input parameter 'scope' is not valid. The scope {scope} is not valid.")
-        lifetime = float(self.settings["token_lifetime"])
-        token = "eyJ0eXAiOiJKV1QifQ." + secrets.token_urlsafe(48) + "." + secrets.token_urlsafe(16)
-        with self.emu.lock:
-            self.tokens[token] = {"tenant": tenant, "client_id": form["client_id"], "expires": time.time() + lifetime}
-        self.emu.remember_secret(token)
+            return self.oauth_error(401, "invalid_client", 7000215,
+                                    "Invalid client secret provided. Ensure the secret being sent in the request is "
+                                    "the client secret value, not the client secret ID.")
+        refused = self.scope_error(form.get("scope", ""))
+        if refused is not None:
+            return refused
         req.log["auth_ok"] = True
-        return Response.json(200, {"token_type": "Bearer", "expires_in": int(lifetime), "ext_expires_in": int(lifetime),
-                                   "access_token": token}, {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
+        return self.token_answer(tenant, form["client_id"], "client_secret")
 
     # ------------------------------------------------------------------ Resource Manager
     def _www_authenticate(self, req: Request, error_description: str) -> dict:
@@ -294,6 +319,7 @@ class AzureProvider(Provider):
                              f"The access token expiry UTC time '{fmt(info['expires'])}' is earlier than current UTC "
                              f"time '{fmt(now)}'.", self._www_authenticate(req, "The access token has expired."))
         req.log["auth_ok"] = True
+        req.log["token_source"] = info.get("source")
         return None
 
     def render_fault(self, fault: Fault, req: Request, service, operation) -> Response:

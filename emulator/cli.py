@@ -29,6 +29,8 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--azure-client-id")
     p.add_argument("--azure-secret")
     p.add_argument("--azure-subscription-id")
+    p.add_argument("--sts-credential-lifetime", type=float,
+                   help="seconds STS-issued credentials live at most (STS itself needs DurationSeconds >= 900)")
     p.add_argument("--scenario", help="built-in scenario name (e.g. demo) or a JSON file {\"calls\": [...]}")
 
 
@@ -71,7 +73,8 @@ def serve(args: argparse.Namespace) -> int:
             azure[key] = getattr(args, f"azure_{key}")
     ca_file = state_file.with_name("ca.pem")
     tls = make_tls(ca_file)
-    config = {"pid": os.getpid(), "aws": aws, "azure": azure, "ca_file": str(ca_file)}
+    config = {"pid": os.getpid(), "aws": aws, "azure": azure, "ca_file": str(ca_file),
+              "sts_credential_lifetime": args.sts_credential_lifetime}
     emu = Emulator(config)
     listeners = start_listeners(emu, args.host, args.http_port, args.https_port, tls)
     http_port, https_port = listeners.http.server_address[1], listeners.https.server_address[1]

@@ -21,11 +21,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
-PROVIDER_MODULES = ("emulator.aws", "emulator.azure")
+PROVIDER_MODULES = ("emulator.aws", "emulator.sts", "emulator.azure", "emulator.identity")
 ADMIN_PREFIX = "/_emulator"
 # Query parameters whose values are credentials: never written to the request log.
 REDACTED_QUERY_KEYS = {"x-amz-signature", "x-amz-security-token", "x-amz-credential", "client_secret", "code",
-                       "access_token", "refresh_token", "sig", "client_assertion"}
+                       "access_token", "refresh_token", "sig", "client_assertion", "webidentitytoken", "externalid",
+                       "tokencode"}
+# Request-log fields a provider may add (never secrets): STS names the role and who called; Resource Manager
+# calls say where their token came from.
+LOG_EXTRAS = ("fault", "error", "token_source", "role_arn", "principal")
 FAULT_KINDS = ("throttle", "error", "delay", "drop", "malformed", "html")
 
 
@@ -268,6 +272,7 @@ class Emulator:
         self.throttle_burst: float | None = None
         self.buckets: dict[str, TokenBucket] = {}
         self.issued_secrets: list[str] = []   # bearer tokens etc. a provider handed out (for secret scans)
+        self.aws_temporary: dict[str, dict] = {}   # access key -> issued temporary credentials (emulator/sts.py)
         self.providers: list[Provider] = []
         self.started = time.time()
         for modname in config.get("provider_modules", PROVIDER_MODULES):
@@ -301,6 +306,10 @@ class Emulator:
         for p in self.providers:
             self.admin.update(p.admin_routes())
 
+    def provider(self, name: str) -> Provider | None:
+        """The provider called `name`, for providers that build on another (emulator.identity on emulator.azure)."""
+        return next((p for p in self.providers if p.name == name), None)
+
     # -- credentials
     def secret_values(self) -> list[str]:
         aws, az = self.config.get("aws", {}), self.config.get("azure", {})
@@ -313,6 +322,21 @@ class Emulator:
         """Providers call this for every token they issue, so tests can scan output for it."""
         with self.lock:
             self.issued_secrets.append(value)
+
+    def aws_credentials(self, access_key: str) -> dict | None:
+        """SigV4 credentials for an access key: the base ones, or temporary ones STS issued (with `expiration`)."""
+        base = self.config.get("aws", {})
+        if access_key == base.get("access_key"):
+            return base
+        with self.lock:
+            return self.aws_temporary.get(access_key)
+
+    def add_aws_credentials(self, creds: dict) -> None:
+        """Accept temporary credentials {access_key, secret_key, session_token, region, expiration, principal}."""
+        with self.lock:
+            self.aws_temporary[creds["access_key"]] = creds
+        for key in ("access_key", "secret_key", "session_token"):
+            self.remember_secret(creds[key])
 
     # -- jobs
     def new_job(self, kind: str, job_id: str, attrs: dict, fields: dict, timeline: Any = None,
@@ -416,7 +440,7 @@ class Emulator:
             "bearer": bool(req.log.get("bearer", False)), "host": req.host,
             "duration_ms": round((time.time() - started) * 1000, 1),
         }
-        for extra in ("fault", "error"):
+        for extra in LOG_EXTRAS:
             if extra in req.log:
                 entry[extra] = req.log[extra]
         with self.lock:
@@ -478,6 +502,7 @@ class Emulator:
             self.timeline_overrides.clear()
             self.throttle_rate = self.throttle_burst = None
             self.buckets.clear()
+            self.aws_temporary.clear()
             for p in self.providers:
                 p.reset()
         return {"ok": True}
@@ -618,6 +643,8 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if logged:  # before answering: a client that reads the log right after its answer must find the request
+            emu.record(req, resp.status, started)
         self.send_response(resp.status)
         headers = {"Content-Length": str(len(resp.body))}
         headers.update(resp.headers)
@@ -627,8 +654,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(resp.body)
-        if logged:
-            emu.record(req, resp.status, started)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 

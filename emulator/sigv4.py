@@ -6,6 +6,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 from urllib.parse import parse_qsl, quote, unquote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -13,6 +14,7 @@ MAX_SKEW = timedelta(minutes=15)
 MSG_BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. Check your AWS "
                      "Secret Access Key and signing method. Consult the service documentation for details.")
 MSG_BAD_TOKEN = "The security token included in the request is invalid."
+MSG_EXPIRED_TOKEN = "The security token included in the request is expired"
 MSG_MISSING = "Missing Authentication Token"
 _CRED_RE = re.compile(r"^([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request$")
 
@@ -27,6 +29,7 @@ class AuthResult:
     service: str | None = None   # from the credential scope
     region: str | None = None
     access_key: str | None = None
+    principal: str | None = None  # who signed: the `principal` of the credentials (temporary ones carry it)
 
 
 def _normalize_path(path: str) -> str:
@@ -87,8 +90,12 @@ def parse_authorization(value: str) -> dict | None:
 
 
 def verify(method: str, raw_path: str, query: str, headers, body: bytes, creds: dict,
-           now: datetime | None = None) -> AuthResult:
-    """Check a request's SigV4 header against creds {access_key, secret_key, region, session_token?}."""
+           now: datetime | None = None, lookup: Callable[[str], dict | None] | None = None) -> AuthResult:
+    """Check a request's SigV4 header against creds {access_key, secret_key, region, session_token?}.
+
+    With `lookup`, the credentials are those `lookup(access_key)` returns (None: unknown key); an `expiration`
+    (epoch seconds) in them makes the key answer ExpiredTokenException from then on, as AWS does for STS keys.
+    """
     auth = headers.get("Authorization")
     if not auth:
         return AuthResult(signed=False, code="MissingAuthenticationTokenException", message=MSG_MISSING)
@@ -105,12 +112,18 @@ def verify(method: str, raw_path: str, query: str, headers, body: bytes, creds: 
         return res
     access_key, date, region, service = cred.groups()
     res.service, res.region, res.access_key = service, region, access_key
-    if access_key != creds["access_key"]:
+    if lookup is not None:
+        creds = lookup(access_key) or {}
+    if access_key != creds.get("access_key"):
         res.code, res.message = "UnrecognizedClientException", MSG_BAD_TOKEN
         return res
     token = headers.get("X-Amz-Security-Token")
     if (token or None) != (creds.get("session_token") or None):
         res.code, res.message = "UnrecognizedClientException", MSG_BAD_TOKEN
+        return res
+    now = now or datetime.now(timezone.utc)
+    if creds.get("expiration") is not None and now.timestamp() >= creds["expiration"]:
+        res.code, res.message = "ExpiredTokenException", MSG_EXPIRED_TOKEN
         return res
     amz_date = headers.get("X-Amz-Date")
     try:
@@ -119,7 +132,6 @@ def verify(method: str, raw_path: str, query: str, headers, body: bytes, creds: 
         res.code, res.message = "IncompleteSignatureException", (
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
         return res
-    now = now or datetime.now(timezone.utc)
     if abs(now - when) > MAX_SKEW:
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         res.code, res.message = "InvalidSignatureException", (
@@ -148,4 +160,5 @@ def verify(method: str, raw_path: str, query: str, headers, body: bytes, creds: 
         res.code, res.message = "InvalidSignatureException", MSG_BAD_SIGNATURE
         return res
     res.ok, res.code, res.message = True, None, None
+    res.principal = creds.get("principal")
     return res

@@ -77,6 +77,50 @@ options:
         C(retries.max_attempts) in this dictionary set how many attempts it makes (default 6 in total).
       - Connect and read timeouts default to 10 and 60 seconds; C(connect_timeout) and C(read_timeout) change them.
     type: dict
+  assume_role_arn:
+    description:
+      - The ARN of an IAM role to assume, for example V(arn:aws:iam::123456789012:role/fleet-operator) in a member
+        account.
+      - The base credentials (O(access_key) and O(secret_key), O(profile), the environment or botocore's chain)
+        call STS C(AssumeRole) once per task; the requests to the job APIs are signed with the role's temporary
+        credentials, which botocore renews before they expire, so a wait longer than O(assume_role_duration)
+        keeps working.
+      - A denied C(AssumeRole) (the role's trust policy does not allow the base principal, or O(assume_role_external_id)
+        is wrong or missing) fails the task at once with C(error.code=AccessDenied) and C(error.retryable=false),
+        naming the role ARN.
+      - Web identity needs no option. With E(AWS_ROLE_ARN) and E(AWS_WEB_IDENTITY_TOKEN_FILE) set and no keys,
+        botocore's chain calls C(AssumeRoleWithWebIdentity) itself (E(AWS_ENDPOINT_URL_STS) for a private STS
+        endpoint). O(assume_role_arn) on top of that chains into a further role.
+    type: str
+  assume_role_session_name:
+    description:
+      - The role session name, which CloudTrail records and which ends the assumed-role ARN.
+      - 2 to 64 letters, digits and C(+=,.@_-), as STS requires.
+      - Used only with O(assume_role_arn).
+    type: str
+    default: jobgate-cloud
+  assume_role_external_id:
+    description:
+      - The external ID the role's trust policy requires, if any.
+      - 2 to 1224 letters, digits and C(+=,.@:/_-), as STS requires.
+      - Never shown in task output or error messages.
+      - Needs O(assume_role_arn).
+    type: str
+  assume_role_duration:
+    description:
+      - How long, in seconds, the role's credentials are asked to last; STS accepts 900 to 43200, up to the role's
+        maximum session duration (1 hour unless the role sets more; 1 hour at most when the base credentials are a
+        role session themselves).
+      - Used only with O(assume_role_arn). Waits may be longer; the credentials are renewed.
+    type: int
+    default: 3600
+  sts_endpoint_url:
+    description:
+      - URL of the STS endpoint for O(assume_role_arn), for private (VPC) endpoints and emulators.
+      - If not set, the environment variable E(AWS_ENDPOINT_URL_STS) is used, then the region's STS endpoint
+        C(https://sts.REGION.amazonaws.com).
+      - O(endpoint_url) does not apply to STS.
+    type: str
 notes:
   - Environment variables and AWS configuration files are read on the host that runs the module (the controller
     for C(localhost) and in AWX, unless delegated elsewhere).

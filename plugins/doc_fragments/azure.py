@@ -12,10 +12,22 @@ options:
       - Where the credentials come from.
       - V(auto) takes, in this order, the O(profile) option, explicit O(client_id) with O(secret) or
         O(x509_certificate_path), the environment (E(AZURE_PROFILE), or the service principal or workload identity
-        variables), the C(default) profile of C(~/.azure/credentials), and finally the Azure CLI login.
+        variables), the C(default) profile of C(~/.azure/credentials), a managed identity whose endpoint the
+        environment names (E(IDENTITY_ENDPOINT) with E(IDENTITY_HEADER) on App Service, with E(IMDS_ENDPOINT) on an
+        Azure Arc-enabled server; E(MSI_ENDPOINT)), and finally the Azure CLI login. On such a host E(AZURE_CLIENT_ID)
+        without a secret names a user-assigned identity.
       - V(env) reads only the environment; V(credential_file) reads only C(~/.azure/credentials) (profile O(profile),
-        E(AZURE_PROFILE) or C(default)); V(cli) uses the Azure CLI login; V(msi) a managed identity (user-assigned
-        when O(client_id) is set); V(workload_identity) a federated token from E(AZURE_FEDERATED_TOKEN_FILE).
+        E(AZURE_PROFILE) or C(default)).
+      - V(cli) uses the Azure CLI login (C(az account get-access-token), with O(tenant) when set).
+      - V(msi) uses a managed identity, user-assigned when O(client_id) (or E(AZURE_CLIENT_ID)) is set, else the
+        system-assigned one; it asks the endpoint the environment names, or the instance metadata service of an
+        Azure VM.
+      - V(workload_identity) exchanges the federated token in E(AZURE_FEDERATED_TOKEN_FILE) for the app O(client_id)
+        (or E(AZURE_CLIENT_ID)) in O(tenant) (or E(AZURE_TENANT_ID)), as a Kubernetes pod with Azure workload
+        identity gets them.
+      - These sources need no secret in the play; the identity header and the federated token never appear in
+        output. Refusals (a wrong identity header, an assertion without a matching federated credential, a CLI that
+        is not signed in) fail at once and are not retryable.
       - When not set, E(ANSIBLE_AZURE_AUTH_SOURCE) or V(auto).
     type: str
     choices: [auto, env, credential_file, cli, msi, workload_identity]

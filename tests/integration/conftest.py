@@ -18,6 +18,11 @@ from harness import (  # noqa: E402  (re-exported for tests that import from con
 __all__ = ["EmulatorProcess", "Result"]
 
 
+def pytest_configure(config):
+    # `make test-2.18` runs only these under ansible-core 2.18: one test per module, the role for every kind.
+    config.addinivalue_line("markers", "smoke: part of the ansible-core 2.18 smoke run (make test-2.18)")
+
+
 @pytest.fixture
 def emulator(tmp_path_factory):
     """A fresh emulator per test (starts in well under a second); stopped at teardown."""

@@ -20,7 +20,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 INVENTORY = HERE / "inventory.yml"
-VENV_BIN = REPO / ".venv" / "bin"
+# The ansible-playbook every run uses: .venv's unless JOBGATE_ANSIBLE_PLAYBOOK names another (make test-2.18 points
+# it at the ansible-core 2.18 venv's).
+ANSIBLE_PLAYBOOK = os.environ.get("JOBGATE_ANSIBLE_PLAYBOOK") or str(REPO / ".venv" / "bin" / "ansible-playbook")
 CA_VARS = ("REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 # State-file values that are secrets. Tenant, client id, subscription id and region are identifiers: they
 # appear in ARM ids and messages by design, so they are not scanned.
@@ -148,6 +150,9 @@ class EmulatorProcess:
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_URL": self.aws_endpoint if with_endpoint else None,
             "AWS_ENDPOINT_URL": None,
+            # assume-role and web identity stay out unless a test sets them (tests/integration/test_aws_assume_role.py)
+            "AWS_ENDPOINT_URL_STS": None, "AWS_ROLE_ARN": None, "AWS_WEB_IDENTITY_TOKEN_FILE": None,
+            "AWS_ROLE_SESSION_NAME": None,
         }
         env.update(self.ca_env())
         return env
@@ -220,7 +225,7 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
                  verbosity: int = 3, check: bool = False, emulator: EmulatorProcess | None = None,
                  aws: bool = True, azure: bool = True, out_dir: Path | None = None,
                  timeout: float = 600.0) -> Result:
-    """Run .venv's ansible-playbook on tests/integration/inventory.yml.
+    """Run ANSIBLE_PLAYBOOK (.venv's unless $JOBGATE_ANSIBLE_PLAYBOOK says) on tests/integration/inventory.yml.
 
     `playbook` is a path (absolute, relative to the cwd, or to tests/integration) or YAML text (has a newline).
     The extra var `out_dir` is always set (a fresh temp dir unless given); read saved results with
@@ -264,7 +269,7 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
     all_vars.update(extra_vars or {})
     vars_file = out_dir / "_extra_vars.json"
     vars_file.write_text(json.dumps(all_vars))
-    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(INVENTORY), "-e", f"@{vars_file}", str(path)]
+    cmd = [ANSIBLE_PLAYBOOK, "-i", str(INVENTORY), "-e", f"@{vars_file}", str(path)]
     if verbosity:
         cmd.append("-" + "v" * verbosity)
     if check:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from aws_support import aws_client, aws_requests, seed
 
 BACKUP = "playbooks/aws_backup_report.yml"
@@ -12,6 +14,7 @@ def info(result):
     return result.assert_ok().result("info")
 
 
+@pytest.mark.smoke
 def test_report_job_started_then_waited(emulator, run_playbook, assert_no_secrets):
     emulator.admin("POST", "/report-plans", {"name": "nightly_jobs"})
     job_id = aws_client(emulator, "backup").start_report_job(ReportPlanName="nightly_jobs")["ReportJobId"]

@@ -40,6 +40,7 @@ def test_ota_job_waited_to_completed_with_signed_requests_only(emulator, run_pla
     assert_no_secrets(result.output, emulator)
 
 
+@pytest.mark.smoke
 def test_job_ids_fetched_in_order(emulator, run_playbook, assert_no_secrets):
     add_devices(emulator, "device-a", "device-b")
     ids = [start_ota(emulator, "device-a"), start_ota(emulator, "device-b")]
@@ -79,6 +80,7 @@ def test_list_mode_without_filter_lists_every_device(emulator, run_playbook):
     assert out["summary"]["total"] == 2
 
 
+@pytest.mark.smoke
 def test_package_import_single_list_and_wait(emulator, run_playbook, assert_no_secrets):
     seed(emulator, "panorama_package_import", count=2, timeline=[["PENDING", 0], ["SUCCEEDED", 0.1, "Done."]])
     slow = seed(emulator, "panorama_package_import", timeline=[["PENDING", 0, "Queued."], ["FAILED", 2, "Bad manifest."]])[0]

@@ -1,6 +1,8 @@
 """hci_edge_device_job_info through ansible-playbook against the emulator's authority and Resource Manager (HTTPS)."""
 from __future__ import annotations
 
+import pytest
+
 from hci_support import HCI_PLAYBOOK, RecordingServer, WhenPolled, arm_requests, continue_job, machine_uri, put_job, seed
 
 FAST = [["Scheduled", 0], ["DeploymentInProgress", 0.1], ["Succeeded", 0.2]]
@@ -27,6 +29,7 @@ def info(result):
     return result.assert_ok().result("info")
 
 
+@pytest.mark.smoke
 def test_awx_variables_alone_find_a_job(emulator, run_playbook, assert_no_secrets, tmp_path):
     uri = machine_uri(emulator)
     seed(emulator, uri, "collect-1", timeline=FAST, created_ago=5)

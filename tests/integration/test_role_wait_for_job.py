@@ -44,6 +44,7 @@ def describe_calls(emulator) -> list[dict]:
             or r.get("service") == "backup"]
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("kind", sorted(AWS_KINDS))
 def test_each_aws_kind_succeeds(emulator, run_playbook, assert_no_secrets, kind):
     timeline, done = AWS_KINDS[kind][:2]
@@ -59,6 +60,8 @@ def test_each_aws_kind_succeeds(emulator, run_playbook, assert_no_secrets, kind)
     assert res["summary"]["all_succeeded"] is True and res["summary"]["all_terminal"] is True
     assert res["timed_out"] is False
     assert 0 < res["elapsed"] < FAST["wait_for_job_timeout"]
+    # native types under ansible-core 2.18 too, whose templating once turned them into text ('2', '9.1')
+    assert isinstance(res["elapsed"], float) and {type(v) for v in res["summary"].values()} == {int, bool}
     # one line per poll, naming each open job with its state; the last one shows them done
     polls = re.findall(r"\(item=poll (\d+) at [\d.]+s: (.*)\)(?: => \{)?$", result.stdout, re.MULTILINE)
     assert polls and ids[0] in polls[0][1], result.tail()
@@ -67,6 +70,7 @@ def test_each_aws_kind_succeeds(emulator, run_playbook, assert_no_secrets, kind)
     assert_no_secrets(result.output, emulator)
 
 
+@pytest.mark.smoke
 def test_hci_jobs_succeed(emulator, run_playbook, assert_no_secrets):
     uri = hci_uri(emulator)
     names = ["collect-logs-7", "remote-support-7"]

@@ -1,6 +1,8 @@
 """backup_report_job through ansible-playbook against the emulator."""
 from __future__ import annotations
 
+import pytest
+
 from start_support import job_ids, operations, started
 
 REPORT = "playbooks/start_backup_report.yml"
@@ -27,6 +29,7 @@ def test_without_a_token_every_run_starts_a_report(emulator, run_playbook, asser
     assert len(operations(emulator, "StartReportJob")) == 2
 
 
+@pytest.mark.smoke
 def test_with_a_token_a_rerun_returns_the_same_job(emulator, run_playbook):
     plan = add_plan(emulator)
     extra = {"report_plan_name": plan, "idempotency_token": "change-4711"}

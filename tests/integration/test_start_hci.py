@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from start_support import job_ids, operations, started
 
 HCI = "playbooks/start_hci_edge_device.yml"
@@ -20,6 +22,7 @@ def arm(emulator, *names):
     return [r for r in operations(emulator, *names) if r["service"] == "azure-arm"]
 
 
+@pytest.mark.smoke
 def test_collect_log_follows_the_operation_waits_and_a_rerun_starts_nothing(emulator, run_playbook, assert_no_secrets):
     emulator.admin("POST", "/azure/settings", {"retry_after": 2})
     extra = dict(COLLECT, resource_uri=machine(emulator), job_name="collect-logs-01", wait=True)

@@ -1,6 +1,8 @@
 """panorama_device_job and panorama_package_import_job through ansible-playbook against the emulator."""
 from __future__ import annotations
 
+import pytest
+
 from start_support import job_ids, operations, started
 
 DEVICE = "playbooks/start_panorama_device.yml"
@@ -13,6 +15,7 @@ def add_device(emulator, device_id: str, software: str = "4.3.45") -> None:
                                         "latest_software": "4.3.55"})
 
 
+@pytest.mark.smoke
 def test_ota_starts_waits_and_a_rerun_starts_nothing(emulator, run_playbook, assert_no_secrets):
     add_device(emulator, "dev-old")
     add_device(emulator, "dev-new", "4.3.55")
@@ -124,6 +127,7 @@ IMPORT_VARS = {
 }
 
 
+@pytest.mark.smoke
 def test_package_import_starts_waits_and_a_rerun_returns_the_same_job(emulator, run_playbook, assert_no_secrets):
     check = started(run_playbook(IMPORT, emulator=emulator, check=True, extra_vars=IMPORT_VARS))
     assert check["changed"] is True and check["jobs"] == []

@@ -9,6 +9,7 @@ import typing as t
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.credentials import role_credentials, use_credentials
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, scrub
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import ensure_carried_model, scoped_loader
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_retryable, is_throttle
@@ -87,15 +88,19 @@ def create_client(settings: AwsSettings, service: str) -> tuple:
         session = botocore.session.Session(profile=settings.profile)
         session.register_component("data_loader", scoped_loader(session.get_config_variable("data_path"), service))
         ensure_carried_model(session, service)
+        keys = dict(aws_access_key_id=settings.access_key, aws_secret_access_key=settings.secret_key,
+                    aws_session_token=settings.session_token)
+        if settings.assume_role_arn:  # the base credentials assume the role once here; the client signs as the role
+            region = settings.region or session.get_config_variable("region")
+            use_credentials(session, role_credentials(session, settings, region, config, attempts))
+            keys = {}
         client = session.create_client(
             service,
             region_name=settings.region,
             endpoint_url=settings.endpoint_url,
             verify=settings.verify,
-            aws_access_key_id=settings.access_key,
-            aws_secret_access_key=settings.secret_key,
-            aws_session_token=settings.session_token,
             config=config,
+            **keys,
         )
     except botocore.exceptions.BotoCoreError as exc:
         raise convert_error(exc, action="create", what=what, where="", secrets=settings.secrets()) from None

@@ -65,18 +65,22 @@ def _loader_has_model(loader: t.Any, service: str) -> bool:
 
 
 def scoped_loader(data_path: str | None, service: str) -> t.Any:
-    """botocore's data loader for a session that makes one client of ``service``.
+    """botocore's data loader for a session that makes one client of ``service`` (and STS clients).
 
     ``Loader.list_available_services`` lists every directory of botocore's data (over 400 services, twice per
     client) only so that ``load_service_model`` can check the asked service is among them; this loader answers
     the same question for the one service by looking at that service's directories only. Everything else is
-    botocore's own ``Loader``, on the search paths that ``create_loader`` gives for AWS_DATA_PATH.
+    botocore's own ``Loader``, on the search paths that ``create_loader`` gives for AWS_DATA_PATH. STS is always
+    listed too: credential providers on the same session create STS clients (assume role, and botocore's chain
+    for web identity or a profile's role_arn).
     """
     paths = list(botocore.loaders.create_loader(data_path).search_paths)
+    wanted = (service,) if service == "sts" else (service, "sts")
 
     class ScopedLoader(botocore.loaders.Loader):
         def list_available_services(self, type_name):
-            return [service] if any(_has_type(self, path, service, type_name) for path in self.search_paths) else []
+            return [name for name in wanted
+                    if any(_has_type(self, path, name, type_name) for path in self.search_paths)]
 
     return ScopedLoader(extra_search_paths=paths, include_default_search_paths=False)
 

@@ -68,6 +68,8 @@ ENV_NAMES: dict = {
     "password": ("AZURE_PASSWORD",),
     "federated_token_file": ("AZURE_FEDERATED_TOKEN_FILE",),
     "authority_host": ("AZURE_AUTHORITY_HOST",),
+    # What a managed identity host sets (App Service, Arc, Service Fabric; Azure ML and Cloud Shell the older names).
+    "identity_header": ("IDENTITY_HEADER", "MSI_SECRET"),
 }
 
 # Keys read from a ~/.azure/credentials profile (INI section per profile), as azure.azcollection reads them.
@@ -100,10 +102,42 @@ class CredentialPlan:
     cloud_environment: str = "AzureCloud"
     authority_host: str | None = None
     cert_validation_mode: str = "validate"
+    identity_endpoint: str | None = None   # msi: which managed identity endpoint azure-identity will ask, for messages
+    identity_header: str | None = field(default=None, repr=False)   # msi: only ever scrubbed from messages
 
     def secrets(self) -> list:
         """Values that must never appear in a message."""
-        return [s for s in (self.secret,) if s]
+        return [s for s in (self.secret, self.identity_header) if s]
+
+
+IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
+
+
+def managed_identity_endpoint(environ: t.Mapping) -> str | None:
+    """The managed identity endpoint the environment names, described as azure-identity's ManagedIdentityCredential
+    will choose it ("App Service managed identity at URL", ...); None when it names none (an Azure VM's IMDS has
+    no variable, and IDENTITY_ENDPOINT alone is no endpoint azure-identity uses)."""
+    endpoint = environ.get("IDENTITY_ENDPOINT")
+    if endpoint and environ.get("IDENTITY_HEADER"):
+        kind = "Service Fabric" if environ.get("IDENTITY_SERVER_THUMBPRINT") else "App Service"
+        return f"{kind} managed identity at {endpoint}"
+    if endpoint and environ.get("IMDS_ENDPOINT"):
+        return f"Azure Arc managed identity at {endpoint}"
+    endpoint = environ.get("MSI_ENDPOINT")
+    if endpoint:
+        kind = "Azure Machine Learning" if environ.get("MSI_SECRET") else "Cloud Shell"
+        return f"{kind} managed identity at {endpoint}"
+    return None
+
+
+def _msi_plan(source: str, client_id: str | None, environ: t.Mapping, env: dict) -> CredentialPlan:
+    """A managed identity: user-assigned when client_id names one, else the system-assigned identity."""
+    endpoint = managed_identity_endpoint(environ)
+    if endpoint is None:
+        host = environ.get("AZURE_POD_IDENTITY_AUTHORITY_HOST") or "http://169.254.169.254"
+        endpoint = f"the instance metadata service (IMDS) at {host.rstrip('/')}{IMDS_TOKEN_PATH}"
+    return CredentialPlan(kind="msi", source=source, client_id=client_id, identity_endpoint=endpoint,
+                          identity_header=env.get("identity_header"))
 
 
 def _first_env(environ: t.Mapping, key: str) -> str | None:
@@ -185,10 +219,10 @@ def resolve_credentials(params: t.Mapping, environ: t.Mapping, credentials_text:
             plan = _plan_from_settings(env, "env", env)
             profile_settings = {}
     elif auth_source in ("cli", "msi", "workload_identity"):
-        plan = _identity_plan(auth_source, explicit, env)
+        plan = _identity_plan(auth_source, explicit, env, environ)
         profile_settings = {}
     else:
-        plan, profile_settings = _auto_plan(params, explicit, env, credentials_text, from_profile)
+        plan, profile_settings = _auto_plan(params, explicit, env, environ, credentials_text, from_profile)
 
     # Settings beside the credential: explicit options win, then the source that gave the credential, then env.
     source_settings = profile_settings if plan.source.startswith("credential_file") else (env if plan.source == "env" else {})
@@ -204,12 +238,11 @@ def resolve_credentials(params: t.Mapping, environ: t.Mapping, credentials_text:
     return plan
 
 
-def _identity_plan(kind: str, explicit: dict, env: dict) -> CredentialPlan:
+def _identity_plan(kind: str, explicit: dict, env: dict, environ: t.Mapping) -> CredentialPlan:
     if kind == "cli":
         return CredentialPlan(kind="cli", source="cli", tenant=explicit["tenant"])
     if kind == "msi":
-        # A user-assigned identity is chosen by client_id; none means the system-assigned one.
-        return CredentialPlan(kind="msi", source="msi", client_id=explicit["client_id"] or env.get("client_id"))
+        return _msi_plan("msi", explicit["client_id"] or env.get("client_id"), environ, env)
     tenant = explicit["tenant"] or env.get("tenant")
     client_id = explicit["client_id"] or env.get("client_id")
     token_file = env.get("federated_token_file")
@@ -220,18 +253,27 @@ def _identity_plan(kind: str, explicit: dict, env: dict) -> CredentialPlan:
                           federated_token_file=token_file)
 
 
-def _auto_plan(params, explicit, env, credentials_text, from_profile):
+def _auto_plan(params, explicit, env, environ, credentials_text, from_profile):
+    """azure.azcollection's order, with what azure-identity's DefaultAzureCredential adds for hosts that need no
+    secret: workload identity with the environment's service principal, a managed identity endpoint in the
+    environment before the Azure CLI (AZURE_CLIENT_ID without a secret then names a user-assigned identity)."""
     if params.get("profile"):
         return from_profile(params["profile"]), parse_credentials_file(credentials_text, params["profile"]) or {}
     if explicit["client_id"]:
         return _plan_from_settings(explicit, "parameters", env), {}
     if env.get("profile"):
         return from_profile(env["profile"]), parse_credentials_file(credentials_text, env["profile"]) or {}
+    managed = managed_identity_endpoint(environ) is not None
+    has_credential = env.get("secret") or env.get("x509_certificate_path") or env.get("federated_token_file")
+    if env.get("client_id") and managed and not has_credential and not (env.get("ad_user") or env.get("password")):
+        return _msi_plan("env", env["client_id"], environ, env), {}
     if env.get("client_id") or env.get("ad_user") or env.get("password"):
         return _plan_from_settings(env, "env", env), {}
     default = parse_credentials_file(credentials_text, "default")
     if _has_sp_or_user(default):
         return _plan_from_settings(default, "credential_file (profile default)", env), default
+    if managed:
+        return _msi_plan("env", None, environ, env), {}
     return CredentialPlan(kind="cli", source="cli", tenant=explicit["tenant"]), {}
 
 
@@ -279,9 +321,10 @@ def build_credential(plan: CredentialPlan, cloud: CloudEndpoints):
         kwargs["disable_instance_discovery"] = True
     if plan.cert_validation_mode == "ignore":
         kwargs["connection_verify"] = False
-    needs_tenant = plan.kind in ("client_secret", "client_certificate")
+    needs_tenant = plan.kind in ("client_secret", "client_certificate", "workload_identity")
     if needs_tenant and not tenant:
-        raise bad_input("Azure tenant is required for a service principal: set tenant, AZURE_TENANT or AZURE_TENANT_ID.")
+        what = "workload identity" if plan.kind == "workload_identity" else "a service principal"
+        raise bad_input(f"Azure tenant is required for {what}: set tenant, AZURE_TENANT or AZURE_TENANT_ID.")
     if plan.kind == "client_secret":
         return identity.ClientSecretCredential(tenant, plan.client_id, plan.secret, **kwargs)
     if plan.kind == "client_certificate":
@@ -304,8 +347,23 @@ def scrub(text: str, secrets: t.Iterable) -> str:
 
 
 _TOKEN_HTTP_STATUS = re.compile(r"HTTP Error: (\d{3})\b")
+# MSAL's managed identity client reports an endpoint's refusal as "(error) STATUS, message" (App Service, Service
+# Fabric, Azure ML) and azure-identity prefixes "... managed identity configuration not found in environment.";
+# neither helps a reader, the status and the endpoint's message do.
+_MSI_REFUSAL = re.compile(r"^.*?Token request error: \((?P<error>[^)]*)\) (?:(?P<status>\d{3}), )?(?P<text>.*)$", re.S)
 _TRANSIENT_ERRORS = ("ServiceRequestError", "ServiceResponseError", "ServiceRequestTimeoutError", "ConnectionError", "Timeout")
 _TRANSIENT_TEXT = ("Connection aborted", "Connection reset", "Max retries exceeded", "timed out")
+
+
+def _file_text(path: str | None) -> str | None:
+    """A federated token file's content, to scrub it from messages (never shown)."""
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip() or None
+    except OSError:
+        return None
 
 
 class TokenProvider:
@@ -335,18 +393,38 @@ class TokenProvider:
         except Exception as exc:  # azure.core.exceptions.* and ValueError from credential construction
             raise self._auth_error(exc) from None
 
+    def _where(self) -> str:
+        if self.plan.kind == "msi":
+            return self.plan.identity_endpoint or "the managed identity endpoint"
+        if self.plan.kind == "cli":
+            return "the Azure CLI (az account get-access-token)"
+        return self.cloud.authority
+
     def _auth_error(self, exc: Exception) -> JobGateError:
         name = type(exc).__name__
-        detail = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else name, self.plan.secrets())
-        msg = (f"Could not get an Azure access token ({self.plan.kind} credential from {self.plan.source}) "
-               f"from {self.cloud.authority}: {detail}")
-        # azure-identity wraps a failing token endpoint in ClientAuthenticationError whose text is all it keeps:
-        # "HTTP Error: 503" or "Connection aborted". Those are the endpoint's trouble, not bad credentials.
+        secrets = self.plan.secrets() + [s for s in (_file_text(self.plan.federated_token_file),) if s]
+        detail = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else name, secrets)
         status = _TOKEN_HTTP_STATUS.search(detail)
         http_status = int(status.group(1)) if status else None
+        hint = ""
+        refusal = _MSI_REFUSAL.match(detail) if self.plan.kind == "msi" else None
+        if refusal:
+            http_status = int(refusal.group("status")) if refusal.group("status") else None
+            detail = (f"HTTP {http_status}: " if http_status else "") + refusal.group("text")
+            if http_status in (401, 403) and self.plan.identity_header:
+                hint = (" The endpoint did not accept IDENTITY_HEADER: it must be the value the platform set for "
+                        "this process.")
+        elif self.plan.kind == "msi" and isinstance(exc, PermissionError):
+            hint = " The Azure Arc agent's key files are readable only by root and the himds group."
+        origin = "" if self.plan.source == self.plan.kind else f" from {self.plan.source}"
+        msg = (f"Could not get an Azure access token ({self.plan.kind} credential{origin}) "
+               f"from {self._where()}: {detail}{hint}")
+        # azure-identity wraps a failing token endpoint in ClientAuthenticationError whose text is all it keeps:
+        # "HTTP Error: 503" or "Connection aborted". Those are the endpoint's trouble, not bad credentials.
         if name in _TRANSIENT_ERRORS or any(text in detail for text in _TRANSIENT_TEXT):
             return JobGateError(msg, code="ConnectionError", message=detail, retryable=True)
         if http_status is not None and (http_status == 429 or http_status >= 500):
             return JobGateError(msg, code="TokenEndpointUnavailable", message=detail, http_status=http_status,
                                 retryable=True)
-        return JobGateError(msg, code="AuthenticationFailed", message=detail, http_status=401, retryable=False)
+        return JobGateError(msg, code="AuthenticationFailed", message=detail,
+                            http_status=http_status if refusal and http_status else 401, retryable=False)

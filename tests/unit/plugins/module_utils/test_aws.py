@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 
 import botocore.exceptions
 import botocore.session
@@ -364,14 +363,7 @@ def test_non_retryable_is_not_retried():
 
 
 # ------------------------------------------------------------------------------------------------ real botocore
-@pytest.fixture
-def clean_aws_env(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "EC2_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "absent-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+# (fixture clean_aws_env: conftest.py)
 
 
 def test_installed_botocore_lacks_panorama():

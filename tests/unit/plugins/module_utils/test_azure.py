@@ -172,6 +172,99 @@ def test_msi_and_cli_sources():
     assert resolve_credentials({}, {}, None).kind == "cli"
 
 
+APP_SERVICE = {"IDENTITY_ENDPOINT": "http://127.0.0.1:41000/msi/token", "IDENTITY_HEADER": "hdr-value-1234"}
+ARC = {"IDENTITY_ENDPOINT": "http://localhost:40342/metadata/identity/oauth2/token", "IMDS_ENDPOINT": "http://localhost:40342"}
+
+
+@pytest.mark.parametrize("env, where", [
+    (APP_SERVICE, "App Service managed identity at http://127.0.0.1:41000/msi/token"),
+    (dict(APP_SERVICE, IDENTITY_SERVER_THUMBPRINT="ab"), "Service Fabric managed identity at http://127.0.0.1:41000"),
+    (ARC, "Azure Arc managed identity at http://localhost:40342/metadata/identity/oauth2/token"),
+    ({"MSI_ENDPOINT": "http://ml.test/token", "MSI_SECRET": "s3cr3t-ml"}, "Azure Machine Learning managed identity"),
+    ({"MSI_ENDPOINT": "http://localhost:50342/oauth2/token"}, "Cloud Shell managed identity"),
+])
+def test_auto_picks_a_managed_identity_the_environment_names_before_the_cli(env, where):
+    plan = resolve_credentials({}, env, None)
+    assert (plan.kind, plan.source, plan.client_id) == ("msi", "env", None)
+    assert plan.identity_endpoint.startswith(where)
+    assert plan.secrets() == [v for v in (env.get("IDENTITY_HEADER") or env.get("MSI_SECRET"),) if v]
+    assert "hdr-value-1234" not in repr(plan) and "s3cr3t-ml" not in repr(plan)
+
+
+def test_managed_identity_precedence_in_auto():
+    # AZURE_CLIENT_ID without a secret on a managed identity host: the user-assigned identity it names.
+    plan = resolve_credentials({}, dict(APP_SERVICE, AZURE_CLIENT_ID="uami-client"), None)
+    assert (plan.kind, plan.client_id) == ("msi", "uami-client")
+    # A service principal, a workload identity token or a default profile still come first.
+    assert resolve_credentials({}, dict(APP_SERVICE, **AWX_ENV), None).kind == "client_secret"
+    wi = {"AZURE_CLIENT_ID": "wi", "AZURE_TENANT_ID": "t", "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token"}
+    assert resolve_credentials({}, dict(APP_SERVICE, **wi), None).kind == "workload_identity"
+    assert resolve_credentials({}, ARC, CREDENTIALS_FILE).client_id == "file-default-client"
+    # IDENTITY_ENDPOINT alone is no endpoint azure-identity would use: the CLI, as before.
+    assert resolve_credentials({}, {"IDENTITY_ENDPOINT": "http://x"}, None).kind == "cli"
+    with pytest.raises(JobGateError, match="multifactor authentication"):
+        resolve_credentials({}, dict(APP_SERVICE, AZURE_AD_USER="u", AZURE_PASSWORD="p"), None)
+
+
+def test_explicit_msi_without_an_endpoint_variable_is_imds():
+    plan = resolve_credentials({"auth_source": "msi"}, {}, None)
+    assert plan.identity_endpoint == "the instance metadata service (IMDS) at http://169.254.169.254/metadata/identity/oauth2/token"
+    plan = resolve_credentials({"auth_source": "msi"}, {"AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://10.0.0.9/"}, None)
+    assert plan.identity_endpoint.endswith("http://10.0.0.9/metadata/identity/oauth2/token")
+
+
+class _Failing:
+    def __init__(self, exc):
+        self.exc = exc
+
+    def get_token(self, scope):
+        raise self.exc
+
+
+@pytest.mark.parametrize("text, status, retryable, hint", [
+    ("App Service managed identity configuration not found in environment. Token request error: (invalid_scope) "
+     "401, Bad header hdr-value-1234", 401, False, "did not accept IDENTITY_HEADER"),
+    ("App Service managed identity configuration not found in environment. Token request error: (invalid_scope) "
+     "400, Unable to load the proper Managed Identity.", 400, False, "Unable to load the proper Managed Identity."),
+    ("App Service managed identity configuration not found in environment. Token request error: (invalid_scope) "
+     "503, busy", 503, True, "HTTP 503: busy"),
+])
+def test_managed_identity_refusals_name_the_endpoint_and_status(text, status, retryable, hint):
+    plan = resolve_credentials({"auth_source": "msi"}, APP_SERVICE, None)
+    with pytest.raises(JobGateError) as err:
+        TokenProvider(plan, ARM, factory=lambda p, c: _Failing(RuntimeError(text))).token()
+    assert err.value.msg.startswith("Could not get an Azure access token (msi credential) from App Service managed "
+                                    "identity at http://127.0.0.1:41000/msi/token: HTTP ")
+    assert hint in err.value.msg and "configuration not found" not in err.value.msg
+    assert (err.value.http_status, err.value.retryable) == (status, retryable)
+    assert "hdr-value-1234" not in err.value.msg + err.value.message
+
+
+def test_arc_key_unreadable_and_cli_and_workload_identity_messages(tmp_path):
+    arc = resolve_credentials({"auth_source": "msi"}, ARC, None)
+    with pytest.raises(JobGateError) as err:
+        TokenProvider(arc, ARM, factory=lambda p, c: _Failing(PermissionError(13, "Permission denied"))).token()
+    assert "Azure Arc managed identity" in err.value.msg and "himds group" in err.value.msg
+    cli = resolve_credentials({"auth_source": "cli"}, {}, None)
+    with pytest.raises(JobGateError) as err:
+        TokenProvider(cli, ARM, factory=lambda p, c: _Failing(RuntimeError("Please run 'az login'"))).token()
+    assert err.value.msg.startswith("Could not get an Azure access token (cli credential) from the Azure CLI")
+    token_file = tmp_path / "token"
+    token_file.write_text("eyJhbGciOi.assertion-body.signature\n")
+    wi = resolve_credentials({"auth_source": "workload_identity", "tenant": "t", "client_id": "c"},
+                             {"AZURE_FEDERATED_TOKEN_FILE": str(token_file)}, None)
+    echo = RuntimeError("AADSTS50027: JWT token eyJhbGciOi.assertion-body.signature is invalid")
+    with pytest.raises(JobGateError) as err:
+        TokenProvider(wi, ARM, factory=lambda p, c: _Failing(echo)).token()
+    assert "assertion-body" not in err.value.msg and "AADSTS50027" in err.value.msg and not err.value.retryable
+
+
+def test_workload_identity_needs_a_tenant_before_any_request():
+    plan = resolve_credentials({}, {"AZURE_CLIENT_ID": "wi", "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token"}, None)
+    with pytest.raises(JobGateError, match="tenant is required for workload identity"):
+        azure_credentials.build_credential(plan, ARM)
+
+
 def test_incomplete_service_principal_is_rejected():
     with pytest.raises(JobGateError) as err:
         resolve_credentials({"client_id": "c"}, {}, None)

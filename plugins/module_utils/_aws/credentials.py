@@ -1,0 +1,131 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Assume role: botocore's own refreshing credentials for ``assume_role_arn``, put first on a session's chain.
+
+Why botocore's pieces and not a refresher of ours: ``AssumeRoleCredentialFetcher`` makes the STS call (with the
+base credentials, the session name, duration and external id) and caches its answer; ``RefreshableCredentials``
+renews from it under its own lock before the credentials expire (an advisory window in which one thread renews
+while the others sign with what they have, then a mandatory window in which all wait), exactly as botocore does
+for a profile's ``role_arn``. We choose two things only:
+
+- The first AssumeRole happens when the client is created (``create_from_metadata``), not lazily on the first
+  signed request (``DeferredRefreshableCredentials``): a denied role then fails once, clearly, naming the role,
+  instead of inside the first job request.
+- The refresh windows: botocore's (15 and 10 minutes before expiry) are sized for one-hour sessions; below an hour
+  they shrink with the life STS granted (a quarter and a sixth of it), or a 15-minute session would be renewed
+  before every request. botocore before 1.33 takes no windows; it then keeps its own.
+
+Web identity (AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE) is botocore's chain and needs nothing here.
+"""
+from __future__ import annotations
+
+import functools
+import typing as t
+from datetime import datetime, timezone
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, scrub
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import client_error_parts, is_retryable
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+
+try:
+    import botocore.config
+    import botocore.credentials
+    import botocore.exceptions
+except ImportError:  # reported by the module through missing_required_lib
+    botocore = None  # type: ignore[assignment]
+
+ADVISORY_WINDOW = 15 * 60    # botocore's defaults, kept for sessions of an hour or more
+MANDATORY_WINDOW = 10 * 60
+METHOD = "jobgate-assume-role"
+_DENIED_HINT = (" Check that the role's trust policy lets the base credentials assume it, and"
+                " assume_role_external_id if the role requires one.")
+
+
+def refresh_windows(lifetime: float) -> tuple:
+    """(advisory, mandatory) seconds before expiry at which the role's credentials are renewed."""
+    return min(ADVISORY_WINDOW, lifetime / 4.0), min(MANDATORY_WINDOW, lifetime / 6.0)
+
+
+def sts_location(settings: AwsSettings, region: str | None) -> str:
+    where = f"in region {region or '(none)'}"
+    return f"{where} at STS endpoint {settings.sts_endpoint_url}" if settings.sts_endpoint_url else where
+
+
+def assume_role_error(exc: BaseException, settings: AwsSettings, region: str | None) -> JobGateError:
+    """What a failed AssumeRole becomes: names the role and the STS endpoint, never a key, token or external id."""
+    arn = settings.assume_role_arn
+    where = sts_location(settings, region)
+    if botocore is not None and isinstance(exc, botocore.exceptions.ClientError):
+        code, message, status = client_error_parts(exc)
+        message = scrub(message, settings.secrets()).rstrip(".") or code
+        hint = _DENIED_HINT if code in ("AccessDenied", "AccessDeniedException") else ""
+        return JobGateError(f"Could not assume role {arn} {where}: {code or 'HTTP ' + str(status)}: {message}.{hint}",
+                            code=code or f"HTTP{status}", message=message, http_status=status,
+                            retryable=is_retryable(exc))
+    return convert_error(exc, action="assume role", what=str(arn), where=where, secrets=settings.secrets())
+
+
+def _base_credentials(session: t.Any, settings: AwsSettings, region: str | None) -> t.Any:
+    """The credentials that call AssumeRole: the key options/environment, else botocore's chain for the session."""
+    if settings.access_key:
+        return botocore.credentials.Credentials(settings.access_key, settings.secret_key, settings.session_token)
+    # A resolver of its own, so the session's credential cache stays free for the role's credentials.
+    return botocore.credentials.create_credential_resolver(session, region_name=region).load_credentials()
+
+
+def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, config: t.Any, attempts: int) -> t.Any:
+    """Assume ``settings.assume_role_arn`` now; return botocore ``RefreshableCredentials`` that renew themselves.
+
+    ``config`` is the service client's botocore Config; the STS client gets botocore's standard retries with
+    ``attempts`` attempts (throttling, 5xx and connection errors), as its calls are reads.
+    """
+    base = _base_credentials(session, settings, region)
+    if base is None:
+        raise JobGateError(f"No usable AWS credentials to assume role {settings.assume_role_arn}: set access_key and "
+                           "secret_key, a profile, or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment "
+                           "variables.", code="NoCredentials")
+    # The region's own STS endpoint, also on botocore releases whose default is the global one.
+    session.set_config_variable("sts_regional_endpoints", "regional")
+    sts_config = config.merge(botocore.config.Config(retries={"mode": "standard", "total_max_attempts": attempts}))
+    create_sts = functools.partial(session.create_client, region_name=region, endpoint_url=settings.sts_endpoint_url,
+                                   verify=settings.verify, config=sts_config)
+    request = {"RoleSessionName": settings.assume_role_session_name, "DurationSeconds": settings.assume_role_duration}
+    if settings.assume_role_external_id:
+        request["ExternalId"] = settings.assume_role_external_id
+    fetcher = botocore.credentials.AssumeRoleCredentialFetcher(create_sts, base, settings.assume_role_arn,
+                                                               extra_args=request)
+
+    def fetch() -> dict:
+        try:
+            return fetcher.fetch_credentials()
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            raise assume_role_error(exc, settings, region) from None
+        except ValueError as exc:  # e.g. a malformed sts_endpoint_url
+            raise JobGateError(f"Cannot assume role {settings.assume_role_arn}: sts_endpoint_url: "
+                               f"{scrub(str(exc), settings.secrets())}", code="ValidationError") from None
+
+    metadata = fetch()
+    expiry = datetime.fromisoformat(str(metadata["expiry_time"]).replace("Z", "+00:00"))
+    advisory, mandatory = refresh_windows((expiry - datetime.now(timezone.utc)).total_seconds())
+    make = botocore.credentials.RefreshableCredentials.create_from_metadata
+    try:
+        return make(metadata, refresh_using=fetch, method=METHOD, advisory_timeout=advisory,
+                    mandatory_timeout=mandatory)
+    except TypeError:  # botocore < 1.33: its own windows
+        return make(metadata, refresh_using=fetch, method=METHOD)
+
+
+def use_credentials(session: t.Any, credentials: t.Any) -> None:
+    """Put ``credentials`` first on the session's chain, so every client it creates signs with them."""
+
+    class Provided(botocore.credentials.CredentialProvider):
+        METHOD = METHOD
+        CANONICAL_NAME = METHOD
+
+        def load(self) -> t.Any:
+            return credentials
+
+    # At the very front: an explicit profile takes the "env" provider out of the chain, so there is no name to
+    # insert before.
+    session.get_component("credential_provider").providers.insert(0, Provided())
