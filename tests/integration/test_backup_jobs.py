@@ -191,6 +191,7 @@ def test_the_deadline_failure_carries_elapsed(reads):
     assert out["elapsed"] <= DEADLINE + 2
 
 
+@pytest.mark.smoke
 def test_starting_backup_and_restore_jobs(emulator, run_playbook, tmp_path):
     start_db = f"arn:aws:rds:us-east-1:{ACCOUNT}:db:start-db"
     emulator.admin("POST", "/backup-vaults", {"name": "release-vault"})
