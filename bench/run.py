@@ -4,7 +4,9 @@
     python3 bench/run.py many [--jobs 200]      # job_ids of 200 in one task vs a loop of 200 single-id tasks
     python3 bench/run.py wait [--jobs 50]       # role wait_for_job vs a loop of until tasks, throttled at 10 rps
     python3 bench/run.py profile                # where a task's time goes: payload, imports, module run
-    python3 bench/run.py all                    # the four above (what `make bench` runs)
+    python3 bench/run.py eda [--jobs 200]       # the event source in ansible-rulebook: 200 report jobs ending
+                                                #   at random moments over 60 s, one source at interval 5
+    python3 bench/run.py all                    # the five above (what `make bench` runs)
 
 Any Python 3 starts it: it builds .build/bench-venv from bench/requirements.txt (once; again when that file
 changes) and re-runs itself there, apart from the test venv. It uses the collection built by `make install`
@@ -517,27 +519,99 @@ def bench_profile(args) -> dict:
         emu.stop()
 
 
+# ---------------------------------------------------------------- 5. the event source
+def iso_seconds(text: str) -> float:
+    import datetime
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def eda_run(emu, work: Path, args, mode: str, rng: random.Random) -> dict:
+    """One ansible-rulebook run: args.jobs report jobs finishing between START_MARGIN and +spread s, watched by one
+    source (by ids, or in list mode by report plan) at interval args.interval."""
+    sys.path.insert(0, str(REPO / "tests" / "integration"))
+    from rulebook_support import Rulebook, one_source_rulebook  # the integration tests' ansible-rulebook runner
+    plan = f"bench_{mode}"
+    emu.admin("POST", "/report-plans", {"name": plan})
+    margin = 15.0  # ansible-rulebook and the JVM start well within this, so every completion is a live one
+    offsets = [margin + rng.uniform(0, args.spread) for _job in range(args.jobs)]
+    created = time.time()
+    ids = emu.admin("POST", "/jobs", {"jobs": [
+        {"kind": "backup_report", "fields": {"ReportPlanName": plan},
+         "timeline": [["CREATED", 0], ["RUNNING", 1], ["COMPLETED", round(off, 3)]]} for off in offsets]})["job_ids"]
+    source = {"kind": "backup_report", "interval": args.interval}
+    source.update({"job_ids": ids} if mode == "ids" else {"report_plan_name": plan, "on_start": "skip"})
+    emu.clear_requests()
+    env = {"ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS)}
+    run = Rulebook(one_source_rulebook(work / f"{mode}.yml", source), work / mode, emulator=emu, env=env,
+                   bin_dir=VENV / "bin", verbosity=0)
+    try:
+        run.wait_until(lambda: len({e["job_status"]["job"]["job_id"] for e in run.events}) >= len(ids),
+                       margin + args.spread + 10 * args.interval + 60, "an event for every job")
+        time.sleep(args.interval + 1)  # a repeat would come within a poll
+    finally:
+        run.stop()
+    seen: dict = {}
+    latencies = []
+    for event in run.events:
+        body = event["job_status"]
+        seen[body["job"]["job_id"]] = seen.get(body["job"]["job_id"], 0) + 1
+        done = iso_seconds(body["detail"]["completion_time"])
+        latencies.append(iso_seconds(event["meta"]["received_at"]) - done)
+    log = emu.requests(service="backup")
+    by_op: dict = {}
+    for entry in log:
+        by_op[entry["operation"]] = by_op.get(entry["operation"], 0) + 1
+    polls = by_op.get("ListReportJobs", 0)
+    latencies.sort()
+    return {
+        "mode": mode, "jobs": len(ids), "events": len(run.events),
+        "lost": len([job_id for job_id in ids if job_id not in seen]),
+        "repeated": len([job_id for job_id, n in seen.items() if n > 1]),
+        "latency_s": {"median": round(statistics.median(latencies), 2), "p90": round(latencies[int(len(latencies) * 0.9) - 1], 2),
+                      "worst": round(latencies[-1], 2), "best": round(latencies[0], 2)},
+        "target_worst_s": args.interval + 2, "met": latencies[-1] <= args.interval + 2,
+        "requests": by_op, "polls": polls,
+        "requests_per_poll": round(sum(by_op.values()) / polls, 2) if polls else None,
+        "run_s": round(time.time() - created, 1),
+    }
+
+
+def bench_eda(args) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="bench-eda-"))
+    emu = start_emulator(work)
+    rng = random.Random(args.seed)
+    try:
+        runs = [eda_run(emu, work, args, mode, rng) for mode in ("ids", "list")]
+    finally:
+        emu.stop()
+    return {"method": "ansible-rulebook 1.3.2 with one jobgate.cloud.job_status source; latency = the event's "
+                      "meta.received_at (when the source put it) minus the job's CompletionTime",
+            "interval_s": args.interval, "finish_within_s": args.spread, "seed": args.seed, "runs": runs}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("benchmark", choices=["per_task", "many", "wait", "profile", "all"])
+    ap.add_argument("benchmark", choices=["per_task", "many", "wait", "profile", "eda", "all"])
     ap.add_argument("--reps", type=int, default=15, help="per_task: measured pairs (default 15)")
     ap.add_argument("--jobs", type=int, default=0, help="many: 200; wait: 50")
     ap.add_argument("--rate", type=float, default=10.0, help="wait: emulator throttle_rate, requests/s (10)")
     ap.add_argument("--delay", type=int, default=3, help="wait: seconds between polls, both patterns (3)")
-    ap.add_argument("--spread", type=float, default=60.0, help="wait: jobs finish within 5..SPREAD s (60)")
+    ap.add_argument("--spread", type=float, default=60.0, help="wait, eda: jobs finish within SPREAD s (60)")
+    ap.add_argument("--interval", type=int, default=5, help="eda: the source's interval (5)")
     ap.add_argument("--seed", type=int, default=6, help="wait: random seed of the finish times")
     args = ap.parse_args()
     ensure_venv()
     if not (COLLECTIONS / "ansible_collections" / "jobgate" / "cloud").is_dir():
         raise SystemExit("bench: no built collection in .build/collections; run `make install` first")
-    names = ["per_task", "many", "wait", "profile"] if args.benchmark == "all" else [args.benchmark]
+    names = ["per_task", "many", "wait", "profile", "eda"] if args.benchmark == "all" else [args.benchmark]
     for name in names:
         a = argparse.Namespace(**vars(args))
         if not a.jobs:
-            a.jobs = {"many": 200, "wait": 50}.get(name, 0)
+            a.jobs = {"many": 200, "wait": 50, "eda": 200}.get(name, 0)
         print(f"== bench {name}", flush=True)
         t0 = time.monotonic()
-        data = {"per_task": bench_per_task, "many": bench_many, "wait": bench_wait, "profile": bench_profile}[name](a)
+        data = {"per_task": bench_per_task, "many": bench_many, "wait": bench_wait, "profile": bench_profile,
+                "eda": bench_eda}[name](a)
         data["bench_wall_s"] = round(time.monotonic() - t0, 1)
         save(name, data)
 

@@ -367,25 +367,13 @@ error:
       returned: always
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import STATE_CHOICES, backup_job_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import INFO_ARG_SPEC, backup_job_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
 
 
 def main() -> None:
-    argument_spec = dict(
-        backup_job_id=dict(type="str", aliases=["job_id"]),
-        job_ids=dict(type="list", elements="str"),
-        resource_arn=dict(type="str"),
-        state=dict(type="str", choices=list(STATE_CHOICES)),
-        backup_vault_name=dict(type="str"),
-        resource_type=dict(type="str"),
-        created_after=dict(type="str"),
-        created_before=dict(type="str"),
-    )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
+    argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
     # Id and filter conflicts are checked by the handler, so the failure carries the contract's error block.
     module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
     run_module(module, backup_job_info)

@@ -313,23 +313,13 @@ error:
       returned: always
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import STATUS_CHOICES, report_job_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import INFO_ARG_SPEC, report_job_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
 
 
 def main() -> None:
-    argument_spec = dict(
-        report_job_id=dict(type="str", aliases=["job_id"]),
-        job_ids=dict(type="list", elements="str"),
-        report_plan_name=dict(type="str"),
-        status=dict(type="str", choices=list(STATUS_CHOICES)),
-        created_after=dict(type="str"),
-        created_before=dict(type="str"),
-    )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
+    argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
     # Id and filter conflicts are checked by the handler, so the failure carries the contract's error block.
     module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
     run_module(module, report_job_info)

@@ -337,22 +337,13 @@ error:
       returned: always
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, edge_device_job_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import INFO_ARG_SPEC, edge_device_job_info
 
 
 def main() -> None:
-    argument_spec = dict(
-        job_name=dict(type="str", aliases=["job_id"]),
-        job_names=dict(type="list", elements="str", aliases=["job_ids"]),
-        resource_uri=dict(type="str", required=True),
-        edge_device_name=dict(type="str", default=DEFAULT_EDGE_DEVICE),
-        api_version=dict(type="str", default=DEFAULT_API_VERSION),
-    )
-    argument_spec.update(AZURE_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
+    argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
     # job_name/job_names conflicts are checked by the handler, so the failure carries the contract's error block.
     module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
     run_module(module, edge_device_job_info)

@@ -295,20 +295,13 @@ error:
       returned: always
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.source import device_job_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.source import INFO_ARG_SPEC, device_job_info
 
 
 def main() -> None:
-    argument_spec = dict(
-        job_id=dict(type="str"),
-        job_ids=dict(type="list", elements="str"),
-        device_id=dict(type="str"),
-    )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
+    argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
     # job_id/job_ids/device_id conflicts are checked by the handler, so the failure carries the contract's error block.
     module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
     run_module(module, device_job_info)

@@ -335,9 +335,9 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.start import restore_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.start import restore_job
 
 
 def main() -> None:

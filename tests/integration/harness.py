@@ -221,6 +221,17 @@ class Result:
         return self
 
 
+def environment(overlay: dict) -> dict:
+    """This process's environment with ``overlay`` on top; a None value unsets a variable."""
+    run_env = dict(os.environ)
+    for key, value in overlay.items():
+        if value is None:
+            run_env.pop(key, None)
+        else:
+            run_env[key] = str(value)
+    return run_env
+
+
 def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: dict | None = None,
                  verbosity: int = 3, check: bool = False, emulator: EmulatorProcess | None = None,
                  aws: bool = True, azure: bool = True, out_dir: Path | None = None,
@@ -241,7 +252,6 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
         path = Path(playbook)
         if not path.is_absolute() and not path.exists():
             path = HERE / path
-    run_env = dict(os.environ)
     overlay: dict = {
         "ANSIBLE_COLLECTIONS_PATH": os.environ.get("ANSIBLE_COLLECTIONS_PATH") or str(REPO / ".build" / "dev"),
         "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
@@ -256,11 +266,7 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
         if azure:
             overlay.update(emulator.azure_env())
     overlay.update(env or {})
-    for key, val in overlay.items():
-        if val is None:
-            run_env.pop(key, None)
-        else:
-            run_env[key] = str(val)
+    run_env = environment(overlay)
     all_vars = {"out_dir": str(out_dir)}
     if emulator is not None:
         all_vars.update({"emulator_aws_endpoint": emulator.aws_endpoint,

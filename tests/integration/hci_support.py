@@ -52,7 +52,8 @@ def put_job(emulator, uri: str, name: str, properties: dict, *, api_version: str
 
 
 class RecordingServer:
-    """A plain HTTP server on loopback that records every request's headers (the "other host" of a nextLink)."""
+    """A plain HTTP server on loopback that records every request's headers (the "other host" of a nextLink), and
+    the bodies POSTed to it (a stand-in for a chat webhook)."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.seen: list = []
@@ -67,6 +68,12 @@ class RecordingServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                seen.append({"path": self.path, "headers": dict(self.headers.items()), "body": body})
+                self.send_response(204)
+                self.end_headers()
 
             def log_message(self, *args):
                 return

@@ -50,32 +50,53 @@ def test_collection_meta_points_ansible_builder_at_its_requirements(collection_t
         assert package in requirements
 
 
-def test_ansible_builder_create(tmp_path, collection_tarball):
-    ee = yaml.safe_load((REPO / "execution-environment.yml").read_text())
-    assert ee["version"] == 3
-    (req,) = ee["dependencies"]["galaxy"]["collections"]
+def builder_create(name: str, tmp_path: Path, collection_tarball: Path) -> tuple:
+    """`ansible-builder create` on the definition `name`: (definition, its galaxy requirement, Containerfile, _build)."""
+    definition = yaml.safe_load((REPO / name).read_text())
+    assert definition["version"] == 3
+    (req,) = definition["dependencies"]["galaxy"]["collections"]
     assert req == {"name": f"/build/collections/{collection_tarball.name}", "type": "file"}, \
-        "execution-environment.yml must install the collection version galaxy.yml names"
+        f"{name} must install the collection version galaxy.yml names"
     context = tmp_path / "context"
-    proc = subprocess.run([str(BIN / "ansible-builder"), "create", "-f", str(REPO / "execution-environment.yml"),
+    proc = subprocess.run([str(BIN / "ansible-builder"), "create", "-f", str(REPO / name),
                            "-c", str(context), "--output-filename", "Containerfile", "-v", "3"],
                           cwd=str(REPO), capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No matches" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
-    containerfile = (context / "Containerfile").read_text()
+    return definition, req, (context / "Containerfile").read_text(), context / "_build"
+
+
+def test_ansible_builder_create(tmp_path, collection_tarball):
+    ee, req, containerfile, build = builder_create("execution-environment.yml", tmp_path, collection_tarball)
     assert f'ARG EE_BASE_IMAGE="{ee["images"]["base_image"]["name"]}"' in containerfile
     assert "FROM base AS galaxy" in containerfile
     assert "ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml" in containerfile
     assert "COPY _build /build" in containerfile
     assert "introspect.py introspect --user-pip=requirements.txt --user-bindep=bindep.txt" in containerfile
     assert "ansible-core>=2.18" in containerfile and "ansible-runner" in containerfile
-    build = context / "_build"
     # the tarball galaxy installs in the image is in the context, byte for byte
     assert (build / "collections" / collection_tarball.name).read_bytes() == collection_tarball.read_bytes()
     galaxy = yaml.safe_load((build / "requirements.yml").read_text())
     assert galaxy == {"collections": [req]}
     assert (build / "requirements.txt").read_text() == (REPO / "requirements.txt").read_text()
     assert (build / "bindep.txt").read_text() == (REPO / "bindep.txt").read_text()
+
+
+def test_ansible_builder_create_decision_environment(tmp_path, collection_tarball):
+    _de, _req, containerfile, build = builder_create("decision-environment.yml", tmp_path, collection_tarball)
+    assert "ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml" in containerfile
+    # the collection's own requirements come in by introspection, the DE's on top
+    assert "introspect.py introspect --user-pip=requirements.txt --user-bindep=bindep.txt" in containerfile
+    assert "ansible-core>=2.18" in containerfile and "ansible-runner" in containerfile
+    assert (build / "collections" / collection_tarball.name).read_bytes() == collection_tarball.read_bytes()
+    assert "ansible-rulebook" in (build / "requirements.txt").read_text()
+    assert "java-17-openjdk" in (build / "bindep.txt").read_text()
+    # the collection declares the event source where ansible-rulebook looks for it
+    with tarfile.open(collection_tarball) as tar:
+        names = set(tar.getnames())
+    assert {"meta/extensions.yml", "extensions/eda/plugins/event_source/job_status.py",
+            "extensions/eda/rulebooks/panorama_ota_succeeded.yml", "extensions/eda/rulebooks/backup_report_failed.yml",
+            "playbooks/eda_ota_succeeded.yml", "playbooks/eda_notify_backup_report_failed.yml"} <= names
 
 
 @pytest.fixture

@@ -141,6 +141,11 @@ class AwsClient:
             parts.append(f"at endpoint {self.endpoint}")
         return " ".join(parts)
 
+    def location_key(self) -> str:
+        """A stable name of where jobs are: "aws/us-east-1", plus the endpoint when one was configured."""
+        key = f"aws/{self.region or ''}"
+        return f"{key}@{self.settings.endpoint_url}" if self.settings.endpoint_url else key
+
     def call(self, operation: str, *, action: str, what: str, **kwargs: t.Any) -> dict:
         """Call a client method (snake_case name) with our retries; botocore errors become ``JobGateError``."""
         method = getattr(self.client, operation)

@@ -31,6 +31,17 @@ def scrub(text: str, secrets: t.Iterable[str] = ()) -> str:
     return text
 
 
+def retry_after_of(exc: BaseException) -> float | None:
+    """The Retry-After (delta-seconds) of a botocore ClientError's answer, or None."""
+    response = getattr(exc, "response", None) or {}
+    headers = (response.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
+    value = headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None  # an HTTP date: AWS sends seconds; nothing to honour that we could trust
+
+
 def convert_error(exc: BaseException, *, action: str, what: str, where: str, secrets: t.Iterable[str] = (),
                   attempts: int = 1) -> JobGateError:
     """A botocore exception -> ``JobGateError`` whose ``msg`` names the job and where it was looked for.
@@ -55,7 +66,8 @@ def convert_error(exc: BaseException, *, action: str, what: str, where: str, sec
             msg = f"AWS throttled the requests to {action} {what} {where}{tried}: {message}"
         else:
             msg = f"Could not {action} {what} {where}{tried}: {code or 'HTTP ' + str(status)}: {message}"
-        return JobGateError(msg, code=code or f"HTTP{status}", message=message, http_status=status, retryable=retryable)
+        return JobGateError(msg, code=code or f"HTTP{status}", message=message, http_status=status, retryable=retryable,
+                            retry_after=retry_after_of(exc))
 
     text = scrub(str(exc), secrets)
     if botocore is None:

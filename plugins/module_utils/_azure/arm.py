@@ -78,7 +78,8 @@ def arm_error(response, what: str) -> JobGateError:
         msg = f"{what[0].upper()}{what[1:]} was not found ({code}: {message})"
     else:
         msg = f"Resource Manager refused the request for {what} with HTTP {status} ({code}: {message})"
-    return JobGateError(msg, code=code, message=message, http_status=status, retryable=retryable)
+    return JobGateError(msg, code=code, message=message, http_status=status, retryable=retryable,
+                        retry_after=retry_after_seconds(response.headers.get("Retry-After")))
 
 
 def tls_message(url: str) -> str:

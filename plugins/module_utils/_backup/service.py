@@ -15,7 +15,6 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 PATH_BREAKERS = ("..", "/", "?", "#")
 JOB_ID_MAX_BYTES = 1024
@@ -63,13 +62,13 @@ def check_ids(params: t.Mapping, ids: list | None, one: str, label: str) -> None
 
 
 def info_selection(params: t.Mapping, one: str, label: str, check_filters: t.Callable) -> tuple:
-    """(ids or None for list mode, the list call's filters) of a backup or restore job info module, every input
-    checked; ``check_filters(params, ids)`` gives the kind's own By* members, the creation window is added here."""
+    """(ids or None for list mode, the list call's filters) of a backup or restore job info module (and of the
+    event source), every input checked; ``check_filters(params, ids)`` gives the kind's own By* members, the
+    creation window is added here. The wait options are the module's to check."""
     ids = select_ids(params, one, "job_ids")
     check_ids(params, ids, one, label)
     filters = check_filters(params, ids)
     filters["ByCreatedAfter"], filters["ByCreatedBefore"] = time_window(params)
-    validate_wait(params)
     return ids, filters
 
 

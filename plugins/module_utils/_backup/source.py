@@ -9,7 +9,7 @@ import uuid
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
-    LIST_MAX_RESULTS, created_after_hint, is_new_job, recent_window,
+    CREATION_MARGIN, LIST_MAX_RESULTS, created_after_hint, is_new_job, recent_window,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result
@@ -50,6 +50,18 @@ class BackupApiJobSource(JobSource):
         return self.client.paginate(self.list_op, self.list_key, action="list", what=f"{self.id_label}s",
                                     **self.filters)
 
+    def list_since(self, since: t.Any = None, known: t.Collection = ()) -> list:
+        """The list from ``since`` (less a margin) on, in pages as large as the API allows: one request per poll of
+        the event source for up to 1000 jobs in the window. With a state filter a job shows up only once in that
+        state, whenever it was created, so then the window stays where it is. List entries are whole jobs."""
+        filters = dict(self.filters)
+        if since is not None and not (filters.get("ByState") or filters.get("ByStatus")):
+            after = since - CREATION_MARGIN
+            if filters.get("ByCreatedAfter") is None or after > filters["ByCreatedAfter"]:
+                filters["ByCreatedAfter"] = after
+        return self.client.paginate(self.list_op, self.list_key, action="list", what=f"{self.id_label}s",
+                                    MaxResults=LIST_MAX_RESULTS, **filters)
+
     def job_ids_since(self, after, **filters: t.Any) -> set:
         """Ids of the jobs created after ``after`` (with more filters): the jobs a start must not count as its own."""
         return {job.get(self.id_key) for job in self.client.paginate(
@@ -58,6 +70,9 @@ class BackupApiJobSource(JobSource):
 
     def location(self) -> str:
         return self.client.location()
+
+    def location_key(self) -> str:
+        return self.client.location_key()
 
 
 def start_job(source: JobSource, params: t.Mapping, *, operation: str, request: dict, token: str | None, before: set,

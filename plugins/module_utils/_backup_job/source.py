@@ -6,18 +6,32 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_choice, check_list_filters, check_resource_type, check_vault_name, info_selection,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 # The model's BackupJobState enum.
 STATE_CHOICES = ("CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLETED", "FAILED", "EXPIRED", "PARTIAL")
 FILTERS = ("resource_arn", "state", "backup_vault_name", "resource_type", "created_after", "created_before")
 LABEL = "Backup job id"
+# backup_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(
+    backup_job_id=dict(type="str", aliases=["job_id"]),
+    job_ids=dict(type="list", elements="str"),
+    resource_arn=dict(type="str"),
+    state=dict(type="str", choices=list(STATE_CHOICES)),
+    backup_vault_name=dict(type="str"),
+    resource_type=dict(type="str"),
+    created_after=dict(type="str"),
+    created_before=dict(type="str"),
+    **AWS_ARG_SPEC,
+)
 
 
 class BackupJobSource(BackupApiJobSource):
@@ -47,9 +61,15 @@ def check_filters(params: t.Mapping, ids: list | None) -> dict:
             "ByBackupVaultName": given.get("backup_vault_name"), "ByResourceType": given.get("resource_type")}
 
 
+def select_jobs(params: t.Mapping) -> Selection:
+    """backup_job_info's options (and the event source's) checked, before any request."""
+    ids, filters = info_selection(params, "backup_job_id", LABEL, check_filters)
+    settings = resolve_settings(params)
+    return Selection(ids, lambda: BackupJobSource(AwsClient(settings, "backup"), **filters))
+
+
 def backup_job_info(module: t.Any) -> dict:
     """Handler of backup_job_info: validate everything, then build the client and collect."""
-    params = module.params
-    ids, filters = info_selection(params, "backup_job_id", LABEL, check_filters)
-    source = BackupJobSource(AwsClient(resolve_settings(params), "backup"), **filters)
-    return collect(source, ids, params)
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)

@@ -11,7 +11,7 @@ import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     CREATION_MARGIN, LIST_MAX_RESULTS, check_choice, check_ids, check_job_id, check_list_filters, created_after_hint, parse_time,
     time_window,
@@ -19,15 +19,26 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
-__all__ = ["CREATION_MARGIN", "LIST_MAX_RESULTS", "BackupReportJobSource", "check_report_job_id", "check_report_plan_name",
-           "parse_time", "report_job_info"]
+__all__ = ["CREATION_MARGIN", "INFO_ARG_SPEC", "LIST_MAX_RESULTS", "BackupReportJobSource", "check_report_job_id",
+           "check_report_plan_name", "parse_time", "report_job_info", "select_jobs"]
 
 REPORT_PLAN_NAME = re.compile(r"^[a-zA-Z][_a-zA-Z0-9]{0,255}$")
 STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
 FILTERS = ("report_plan_name", "status", "created_after", "created_before")
+
+# backup_report_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(
+    report_job_id=dict(type="str", aliases=["job_id"]),
+    job_ids=dict(type="list", elements="str"),
+    report_plan_name=dict(type="str"),
+    status=dict(type="str", choices=list(STATUS_CHOICES)),
+    created_after=dict(type="str"),
+    created_before=dict(type="str"),
+    **AWS_ARG_SPEC,
+)
 
 
 def check_report_job_id(option: str, value: t.Any) -> str:
@@ -75,19 +86,35 @@ class BackupReportJobSource(JobSource):
                                   ByCreationAfter=after, MaxResults=LIST_MAX_RESULTS)
         return pick_from_pages(pages, ids, lambda job: job.get("ReportJobId"))
 
-    def list_jobs(self) -> list:
+    def _what(self) -> str:
         plan = self.filters["ByReportPlanName"]
-        what = f"Backup report jobs of report plan {plan}" if plan else "Backup report jobs"
+        return f"Backup report jobs of report plan {plan}" if plan else "Backup report jobs"
+
+    def list_jobs(self) -> list:
         # ListReportJobs entries are whole ReportJob objects, status included.
-        return self.client.paginate("list_report_jobs", "ReportJobs", action="list", what=what, **self.filters)
+        return self.client.paginate("list_report_jobs", "ReportJobs", action="list", what=self._what(), **self.filters)
+
+    def list_since(self, since: t.Any = None, known: t.Collection = ()) -> list:
+        """ListReportJobs from ``since`` (less a margin) on, in pages as large as the API allows: one request per
+        poll for up to 1000 jobs in the window, however many older jobs the account keeps. With a status filter
+        a job shows up only once in that status, whenever it was created, so then the window stays where it is."""
+        filters = dict(self.filters)
+        if since is not None and not filters["ByStatus"]:
+            after = since - CREATION_MARGIN
+            if filters["ByCreationAfter"] is None or after > filters["ByCreationAfter"]:
+                filters["ByCreationAfter"] = after
+        return self.client.paginate("list_report_jobs", "ReportJobs", action="list", what=self._what(),
+                                    MaxResults=LIST_MAX_RESULTS, **filters)
 
     def location(self) -> str:
         return self.client.location()
 
+    def location_key(self) -> str:
+        return self.client.location_key()
 
-def report_job_info(module: t.Any) -> dict:
-    """Handler of backup_report_job_info: validate everything, then build the client and collect."""
-    params = module.params
+
+def select_jobs(params: t.Mapping) -> Selection:
+    """backup_report_job_info's options (and the event source's) checked, before any request."""
     ids = select_ids(params, "report_job_id", "job_ids")
     check_ids(params, ids, "report_job_id", "Backup report job id")
     filters = check_list_filters(params, ids, FILTERS, "report_job_id")
@@ -95,8 +122,14 @@ def report_job_info(module: t.Any) -> dict:
         check_report_plan_name(filters["report_plan_name"])
     check_choice("status", filters.get("status"), STATUS_CHOICES)
     after, before = time_window(params)
-    validate_wait(params)
     settings = resolve_settings(params)
-    source = BackupReportJobSource(AwsClient(settings, "backup"), report_plan_name=filters.get("report_plan_name"),
-                                   status=filters.get("status"), created_after=after, created_before=before)
-    return collect(source, ids, params)
+    return Selection(ids, lambda: BackupReportJobSource(
+        AwsClient(settings, "backup"), report_plan_name=filters.get("report_plan_name"), status=filters.get("status"),
+        created_after=after, created_before=before))
+
+
+def report_job_info(module: t.Any) -> dict:
+    """Handler of backup_report_job_info: validate everything, then build the client and collect."""
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)

@@ -14,7 +14,7 @@ class JobGateError(Exception):
     """A failure with the contract's ``error`` block and any extra result keys to return with it."""
 
     def __init__(self, msg: str, *, code: str, message: str | None = None, http_status: int | None = None,
-                 retryable: bool = False, result: dict | None = None) -> None:
+                 retryable: bool = False, result: dict | None = None, retry_after: float | None = None) -> None:
         super().__init__(msg)
         self.msg = msg
         self.code = code
@@ -23,6 +23,8 @@ class JobGateError(Exception):
         self.http_status = http_status
         self.retryable = bool(retryable)
         self.result = dict(result) if result else {}
+        # Seconds the service asked callers to wait (its Retry-After), for a caller that polls on (the event source).
+        self.retry_after = retry_after
 
     def error_block(self) -> dict:
         return {

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import typing as t
+from dataclasses import dataclass
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
@@ -30,6 +31,18 @@ class JobSource:
     def location(self) -> str:
         """Where jobs are looked for, as a message phrase: "in region us-east-1"."""
         return ""
+
+    def location_key(self) -> str:
+        """Where jobs are looked for, as a stable name (the event source derives its event ids from it)."""
+        return self.location()
+
+    def list_since(self, since: t.Any = None, known: t.Collection = ()) -> list:
+        """List mode for a caller that polls the list again and again (the event source): what ``list_jobs``
+        returns, except that a source may leave out jobs created before ``since`` (an aware datetime: no job the
+        caller still follows, nor any new one, is older) where its list API filters by creation, and may return
+        the bare list entry, undescribed, of a job whose id is in ``known`` (jobs whose end the caller has seen).
+        """
+        return self.list_jobs()
 
     def fetch_batch(self, ids: list, hints: dict) -> dict | None:
         """Optional: many jobs in few requests (a list API whose entries are what describe returns).
@@ -68,6 +81,15 @@ def where_phrase(source: JobSource) -> str:
     except Exception:  # pylint: disable=broad-except  # a message must never fail because of its decoration
         place = ""
     return f" {place}" if place else ""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """An info request, checked before any request: the ids asked for (None: list mode) and how to build the
+    kind's JobSource (its client talks only when used; building it may read cloud metadata)."""
+
+    ids: t.Optional[list]
+    connect: t.Callable[[], JobSource]
 
 
 # ---------------------------------------------------------------------------------------------------------- input

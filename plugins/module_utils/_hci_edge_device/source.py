@@ -12,9 +12,10 @@ import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.status import PROVIDER
 
@@ -98,6 +99,17 @@ def jobs_path(resource_uri: str, edge_device_name: str) -> str:
     return f"{resource_uri}/providers/Microsoft.AzureStackHCI/edgeDevices/{edge_device_name}/jobs"
 
 
+# hci_edge_device_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(
+    job_name=dict(type="str", aliases=["job_id"]),
+    job_names=dict(type="list", elements="str", aliases=["job_ids"]),
+    resource_uri=dict(type="str", required=True),
+    edge_device_name=dict(type="str", default=DEFAULT_EDGE_DEVICE),
+    api_version=dict(type="str", default=DEFAULT_API_VERSION),
+    **AZURE_ARG_SPEC,
+)
+
+
 class HciJobSource(JobSource):
     """Get and ListByEdgeDevice of EdgeDeviceJobs on one edge device of one Arc machine."""
 
@@ -114,6 +126,10 @@ class HciJobSource(JobSource):
     def location(self) -> str:
         return (f"on edge device {self.edge_device_name} of Arc machine {self.target['machine']} "
                 f"in resource group {self.target['group']}")
+
+    def location_key(self) -> str:
+        # ARM ids compare case-insensitively; the subscription in the id makes it unique across tenants.
+        return f"azure{self.target['resource_uri'].lower()}/edgeDevices/{self.edge_device_name.lower()}"
 
     def _params(self) -> dict:
         return {"api-version": self.api_version}
@@ -137,13 +153,18 @@ class HciJobSource(JobSource):
         return self.client.list_all(url, f"the HCI edge device jobs {self.location()}", self._params())
 
 
-def edge_device_job_info(module) -> dict:
-    """Handler of hci_edge_device_job_info: validate everything, then connect, then fetch (and wait)."""
-    params = module.params
+def select_jobs(params: t.Mapping) -> Selection:
+    """hci_edge_device_job_info's options (and the event source's) checked, before any request (and before any
+    token is fetched); connecting resolves the credentials and the cloud."""
     ids = select_ids(params, "job_name", "job_names")
     validate_params(params, ids)
-    validate_wait(params)
-    client = arm.connect(params)
-    source = HciJobSource(client, params["resource_uri"], params.get("edge_device_name") or DEFAULT_EDGE_DEVICE,
-                          params.get("api_version") or DEFAULT_API_VERSION)
-    return collect(source, ids, params)
+    return Selection(ids, lambda: HciJobSource(arm.connect(params), params["resource_uri"],
+                                               params.get("edge_device_name") or DEFAULT_EDGE_DEVICE,
+                                               params.get("api_version") or DEFAULT_API_VERSION))
+
+
+def edge_device_job_info(module) -> dict:
+    """Handler of hci_edge_device_job_info: validate everything, then connect, then fetch (and wait)."""
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)

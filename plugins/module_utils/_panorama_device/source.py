@@ -6,13 +6,22 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, fetch_many, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.status import PROVIDER
+
+
+# panorama_device_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(
+    job_id=dict(type="str"),
+    job_ids=dict(type="list", elements="str"),
+    device_id=dict(type="str"),
+    **AWS_ARG_SPEC,
+)
 
 
 class PanoramaDeviceJobSource(JobSource):
@@ -27,24 +36,37 @@ class PanoramaDeviceJobSource(JobSource):
         out = self.client.call("describe_device_job", action="get", what=f"Panorama device job {job_id}", JobId=job_id)
         return strip_metadata(out)
 
-    def list_jobs(self) -> list:
+    def _listed(self) -> dict:
+        """{job id: ListDevicesJobs entry}, in the list's order."""
         what = f"Panorama device jobs of device {self.device_id}" if self.device_id else "Panorama device jobs"
-        listed = self.client.paginate("list_devices_jobs", "DeviceJobs", action="list", what=what, DeviceId=self.device_id)
-        ids: list = []
-        for job in listed:
-            job_id = job.get("JobId")
-            if job_id and job_id not in ids:
-                ids.append(job_id)
+        listed: dict = {}
+        for job in self.client.paginate("list_devices_jobs", "DeviceJobs", action="list", what=what,
+                                        DeviceId=self.device_id):
+            if job.get("JobId"):
+                listed.setdefault(job["JobId"], job)
+        return listed
+
+    def list_jobs(self) -> list:
         # ListDevicesJobs has no status: describe each listed job so every entry has a real one.
-        return fetch_many(self, ids)
+        return fetch_many(self, list(self._listed()))
+
+    def list_since(self, since: t.Any = None, known: t.Collection = ()) -> list:
+        """Every listed job, describing only those not ``known``: a poller that saw a job end needs no status of
+        it again, and a device's job history only grows."""
+        listed = self._listed()
+        fresh = [job_id for job_id in listed if job_id not in known]
+        described = dict(zip(fresh, fetch_many(self, fresh)))
+        return [described.get(job_id, entry) for job_id, entry in listed.items()]
 
     def location(self) -> str:
         return self.client.location()
 
+    def location_key(self) -> str:
+        return self.client.location_key()
 
-def device_job_info(module: t.Any) -> dict:
-    """Handler of panorama_device_job_info: validate everything, then build the client and collect."""
-    params = module.params
+
+def select_jobs(params: t.Mapping) -> Selection:
+    """panorama_device_job_info's options (and the event source's) checked, before any request."""
     ids = select_ids(params, "job_id", "job_ids")
     for job_id in ids or ():
         JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
@@ -53,7 +75,12 @@ def device_job_info(module: t.Any) -> dict:
         if ids is not None:
             raise bad_input("Option device_id filters list mode; it cannot be combined with job_id or job_ids.")
         DEVICE_ID.check("device_id", device_id)
-    validate_wait(params)
     settings = resolve_settings(params)
-    source = PanoramaDeviceJobSource(AwsClient(settings, "panorama"), device_id=device_id)
-    return collect(source, ids, params)
+    return Selection(ids, lambda: PanoramaDeviceJobSource(AwsClient(settings, "panorama"), device_id=device_id))
+
+
+def device_job_info(module: t.Any) -> dict:
+    """Handler of panorama_device_job_info: validate everything, then build the client and collect."""
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)

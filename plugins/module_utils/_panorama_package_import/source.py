@@ -7,15 +7,18 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.status import PROVIDER
 
 IMPORT_LIST_MAX_RESULTS = 25  # the model's maximum (MaxSize25) for ListPackageImportJobs
+
+# panorama_package_import_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(job_id=dict(type="str"), job_ids=dict(type="list", elements="str"), **AWS_ARG_SPEC)
 # What a ListPackageImportJobs entry shares with DescribePackageImportJob and what changes while a job runs.
 _IMPORT_CHANGE_KEYS = ("Status", "StatusMessage", "LastUpdatedTime")
 
@@ -68,14 +71,21 @@ class PanoramaPackageImportJobSource(JobSource):
     def location(self) -> str:
         return self.client.location()
 
+    def location_key(self) -> str:
+        return self.client.location_key()
 
-def package_import_job_info(module: t.Any) -> dict:
-    """Handler of panorama_package_import_job_info."""
-    params = module.params
+
+def select_jobs(params: t.Mapping) -> Selection:
+    """panorama_package_import_job_info's options (and the event source's) checked, before any request."""
     ids = select_ids(params, "job_id", "job_ids")
     for job_id in ids or ():
         JOB_ID.check("job_id" if params.get("job_id") is not None else "job_ids", job_id)
-    validate_wait(params)
     settings = resolve_settings(params)
-    source = PanoramaPackageImportJobSource(AwsClient(settings, "panorama"))
-    return collect(source, ids, params)
+    return Selection(ids, lambda: PanoramaPackageImportJobSource(AwsClient(settings, "panorama")))
+
+
+def package_import_job_info(module: t.Any) -> dict:
+    """Handler of panorama_package_import_job_info."""
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)

@@ -6,18 +6,30 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_choice, check_list_filters, check_resource_type, info_selection,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.status import PROVIDER
 
 # The model's RestoreJobStatus enum.
 STATUS_CHOICES = ("PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED")
 FILTERS = ("status", "resource_type", "created_after", "created_before")
 LABEL = "Backup restore job id"
+# restore_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(
+    restore_job_id=dict(type="str", aliases=["job_id"]),
+    job_ids=dict(type="list", elements="str"),
+    status=dict(type="str", choices=list(STATUS_CHOICES)),
+    resource_type=dict(type="str"),
+    created_after=dict(type="str"),
+    created_before=dict(type="str"),
+    **AWS_ARG_SPEC,
+)
 
 
 class RestoreJobSource(BackupApiJobSource):
@@ -39,9 +51,15 @@ def check_filters(params: t.Mapping, ids: list | None) -> dict:
     return {"ByStatus": given.get("status"), "ByResourceType": given.get("resource_type")}
 
 
+def select_jobs(params: t.Mapping) -> Selection:
+    """restore_job_info's options (and the event source's) checked, before any request."""
+    ids, filters = info_selection(params, "restore_job_id", LABEL, check_filters)
+    settings = resolve_settings(params)
+    return Selection(ids, lambda: RestoreJobSource(AwsClient(settings, "backup"), **filters))
+
+
 def restore_job_info(module: t.Any) -> dict:
     """Handler of restore_job_info: validate everything, then build the client and collect."""
-    params = module.params
-    ids, filters = info_selection(params, "restore_job_id", LABEL, check_filters)
-    source = RestoreJobSource(AwsClient(resolve_settings(params), "backup"), **filters)
-    return collect(source, ids, params)
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)

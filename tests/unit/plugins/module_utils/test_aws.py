@@ -507,3 +507,13 @@ def test_threads_of_one_client_share_the_limiter():
         client.call("describe_device_job", action="get", what=f"job {job}", JobId=job)
     # The throttles cut the rate; the calls after them were paced by it (rand=0 removes the retry backoff).
     assert limiter.rate is not None and [s for s in clock.sleeps if s > 0]
+
+
+def test_convert_error_carries_the_retry_after_of_a_throttled_answer():
+    exc = botocore.exceptions.ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+         "ResponseMetadata": {"HTTPStatusCode": 429, "HTTPHeaders": {"retry-after": "9"}}}, "ListReportJobs")
+    err = convert_error(exc, action="list", what="jobs", where="in region r")
+    assert err.retryable is True and err.retry_after == 9
+    assert convert_error(client_error("ThrottlingException", 429), action="list", what="jobs",
+                         where="in region r").retry_after is None

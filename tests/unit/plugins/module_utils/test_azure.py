@@ -529,3 +529,11 @@ def test_retry_after_told_to_one_caller_holds_for_the_others_of_the_client():
     now[0] += 2
     assert arm.get_json(arm.url("/x"), "job j") == {"ok": 1}
     assert sleeps == [5.0] and len(session.calls) == 1
+
+
+def test_throttling_that_outlasts_the_retries_carries_its_retry_after():
+    throttled = FakeResponse(429, {"error": {"code": "TooManyRequests", "message": "slow down"}}, {"Retry-After": "17"})
+    arm, _unused, _unused = client([throttled] * 2, max_retries=1)
+    with pytest.raises(JobGateError) as err:
+        arm.get_json(arm.url("/x"), "job j")
+    assert err.value.retryable is True and err.value.retry_after == 17

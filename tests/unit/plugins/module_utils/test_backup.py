@@ -148,3 +148,26 @@ def test_handler_list_mode_passes_parsed_times(monkeypatch, client):
     br_source.report_job_info(FakeModule(report_plan_name="daily_jobs", status="FAILED", created_after="2024-05-01T12:00:00Z"))
     assert seen == {"ids": None, "ByReportPlanName": "daily_jobs", "ByStatus": "FAILED", "ByCreationAfter": T0,
                     "ByCreationBefore": None}
+
+
+def test_list_since_narrows_the_window_in_big_pages(client):
+    since = T0 + datetime.timedelta(hours=1)
+    source = BackupReportJobSource(client, report_plan_name="daily_jobs", created_after=T0)
+    with Stubber(client.client) as stub:
+        stub.add_response("list_report_jobs", {"ReportJobs": []},
+                          {"ByReportPlanName": "daily_jobs", "ByCreationAfter": since - br_source.CREATION_MARGIN,
+                           "MaxResults": 1000})
+        stub.add_response("list_report_jobs", {"ReportJobs": []},
+                          {"ByReportPlanName": "daily_jobs", "ByCreationAfter": T0, "MaxResults": 1000})
+        source.list_since(since)
+        source.list_since(T0 + datetime.timedelta(minutes=2))  # never before the user's own created_after
+        stub.assert_no_pending_responses()
+
+
+def test_list_since_keeps_the_window_with_a_status_filter(client):
+    # a job shows up in the FAILED list only once it failed, however long ago it was created
+    source = BackupReportJobSource(client, status="FAILED")
+    with Stubber(client.client) as stub:
+        stub.add_response("list_report_jobs", {"ReportJobs": []}, {"ByStatus": "FAILED", "MaxResults": 1000})
+        source.list_since(T0)
+        stub.assert_no_pending_responses()

@@ -174,3 +174,11 @@ def test_handler_collects_one_job(monkeypatch):
     assert result["changed"] is False
     assert result["job"]["job_id"] == "j1" and result["job"]["normalized"]["state"] == "running"
     assert result["summary"]["total"] == 1 and result["summary"]["running"] == 1
+
+
+def test_device_list_since_describes_only_jobs_not_known():
+    pages = {None: {"DeviceJobs": [{"JobId": "j1", "DeviceId": "dev-1"}, {"JobId": "j2", "DeviceId": "dev-1"}]}}
+    fake = FakePanorama(pages, {"j1": "COMPLETED", "j2": "DOWNLOADING"})
+    jobs = PanoramaDeviceJobSource(aws(fake), device_id="dev-1").list_since(None, frozenset({"j1"}))
+    assert fake.described == ["j2"]
+    assert jobs == [{"JobId": "j1", "DeviceId": "dev-1"}, {"JobId": "j2", "Status": "DOWNLOADING", "CreatedTime": T0}]
