@@ -12,6 +12,7 @@ import datetime
 import re
 import typing as t
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import select_ids
@@ -33,6 +34,13 @@ CLOCK_SKEW = 300.0
 # The created-after filters are compared by the service with its own clock; a margin keeps a job created in the
 # same second in.
 CREATION_MARGIN = datetime.timedelta(minutes=5)
+
+
+def info_arg_spec(one: str, **filters: dict) -> dict:
+    """An info module's options (the module adds the wait options; the event source takes the same): one id
+    (alias job_id), job_ids, the kind's list filters, the creation window, the AWS connection options."""
+    return dict({one: dict(type="str", aliases=["job_id"]), "job_ids": dict(type="list", elements="str")}, **filters,
+                created_after=dict(type="str"), created_before=dict(type="str"), **AWS_ARG_SPEC)
 
 
 def _control(value: str) -> bool:

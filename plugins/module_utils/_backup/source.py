@@ -12,8 +12,9 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
     CREATION_MARGIN, LIST_MAX_RESULTS, created_after_hint, is_new_job, recent_window,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, pick_from_pages
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import build_result, collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 
 class BackupApiJobSource(JobSource):
@@ -73,6 +74,13 @@ class BackupApiJobSource(JobSource):
 
     def location_key(self) -> str:
         return self.client.location_key()
+
+
+def run_info(module: t.Any, select_jobs: t.Callable[[t.Mapping], Selection]) -> dict:
+    """An info module's handler: the kind's selection (the event source's too), the wait options, then collect."""
+    selection = select_jobs(module.params)
+    validate_wait(module.params)
+    return collect(selection.connect(), selection.ids, module.params)
 
 
 def start_job(source: JobSource, params: t.Mapping, *, operation: str, request: dict, token: str | None, before: set,

@@ -6,32 +6,22 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
-    check_arn, check_choice, check_list_filters, check_resource_type, check_vault_name, info_selection,
+    check_arn, check_choice, check_list_filters, check_resource_type, check_vault_name, info_arg_spec, info_selection,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.status import PROVIDER
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 # The model's BackupJobState enum.
 STATE_CHOICES = ("CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLETED", "FAILED", "EXPIRED", "PARTIAL")
 FILTERS = ("resource_arn", "state", "backup_vault_name", "resource_type", "created_after", "created_before")
 LABEL = "Backup job id"
 # backup_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = dict(
-    backup_job_id=dict(type="str", aliases=["job_id"]),
-    job_ids=dict(type="list", elements="str"),
-    resource_arn=dict(type="str"),
-    state=dict(type="str", choices=list(STATE_CHOICES)),
-    backup_vault_name=dict(type="str"),
-    resource_type=dict(type="str"),
-    created_after=dict(type="str"),
-    created_before=dict(type="str"),
-    **AWS_ARG_SPEC,
-)
+INFO_ARG_SPEC: dict = info_arg_spec("backup_job_id", resource_arn=dict(type="str"),
+                                     state=dict(type="str", choices=list(STATE_CHOICES)),
+                                     backup_vault_name=dict(type="str"), resource_type=dict(type="str"))
 
 
 class BackupJobSource(BackupApiJobSource):
@@ -69,7 +59,5 @@ def select_jobs(params: t.Mapping) -> Selection:
 
 
 def backup_job_info(module: t.Any) -> dict:
-    """Handler of backup_job_info: validate everything, then build the client and collect."""
-    selection = select_jobs(module.params)
-    validate_wait(module.params)
-    return collect(selection.connect(), selection.ids, module.params)
+    """Handler of backup_job_info."""
+    return run_info(module, select_jobs)

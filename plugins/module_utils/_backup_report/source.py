@@ -11,10 +11,10 @@ import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
-    CREATION_MARGIN, LIST_MAX_RESULTS, check_choice, check_ids, check_job_id, check_list_filters, created_after_hint, parse_time,
-    time_window,
+    CREATION_MARGIN, LIST_MAX_RESULTS, check_choice, check_ids, check_job_id, check_list_filters, created_after_hint,
+    info_arg_spec, parse_time, time_window,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
@@ -30,15 +30,8 @@ STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
 FILTERS = ("report_plan_name", "status", "created_after", "created_before")
 
 # backup_report_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = dict(
-    report_job_id=dict(type="str", aliases=["job_id"]),
-    job_ids=dict(type="list", elements="str"),
-    report_plan_name=dict(type="str"),
-    status=dict(type="str", choices=list(STATUS_CHOICES)),
-    created_after=dict(type="str"),
-    created_before=dict(type="str"),
-    **AWS_ARG_SPEC,
-)
+INFO_ARG_SPEC: dict = info_arg_spec("report_job_id", report_plan_name=dict(type="str"),
+                                     status=dict(type="str", choices=list(STATUS_CHOICES)))
 
 
 def check_report_job_id(option: str, value: t.Any) -> str:

@@ -6,14 +6,12 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import resolve_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
-    check_choice, check_list_filters, check_resource_type, info_selection,
+    check_choice, check_list_filters, check_resource_type, info_arg_spec, info_selection,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.status import PROVIDER
 
 # The model's RestoreJobStatus enum.
@@ -21,15 +19,8 @@ STATUS_CHOICES = ("PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED")
 FILTERS = ("status", "resource_type", "created_after", "created_before")
 LABEL = "Backup restore job id"
 # restore_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = dict(
-    restore_job_id=dict(type="str", aliases=["job_id"]),
-    job_ids=dict(type="list", elements="str"),
-    status=dict(type="str", choices=list(STATUS_CHOICES)),
-    resource_type=dict(type="str"),
-    created_after=dict(type="str"),
-    created_before=dict(type="str"),
-    **AWS_ARG_SPEC,
-)
+INFO_ARG_SPEC: dict = info_arg_spec("restore_job_id", status=dict(type="str", choices=list(STATUS_CHOICES)),
+                                     resource_type=dict(type="str"))
 
 
 class RestoreJobSource(BackupApiJobSource):
@@ -59,7 +50,5 @@ def select_jobs(params: t.Mapping) -> Selection:
 
 
 def restore_job_info(module: t.Any) -> dict:
-    """Handler of restore_job_info: validate everything, then build the client and collect."""
-    selection = select_jobs(module.params)
-    validate_wait(module.params)
-    return collect(selection.connect(), selection.ids, module.params)
+    """Handler of restore_job_info."""
+    return run_info(module, select_jobs)
