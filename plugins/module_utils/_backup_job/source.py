@@ -19,9 +19,13 @@ STATE_CHOICES = ("CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLE
 FILTERS = ("resource_arn", "state", "backup_vault_name", "resource_type", "created_after", "created_before")
 LABEL = "Backup job id"
 # backup_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec("backup_job_id", resource_arn=dict(type="str"),
-                                     state=dict(type="str", choices=list(STATE_CHOICES)),
-                                     backup_vault_name=dict(type="str"), resource_type=dict(type="str"))
+INFO_ARG_SPEC: dict = info_arg_spec(
+    "backup_job_id",
+    resource_arn=dict(type="str"),
+    state=dict(type="str", choices=list(STATE_CHOICES)),
+    backup_vault_name=dict(type="str"),
+    resource_type=dict(type="str"),
+)
 
 
 class BackupJobSource(BackupApiJobSource):

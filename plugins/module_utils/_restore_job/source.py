@@ -19,8 +19,11 @@ STATUS_CHOICES = ("PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED")
 FILTERS = ("status", "resource_type", "created_after", "created_before")
 LABEL = "Backup restore job id"
 # restore_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec("restore_job_id", status=dict(type="str", choices=list(STATUS_CHOICES)),
-                                     resource_type=dict(type="str"))
+INFO_ARG_SPEC: dict = info_arg_spec(
+    "restore_job_id",
+    status=dict(type="str", choices=list(STATUS_CHOICES)),
+    resource_type=dict(type="str"),
+)
 
 
 class RestoreJobSource(BackupApiJobSource):
