@@ -11,6 +11,10 @@ SANITY_DIR := $(BUILD)/sanity/ansible_collections/jobgate/cloud
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 ARTIFACT := $(BUILD)/dist/jobgate-cloud-$(VERSION).tar.gz
 STATE := $(BUILD)/emulator-demo.json
+# `make emulator`: an emulator of one's own in the background (docs/guides/try_it.md), in a directory of its own
+# because ca.pem is written beside the state file (and `make demo` has its own)
+SCENARIO ?= try_it
+EMULATOR_STATE := $(BUILD)/emulator/state.json
 REQUIREMENTS := tests/requirements-dev.txt
 CONSTRAINTS := tests/constraints.txt
 INTEGRATION_TESTS := tests/integration tests/emulator
@@ -25,8 +29,8 @@ export JOBGATE_ANSIBLE_PLAYBOOK := $(BIN)/ansible-playbook
 CORE_2_18 := VENV=$(BUILD)/venv-2.18 BUILD=$(BUILD)/2.18 REQUIREMENTS=tests/requirements-2.18.txt \
   CONSTRAINTS=tests/constraints-2.18.txt
 
-.PHONY: demo test venv build install dev-link units integration sanity lint docs docs-check changelog-lint clean bench \
-  venv-2.18 test-2.18
+.PHONY: demo emulator emulator-stop test venv build install dev-link units integration sanity lint docs docs-check \
+  changelog-lint clean bench venv-2.18 test-2.18
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: $(REQUIREMENTS) $(CONSTRAINTS)
@@ -52,6 +56,14 @@ demo: install
 	$(BIN)/python -m emulator start --state-file $(STATE) --scenario emulator/scenarios/demo.json
 	trap '$(BIN)/python -m emulator stop --state-file $(STATE)' EXIT; \
 	  $(BIN)/python playbooks/run_demo.py --state-file $(STATE)
+
+emulator: install
+	$(BIN)/python -m emulator start --state-file $(EMULATOR_STATE) --scenario $(SCENARIO)
+	@echo 'then: source .venv/bin/activate; export ANSIBLE_COLLECTIONS_PATH=$(COLL_DIR);' \
+	  'eval "$$(python -m emulator env --state-file $(EMULATOR_STATE))"'
+
+emulator-stop: venv
+	$(BIN)/python -m emulator stop --state-file $(EMULATOR_STATE)
 
 test: install dev-link
 	$(MAKE) units integration docs-check changelog-lint sanity lint test-2.18

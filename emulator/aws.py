@@ -83,7 +83,7 @@ class AwsPart(Provider):
     """More operations of an AWS service, served by AwsProvider (its SigV4 check, routing, faults, errors).
 
     A part owns its job kinds and state; the provider hands it the calls and admin hooks for those kinds (the
-    Provider hooks: admin_routes, reset, default_timeline, seed_job, on_transition, scenario)."""
+    Provider hooks: admin_routes, reset, default_timeline, seed_job, on_transition)."""
 
     def __init__(self, aws: "AwsProvider") -> None:
         super().__init__(aws.emu)
@@ -613,19 +613,6 @@ class AwsProvider(Provider):
                 job_id = self.start_report_job(params, timeline, ago)["ReportJobId"]
                 return self.emu.get_job(kind, job_id)  # type: ignore[return-value]
         raise AdminError(f"kind {kind} is not an AWS kind")
-
-    def scenario(self, name: str) -> list:
-        extra = [call for part in self.parts for call in part.scenario(name)]
-        if name != "demo":
-            return extra
-        return extra + [
-            ["POST", "/devices", {"devices": [
-                {"device_id": "device-demo-1", "name": "lobby-camera-hub", "current_software": "4.3.45",
-                 "latest_software": "4.3.55"},
-                {"device_id": "device-demo-2", "name": "loading-dock-hub", "current_software": "4.3.55",
-                 "latest_software": "4.3.55"}]}],
-            ["POST", "/report-plans", {"report_plans": [{"name": "nightly_backup_jobs"}]}],
-        ]
 
 
 def _major(version: str | None) -> int:

@@ -27,8 +27,12 @@ from emulator.core import AdminError, Fault, Job, Provider, Request, Response, p
 
 KIND = "hci_edge_device"
 RESOURCE_TYPE = "Microsoft.AzureStackHCI/edgeDevices/jobs"
+# Versions whose edge-device-job shape is the one served here. 2026-10-01 (stable/2026-10-01/hci.json, the default
+# of azure-mgmt-azurestackhci 8.2.0) has the same operations, members, required members and discriminators as
+# 2025-10-01; it only widens the (extensible) provisioningState enum and adds optional read-only members to
+# DeploymentStep (error, percentComplete, additionalData, recommendedSteps), so every answer below fits both.
 DEFAULT_API_VERSIONS = ["2023-12-01-preview", "2024-07-01-preview", "2024-09-01-preview", "2024-12-01-preview",
-                        "2025-02-01-preview", "2025-09-15-preview", "2025-10-01"]
+                        "2025-02-01-preview", "2025-09-15-preview", "2025-10-01", "2026-10-01"]
 AUDIENCE = "https://management.jobgate-emulator.test/"
 NAME = r"[a-zA-Z0-9-]{3,24}"
 MACHINE_PATH = (r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
@@ -519,18 +523,6 @@ class AzureProvider(Provider):
         return self.create(uri, edge, name, spec.get("kind_value", "HCI"), props, timeline=spec.get("timeline"),
                            created_ago=float(spec.get("created_ago", 0)),
                            extra={"reportedProperties": spec.get("reported_properties") or {}})
-
-    def scenario(self, name: str) -> list:
-        if name != "demo":
-            return []
-        uri = (f"/subscriptions/{self.creds.get('subscription_id')}/resourceGroups/edge-rg/providers/"
-               "Microsoft.HybridCompute/machines/node-1")
-        return [["POST", "/jobs", {"jobs": [
-            {"kind": KIND, "resource_uri": uri, "name": "collect-logs-01", "job_type": "CollectLog",
-             "timeline": [["Scheduled", 0], ["DeploymentInProgress", 2], ["Succeeded", 8]]},
-            {"kind": KIND, "resource_uri": uri, "name": "remote-support-01", "job_type": "RemoteSupport",
-             "timeline": [["Scheduled", 0], ["DeploymentInProgress", 3], ["Succeeded", 12]]},
-        ]}]]
 
     # ------------------------------------------------------------------ rendering
     def _state(self, job: Job) -> dict:

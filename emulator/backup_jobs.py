@@ -484,11 +484,5 @@ class BackupJobs(AwsPart):
             job_id = self.start_restore_job(params, timeline, ago, _pick(f, "RestoreJobId"))["RestoreJobId"]
         return self.emu.get_job(kind, job_id)  # type: ignore[return-value]
 
-    def scenario(self, name: str) -> list:
-        if name != "demo":
-            return []
-        return [["POST", "/backup-vaults", {"name": "demo-vault"}],
-                ["POST", "/resources", {"arn": f"arn:aws:rds:{self.region}:{ACCOUNT}:db:orders-db"}]]
-
 
 PARTS = [BackupJobs]

@@ -1,9 +1,10 @@
-"""`python -m emulator serve|start|stop`."""
+"""`python -m emulator serve|start|stop|env|scenarios`."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -12,7 +13,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-from emulator.core import Emulator, random_aws_credentials, random_azure_credentials, start_listeners
+from emulator.core import (
+    AdminError,
+    Emulator,
+    load_scenario,
+    random_aws_credentials,
+    random_azure_credentials,
+    scenario_names,
+    start_listeners,
+)
+from emulator.env import awx_environment, shell_exports
 from emulator.tls import make_tls
 
 
@@ -31,7 +41,8 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--azure-subscription-id")
     p.add_argument("--sts-credential-lifetime", type=float,
                    help="seconds STS-issued credentials live at most (STS itself needs DurationSeconds >= 900)")
-    p.add_argument("--scenario", help="built-in scenario name (e.g. demo) or a JSON file {\"calls\": [...]}")
+    p.add_argument("--scenario", help="a built-in scenario (a file in emulator/scenarios/, by name: "
+                   f"{', '.join(scenario_names())}) or the path of a JSON file {{\"calls\": [...]}}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     stop = sub.add_parser("stop", help="stop the emulator a state file names")
     stop.add_argument("--state-file", required=True, type=Path)
     stop.add_argument("--timeout", type=float, default=10.0)
+    env = sub.add_parser("env", help="print shell exports (AWX's variable names) for the emulator a state file names",
+                         description='eval "$(python -m emulator env --state-file F)" points ansible-playbook, boto3 '
+                                     "and the aws CLI at the emulator.")
+    env.add_argument("--state-file", required=True, type=Path)
+    sub.add_parser("scenarios", help="list the built-in scenarios")
     return parser
 
 
@@ -57,6 +73,11 @@ def _write_json(path: Path, obj: dict) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     state_file: Path = args.state_file.resolve()
+    try:  # before anything listens: a bad scenario is a usage error
+        scenario = load_scenario(args.scenario) if args.scenario else None
+    except (AdminError, OSError, ValueError) as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 2
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.unlink(missing_ok=True)
     aws = random_aws_credentials()
@@ -88,9 +109,8 @@ def serve(args: argparse.Namespace) -> int:
     }
     config.update({"http_port": http_port, "https_port": https_port, "https_endpoint": state["https_endpoint"],
                    "aws_endpoint": state["aws_endpoint"]})
-    if args.scenario:
-        path = Path(args.scenario)
-        emu.apply_scenario(json.loads(path.read_text()) if path.suffix == ".json" or path.exists() else args.scenario)
+    if scenario is not None:
+        emu.apply_scenario(scenario)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -120,6 +140,14 @@ def _healthy(state: dict, timeout: float = 2.0) -> bool:
 
 def start(args: argparse.Namespace) -> int:
     state_file: Path = args.state_file.resolve()
+    if args.scenario:
+        try:  # fail here, not in the background process's log
+            load_scenario(args.scenario)
+        except (AdminError, OSError, ValueError) as exc:
+            print(f"emulator: {exc}", file=sys.stderr)
+            return 2
+        if Path(args.scenario).exists():  # the server runs from the repository root
+            args.scenario = str(Path(args.scenario).resolve())
     if state_file.exists():
         try:
             old = json.loads(state_file.read_text())
@@ -156,6 +184,8 @@ def start(args: argparse.Namespace) -> int:
                 print(f"admin_url={state['admin_url']}")
                 print(f"ca_file={state['ca_file']}")
                 print(f"state_file={state_file}")
+                print(f'environment: eval "$({shlex.quote(sys.executable)} -m emulator env --state-file '
+                      f'{shlex.quote(str(state_file))})"', file=sys.stderr)
                 return 0
         time.sleep(0.05)
     proc.terminate()
@@ -203,6 +233,26 @@ def stop(args: argparse.Namespace) -> int:
     return 0
 
 
+def env(args: argparse.Namespace) -> int:
+    state_file: Path = args.state_file.resolve()
+    try:
+        state = json.loads(state_file.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"emulator: no running emulator at {state_file} ({exc}); start one with "
+              f"`python -m emulator start --state-file {args.state_file}`", file=sys.stderr)
+        return 1
+    if not _alive(state.get("pid")):
+        print(f"emulator: the emulator of {state_file} (pid {state.get('pid')}) is not running", file=sys.stderr)
+        return 1
+    sys.stdout.write(shell_exports(awx_environment(state)))
+    return 0
+
+
+def scenarios(args: argparse.Namespace) -> int:
+    print("\n".join(scenario_names()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"serve": serve, "start": start, "stop": stop}[args.command](args)
+    return {"serve": serve, "start": start, "stop": stop, "env": env, "scenarios": scenarios}[args.command](args)

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
@@ -239,10 +240,6 @@ class Provider:
     def render_fault(self, fault: Fault, req: Request, service: str | None, operation: str | None) -> Response:
         """Answer a throttle/error fault in this cloud's error format."""
         return Response.json(fault.status or 500, {"message": fault.message or "injected fault"})
-
-    def scenario(self, name: str) -> list:
-        """Admin calls [[METHOD, path, payload], ...] a built-in scenario NAME needs from this provider."""
-        return []
 
     # -- helpers for subclasses
     def apply_faults(self, req: Request, service: str | None, operation: str | None) -> Response | None:
@@ -594,18 +591,32 @@ class Emulator:
         fake = Request(method.upper(), ADMIN_PREFIX + path, "", {}, b"", "internal", "internal")
         return handler(payload, fake)
 
-    def apply_scenario(self, scenario: dict | str) -> None:
-        """A scenario is {"calls": [[METHOD, path, payload], ...]} or a built-in name providers know."""
-        if isinstance(scenario, str):
-            calls = []
-            for p in self.providers:
-                calls += p.scenario(scenario)
-            if not calls and scenario not in ("empty", "none"):
-                raise AdminError(f"unknown scenario {scenario!r}")
-        else:
-            calls = scenario.get("calls", [])
-        for method, path, payload in calls:
+    def apply_scenario(self, scenario: dict) -> None:
+        """Run a scenario's admin calls: {"calls": [[METHOD, path, payload], ...]} (see load_scenario)."""
+        for method, path, payload in scenario.get("calls", []):
             self.run_admin(method, path, payload)
+
+
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+
+
+def scenario_names() -> list[str]:
+    """The built-in scenarios: one per file in emulator/scenarios/, named after it."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))
+
+
+def load_scenario(name_or_path: str) -> dict:
+    """A built-in name (emulator/scenarios/NAME.json) or the path of a JSON file of the same form."""
+    path = Path(name_or_path)
+    if path.suffix != ".json" and not path.exists():
+        path = SCENARIO_DIR / f"{name_or_path}.json"
+        if not path.exists():
+            raise AdminError(f"unknown scenario {name_or_path!r}; built-in: {', '.join(scenario_names())} "
+                             "(or give the path of a JSON file)")
+    scenario = json.loads(path.read_text())
+    if not isinstance(scenario, dict) or not isinstance(scenario.get("calls", []), list):
+        raise AdminError(f"{path}: a scenario is a JSON object {{\"calls\": [[METHOD, path, payload], ...]}}")
+    return scenario
 
 
 # --------------------------------------------------------------------------- HTTP plumbing

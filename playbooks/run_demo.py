@@ -19,6 +19,9 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The demo runs from a checkout, beside the emulator that `make demo` starts: its package says what AWX injects.
+sys.path.insert(0, str(HERE.parent))
+from emulator.env import awx_credentials  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def environment(state: dict) -> dict:
@@ -27,20 +30,11 @@ def environment(state: dict) -> dict:
     for name in list(env):
         if name.startswith(("AWS_", "AZURE_")):
             del env[name]
-    aws, azure = state["aws"], state["azure"]
+    env.update(awx_credentials(state))
     env.update({
-        "AWS_ACCESS_KEY_ID": aws["access_key"], "AWS_SECRET_ACCESS_KEY": aws["secret_key"],
-        "AZURE_SUBSCRIPTION_ID": azure["subscription_id"], "AZURE_CLIENT_ID": azure["client_id"],
-        "AZURE_SECRET": azure["secret"], "AZURE_TENANT": azure["tenant"],
-        # a Resource Manager URL as the cloud environment: the emulator plays an Azure Stack style cloud
-        "AZURE_CLOUD_ENVIRONMENT": state["https_endpoint"],
-        # the emulator's own CA, which signed its HTTPS certificate
-        "REQUESTS_CA_BUNDLE": state["ca_file"],
         "AWS_EC2_METADATA_DISABLED": "true",
         "ANSIBLE_FORCE_COLOR": env.get("ANSIBLE_FORCE_COLOR", "1" if sys.stdout.isatty() else "0"),
     })
-    if aws.get("session_token"):
-        env["AWS_SECURITY_TOKEN"] = aws["session_token"]
     return env
 
 

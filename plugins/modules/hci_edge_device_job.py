@@ -81,8 +81,10 @@ options:
   api_version:
     description:
       - The C(api-version) of the Microsoft.AzureStackHCI resource provider to call.
+      - Defaults to the stable V(2025-10-01); a preview version of the same job shape, such as
+        V(2024-09-01-preview), is used when given here.
     type: str
-    default: 2024-09-01-preview
+    default: "2025-10-01"
 extends_documentation_fragment:
   - jobgate.cloud.azure
   - jobgate.cloud.job_wait
@@ -252,7 +254,10 @@ job:
       state: running
       terminal: false
 summary:
-  description: Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+  description:
+    - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+    - The task always returns the job it started or found, so the summary is over that one job. Only in check mode,
+      when the job would start, is there no job yet, and then RV(summary.all_succeeded) is false.
   returned: always
   type: dict
   sample:
@@ -305,7 +310,7 @@ summary:
       type: bool
       returned: always
     all_succeeded:
-      description: Whether every job succeeded (false when there are no jobs).
+      description: Whether every job succeeded.
       type: bool
       returned: always
     any_failed:

@@ -52,10 +52,11 @@ options:
   api_version:
     description:
       - The C(api-version) of the Microsoft.AzureStackHCI resource provider to call.
-      - V(YYYY-MM-DD) or V(YYYY-MM-DD-preview); V(2025-10-01) and the other versions with the same resource
-        shape work too.
+      - V(YYYY-MM-DD) or V(YYYY-MM-DD-preview). The default is the stable version; the preview versions with the
+        same edge device job shape (V(2024-09-01-preview) and the others since V(2023-12-01-preview)) work too,
+        when asked for.
     type: str
-    default: 2024-09-01-preview
+    default: "2025-10-01"
 extends_documentation_fragment:
   - jobgate.cloud.azure
   - jobgate.cloud.job_wait
@@ -242,7 +243,10 @@ job:
       state: running
       terminal: false
 summary:
-  description: Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+  description:
+    - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that
+      found nothing never opens a gate.
   returned: always
   type: dict
   sample:
@@ -291,7 +295,7 @@ summary:
       type: int
       returned: always
     all_terminal:
-      description: Whether every job is terminal.
+      description: Whether every job is terminal (false when there are no jobs).
       type: bool
       returned: always
     all_succeeded:

@@ -71,7 +71,7 @@ EXAMPLES = r"""
 
 - name: Stop when an update failed
   ansible.builtin.assert:
-    that: ota.summary.all_succeeded or ota.summary.total == 0
+    that: ota.summary.all_succeeded           # also true when every device was already on 4.3.55
     fail_msg: "{{ ota.jobs | rejectattr('normalized.succeeded') | map(attribute='normalized.message') | list }}"
 
 - name: Reboot one appliance, then gate on the reboot with the role
@@ -211,7 +211,11 @@ job:
       state: running
       terminal: false
 summary:
-  description: Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+  description:
+    - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+    - With no job at all because every device is already on O(image_version) (all in RV(unchanged_devices)),
+      RV(summary.all_terminal) and RV(summary.all_succeeded) are true; nothing is left to wait for, so a rerun of
+      C(start, wait, assert all_succeeded) passes. In check mode the same holds when nothing would start.
   returned: always
   type: dict
   sample:
@@ -260,11 +264,11 @@ summary:
       type: int
       returned: always
     all_terminal:
-      description: Whether every job is terminal.
+      description: Whether every job is terminal (true when no device needed a job).
       type: bool
       returned: always
     all_succeeded:
-      description: Whether every job succeeded (false when there are no jobs).
+      description: Whether every job succeeded (true when no device needed a job).
       type: bool
       returned: always
     any_failed:

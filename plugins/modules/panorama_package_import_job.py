@@ -236,7 +236,10 @@ job:
       state: running
       terminal: false
 summary:
-  description: Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+  description:
+    - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+    - The task always returns the job it started or found, so the summary is over that one job. Only in check mode,
+      when the job would start, is there no job yet, and then RV(summary.all_succeeded) is false.
   returned: always
   type: dict
   sample:
@@ -289,7 +292,7 @@ summary:
       type: bool
       returned: always
     all_succeeded:
-      description: Whether every job succeeded (false when there are no jobs).
+      description: Whether every job succeeded.
       type: bool
       returned: always
     any_failed:

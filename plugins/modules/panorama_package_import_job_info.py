@@ -226,7 +226,10 @@ job:
       state: pending
       terminal: false
 summary:
-  description: Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+  description:
+    - Counts of the jobs by normalized state, and whether all are terminal, all succeeded, any failed.
+    - With no jobs at all, RV(summary.all_terminal) and RV(summary.all_succeeded) are false; a selection that
+      found nothing never opens a gate.
   returned: always
   type: dict
   sample:
@@ -275,7 +278,7 @@ summary:
       type: int
       returned: always
     all_terminal:
-      description: Whether every job is terminal.
+      description: Whether every job is terminal (false when there are no jobs).
       type: bool
       returned: always
     all_succeeded:

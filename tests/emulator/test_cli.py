@@ -53,7 +53,10 @@ def test_start_https_scenario_and_stop(tmp_path):
         with urllib.request.urlopen(f"https://127.0.0.1:{state['https_port']}/_emulator/devices", context=ctx,
                                     timeout=5) as resp:
             devices = json.load(resp)["devices"]
-        assert {d["DeviceId"] for d in devices} == {"device-demo-1", "device-demo-2"}
+        # the built-in name is the file: `--scenario demo` is emulator/scenarios/demo.json, as `make demo` uses it
+        scenario = json.loads((REPO / "emulator/scenarios/demo.json").read_text())
+        seeded = {d["device_id"] for call in scenario["calls"] if call[1] == "/devices" for d in call[2]["devices"]}
+        assert {d["DeviceId"] for d in devices} == seeded and seeded
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(state["https_endpoint"] + "/_emulator/health", verify=True, timeout=5)
         again = run("start", "--state-file", str(state_file))
@@ -96,3 +99,42 @@ def test_scenario_file(tmp_path):
         proc.terminate()
         assert proc.wait(10) == 0
     assert not sf.exists()
+
+
+def test_scenario_names_are_the_files_and_unknown_names_fail_before_starting(tmp_path):
+    listed = run("scenarios")
+    files = sorted(p.stem for p in (REPO / "emulator/scenarios").glob("*.json"))
+    assert listed.returncode == 0 and listed.stdout.split() == files and "demo" in files and "try_it" in files
+    bad = run("start", "--state-file", str(tmp_path / "s.json"), "--scenario", "no-such-scenario")
+    assert bad.returncode == 2 and "unknown scenario 'no-such-scenario'" in bad.stderr and "try_it" in bad.stderr
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_env_prints_quoted_exports_that_bash_can_eval(tmp_path):
+    state_file = tmp_path / "state.json"
+    secret = "it's a $ecret `x` \\ \"q\""  # every shell metacharacter a quoting bug would trip on
+    started = run("start", "--state-file", str(state_file), "--scenario", "try_it", "--aws-secret-key", secret,
+                  "--aws-access-key", "AKIAFIXEDKEY00000000")
+    assert started.returncode == 0, started.stderr
+    try:
+        state = json.loads(state_file.read_text())
+        assert "-m emulator env --state-file" in started.stderr
+        printed = run("env", "--state-file", str(state_file))
+        assert printed.returncode == 0, printed.stderr
+        shell = subprocess.run(["bash", "-c", 'eval "$1" && env -0', "_", printed.stdout], capture_output=True,
+                               check=True, env={"PATH": os.environ["PATH"], "AWS_PROFILE": "mine",
+                                                "AZURE_CLIENT_SECRET": "other"})
+        env = dict(item.split("=", 1) for item in shell.stdout.decode().split("\0") if "=" in item)
+    finally:
+        run("stop", "--state-file", str(state_file))
+    assert env["AWS_SECRET_ACCESS_KEY"] == secret and env["AWS_ACCESS_KEY_ID"] == "AKIAFIXEDKEY00000000"
+    assert env["AWS_DEFAULT_REGION"] == env["AWS_REGION"] == "us-east-1"
+    assert env["AWS_URL"] == env["AWS_ENDPOINT_URL"] == env["AWS_ENDPOINT_URL_STS"] == state["aws_endpoint"]
+    assert env["AWS_CA_BUNDLE"] == env["REQUESTS_CA_BUNDLE"] == state["ca_file"]
+    az = state["azure"]
+    assert (env["AZURE_SUBSCRIPTION_ID"], env["AZURE_CLIENT_ID"], env["AZURE_SECRET"], env["AZURE_TENANT"]) == (
+        az["subscription_id"], az["client_id"], az["secret"], az["tenant"])
+    assert env["AZURE_CLOUD_ENVIRONMENT"] == state["https_endpoint"]
+    assert "AWS_PROFILE" not in env and "AZURE_CLIENT_SECRET" not in env  # what would override them is unset
+    gone = run("env", "--state-file", str(state_file))
+    assert gone.returncode == 1 and "no running emulator" in gone.stderr and gone.stdout == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -41,10 +42,16 @@ CASES = [
     ("pd-device-traversal", PD, {"device_id": "dev/../x"}, ["device_id"]),
     ("pd-negative-timeout", PD, {"job_id": "job-1", "wait": True, "wait_timeout": -5}, ["wait_timeout"]),
     ("pd-negative-sleep", PD, {"job_id": "job-1", "wait": True, "wait_sleep": -1}, ["wait_sleep"]),
+    ("pd-encoded-dot-dot-upper", PD, {"job_id": "%2E%2E"}, ["job_id", "percent-encoded"]),
+    ("pd-double-encoded-slash", PD, {"job_ids": ["job-1", "%252fetc"]}, ["job_ids", "percent-encoded"]),
+    ("pd-device-encoded-backslash", PD, {"device_id": "dev%5cx%5Cy"}, ["device_id", "percent-encoded"]),
     ("pi-space-in-list", PI, {"job_ids": ["ok-1", "bad id"]}, ["job_ids", "not a valid"]),
     ("pi-nul", PI, {"job_id": "job\u0000id"}, ["job_id"]),
     ("pi-tab", PI, {"job_id": "job\tid"}, ["job_id", "not a valid"]),
     ("pi-empty-list", PI, {"job_ids": []}, ["job_ids", "at least one"]),
+    ("pi-encoded-question", PI, {"job_id": "job%3Fx=1"}, ["job_id", "percent-encoded"]),
+    ("pi-encoded-hash", PI, {"job_ids": ["job%23frag"]}, ["job_ids", "percent-encoded"]),
+    ("pi-triple-encoded-dot", PI, {"job_id": "%25252e%25252e"}, ["job_id", "percent-encoded"]),
     ("br-slash", BR, {"report_job_id": "a/b"}, ["report_job_id", "not a valid"]),
     ("br-date-not-a-date", BR, {"created_after": "yesterday"}, ["created_after", "iso 8601"]),
     ("br-status-not-a-choice", BR, {"status": "DONE"}, ["status"]),
@@ -52,6 +59,11 @@ CASES = [
     ("br-plan-traversal", BR, {"report_plan_name": "../plan"}, ["report_plan_name", "not a valid"]),
     ("br-dates-reversed", BR, {"created_after": "2025-02-01", "created_before": "2025-01-01"}, ["earlier"]),
     ("br-over-long-id", BR, {"report_job_id": "r" * 2000}, ["report_job_id", "bytes"]),
+    ("br-encoded-dot-dot", BR, {"report_job_id": "%2e%2e"}, ["report_job_id", "percent-encoded"]),
+    ("br-alias-encoded-backslash", BR, {"job_id": "a%5Cb"}, ["report_job_id", "percent-encoded"]),
+    ("br-double-encoded-list", BR, {"job_ids": ["r-1", "%252E%252E%252F"]}, ["job_ids", "percent-encoded"]),
+    ("br-encoded-mixed-case", BR, {"report_job_id": "%2e%2E%2f%2F"}, ["report_job_id", "percent-encoded"]),
+    ("br-plan-encoded", BR, {"report_plan_name": "plan%2F..%2Fx"}, ["report_plan_name", "percent-encoded"]),
     ("hci-uri-not-arm", HCI, {"resource_uri": "not-an-arm-id", "job_name": "job-1"}, ["resource_uri"]),
     ("hci-uri-dot-dot", HCI, {"resource_uri": URI + "/../../x", "job_name": "job-1"}, ["resource_uri"]),
     ("hci-uri-encoded", HCI, {"resource_uri": URI.replace("/", "%2F"), "job_name": "job-1"}, ["resource_uri"]),
@@ -79,20 +91,37 @@ CASES = [
     ("bj-vault-name", BJ, {"backup_vault_name": "bad vault!"}, ["backup_vault_name", "not a valid"]),
     ("bj-resource-not-an-arn", BJ, {"resource_arn": "orders-db"}, ["resource_arn", "not a valid"]),
     ("bj-id-and-filter", BJ, {"backup_job_id": "b1", "state": "FAILED"}, ["cannot be combined"]),
+    ("bj-id-encoded", BJ, {"backup_job_id": "b%252e%252e"}, ["backup_job_id", "percent-encoded"]),
     ("rj-question-mark", RJ, {"restore_job_id": "r?x=1"}, ["restore_job_id", "?"]),
     ("rj-resource-type", RJ, {"resource_type": "SAP HANA"}, ["resource_type", "not a valid"]),
     ("rj-dates-reversed", RJ, {"created_after": "2025-02-01", "created_before": "2025-01-01"}, ["earlier"]),
     ("rj-negative-sleep", RJ, {"restore_job_id": "r1", "wait": True, "wait_sleep": -1}, ["wait_sleep"]),
+    ("hci-name-encoded", HCI, {"resource_uri": URI, "job_name": "job%2e%2e"}, ["job_name", "percent-encoded"]),
+    ("hci-names-double-encoded", HCI, {"resource_uri": URI, "job_names": ["job-1", "job%252F1"]},
+     ["job_names", "percent-encoded"]),
+    ("hci-edge-encoded", HCI, {"resource_uri": URI, "job_name": "job-1", "edge_device_name": "%2E%2E"},
+     ["edge_device_name", "percent-encoded"]),
+    ("hci-uri-double-encoded", HCI, {"resource_uri": URI + "%252e%252e", "job_name": "job-1"},
+     ["resource_uri", "percent-encoded"]),
     # modules that start jobs
     ("start-pd-device-traversal", "jobgate.cloud.panorama_device_job",
      {"device_ids": ["../device"], "job_type": "REBOOT"}, ["device_ids"]),
     ("start-pd-ota-without-version", "jobgate.cloud.panorama_device_job",
      {"device_ids": ["device-1"], "job_type": "OTA"}, ["image_version"]),
+    ("start-pd-device-encoded", "jobgate.cloud.panorama_device_job",
+     {"device_ids": ["device-1", "%2e%2e%2fdevice"], "job_type": "REBOOT"}, ["device_ids", "percent-encoded"]),
     ("start-br-empty-plan", "jobgate.cloud.backup_report_job", {"report_plan_name": ""}, ["report_plan_name"]),
+    ("start-br-plan-encoded", "jobgate.cloud.backup_report_job", {"report_plan_name": "%2e%2e"},
+     ["report_plan_name", "percent-encoded"]),
     ("start-pi-bucket-traversal", "jobgate.cloud.panorama_package_import_job",
      {"job_type": "NODE_PACKAGE_VERSION",
       "input_config": {"s3_location": {"bucket_name": "../bucket", "object_key": "m.json", "region": "us-east-1"}},
       "output_config": {"package_name": "pkg", "package_version": "1.0"}}, ["bucket_name"]),
+    ("start-pi-package-encoded", "jobgate.cloud.panorama_package_import_job",
+     {"job_type": "NODE_PACKAGE_VERSION",
+      "input_config": {"s3_location": {"bucket_name": "bucket", "object_key": "m.json", "region": "us-east-1"}},
+      "output_config": {"package_name": "pkg%252e%252e", "package_version": "1.0"}},
+     ["package_name", "percent-encoded"]),
     ("start-hci-from-date", "jobgate.cloud.hci_edge_device_job",
      {"resource_uri": URI, "job_name": "collect-1", "job_type": "CollectLog", "from_date": "not a date",
       "to_date": "2025-01-02T00:00:00Z"}, ["from_date"]),
@@ -115,6 +144,9 @@ CASES = [
      dict(RESTORE_ARGS, metadata={"MasterUserPassword": {"v": "nested-secret-1"}}), ["metadata"]),
     ("start-rj-resource-type", "jobgate.cloud.restore_job", dict(RESTORE_ARGS, resource_type="rds/aurora"),
      ["resource_type"]),
+    ("start-hci-name-encoded", "jobgate.cloud.hci_edge_device_job",
+     {"resource_uri": URI, "job_name": "col%2F1", "job_type": "CollectLog", "from_date": "2025-01-01T00:00:00Z",
+      "to_date": "2025-01-02T00:00:00Z"}, ["job_name", "percent-encoded"]),
     # the role
     ("role-kind-unknown", "role", {"wait_for_job_kind": "nope", "wait_for_job_id": "job-1"}, ["wait_for_job_kind"]),
     ("role-no-ids", "role", {"wait_for_job_kind": PD}, ["at least one job"]),
@@ -127,6 +159,11 @@ CASES = [
     ("role-restore-job-slash", "role", {"wait_for_job_kind": RJ, "wait_for_job_id": "r/1"}, ["job_ids"]),
     ("role-hci-uri-traversal", "role", {"wait_for_job_kind": HCI, "wait_for_job_id": "job-1",
                                         "wait_for_job_resource_uri": URI + "/.."}, ["resource_uri"]),
+    ("role-id-encoded", "role", {"wait_for_job_kind": BR, "wait_for_job_id": "%2e%2e"},
+     ["job_ids", "percent-encoded"]),
+    ("role-hci-edge-encoded", "role", {"wait_for_job_kind": HCI, "wait_for_job_id": "job-1",
+                                       "wait_for_job_resource_uri": URI, "wait_for_job_edge_device_name": "%5c%5C"},
+     ["edge_device_name", "percent-encoded"]),
 ]
 
 
@@ -160,7 +197,9 @@ def _run_table(workdir: Path) -> dict:
 def bad_input_run(tmp_path_factory):
     """One emulator and one ansible-playbook run for the whole table, shared by the xdist workers through a file
     under their common base temp directory (the cases change no state)."""
-    shared = tmp_path_factory.getbasetemp().parent / "jobgate-bad-input"
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is a child of the session's; without it the parent is shared by every session.
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "jobgate-bad-input"
     shared.mkdir(exist_ok=True)
     with open(shared / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

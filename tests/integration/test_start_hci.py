@@ -105,3 +105,38 @@ def test_bad_input_sends_no_request(emulator, run_playbook, assert_no_secrets):
         assert out["failed"] is True and out["error"]["code"] == "ValidationError", out
         assert_no_secrets(result.output, emulator)
     assert emulator.requests() == []
+
+
+API_VERSIONS_PLAYBOOK = """
+- name: Both HCI modules, without api_version, then the info module with a preview version
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Start a job at the default api-version and wait for it
+      jobgate.cloud.hci_edge_device_job:
+        resource_uri: "{{ resource_uri }}"
+        job_name: default-version
+        job_type: CollectLog
+        from_date: "2025-04-11T00:00:00Z"
+        to_date: "2025-04-12T00:00:00Z"
+        wait: true
+        wait_sleep: 1
+    - name: Read it at the default api-version
+      jobgate.cloud.hci_edge_device_job_info:
+        resource_uri: "{{ resource_uri }}"
+        job_name: default-version
+    - name: Read it at the preview version, asked for
+      jobgate.cloud.hci_edge_device_job_info:
+        resource_uri: "{{ resource_uri }}"
+        job_name: default-version
+        api_version: 2024-09-01-preview
+"""
+
+
+def test_hci_modules_send_the_stable_api_version_unless_told_otherwise(emulator, run_playbook):
+    run_playbook(API_VERSIONS_PLAYBOOK, emulator=emulator, extra_vars={"resource_uri": machine(emulator)}).assert_ok()
+    log = arm(emulator, "EdgeDeviceJobs_CreateOrUpdate", "OperationStatus", "EdgeDeviceJobs_Get")
+    assert "EdgeDeviceJobs_CreateOrUpdate" in [r["operation"] for r in log] and len(log) >= 4
+    # every request of the first two tasks at 2025-10-01; the last task's one GET at the version it asked for
+    assert [r["query"]["api-version"] for r in log] == ["2025-10-01"] * (len(log) - 1) + ["2024-09-01-preview"]
+    assert log[-1]["operation"] == "EdgeDeviceJobs_Get"

@@ -15,9 +15,9 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded, refuse_path_breakers
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import select_ids
 
-PATH_BREAKERS = ("..", "/", "?", "#")
 JOB_ID_MAX_BYTES = 1024
 IDEMPOTENCY_TOKEN_MAX = 1024
 LIST_MAX_RESULTS = 1000  # the model's maximum for the Backup list operations
@@ -48,13 +48,12 @@ def _control(value: str) -> bool:
 
 
 def check_job_id(option: str, value: t.Any, label: str) -> str:
-    """A Backup job id (report, backup or restore job): non-empty, at most 1,024 bytes, nothing that breaks a path."""
+    """A Backup job id (report, backup or restore job): non-empty, at most 1,024 bytes, nothing that breaks a path
+    (written out or percent-encoded: ``_core/ids.py``)."""
     shown = repr(value)[:80]
     if not isinstance(value, str) or not value.strip():
         raise bad_input(f"Option {option} must be a non-empty {label}, got {shown}.")
-    for bad in PATH_BREAKERS:
-        if bad in value:
-            raise bad_input(f"Option {option}: {shown} is not a valid {label}; it contains {bad!r}.")
+    refuse_path_breakers(option, value, label)
     if len(value.encode("utf-8")) > JOB_ID_MAX_BYTES:
         raise bad_input(f"Option {option}: a {label} is at most {JOB_ID_MAX_BYTES} bytes long.")
     if _control(value):
@@ -103,6 +102,8 @@ def check_iam_role_arn(option: str, value: t.Any) -> str:
 def check_arn(option: str, value: t.Any, what: str) -> str:
     if isinstance(value, str) and len(value) > ARN_MAX:
         raise bad_input(f"Option {option}: an ARN is at most {ARN_MAX} characters long.")
+    if isinstance(value, str):
+        refuse_encoded(option, value, what)
     return check_pattern(option, value, ARN, f"{what} (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
 
 

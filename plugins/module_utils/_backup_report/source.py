@@ -3,7 +3,8 @@
 """AWS Backup report jobs: input validation, the job source and the info handler.
 
 The Backup model gives ReportJobId no pattern; its documentation says "at most 1,024 bytes", so that and the
-path-breaking characters are what is checked. Report plan names follow the model's ReportPlanName shape.
+path-breaking characters, written out or percent-encoded (``_core/ids.py``), are what is checked. Report plan
+names follow the model's ReportPlanName shape.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
@@ -42,6 +44,8 @@ def check_report_job_id(option: str, value: t.Any) -> str:
 
 
 def check_report_plan_name(value: str) -> str:
+    if isinstance(value, str):
+        refuse_encoded("report_plan_name", value, "report plan name")
     if not isinstance(value, str) or not REPORT_PLAN_NAME.match(value) or "\n" in value:
         raise bad_input(f"Option report_plan_name: {repr(value)[:80]} is not a valid report plan name "
                         "(a letter, then letters, digits and underscores, at most 256 characters).")

@@ -4,7 +4,9 @@
 
 A start module builds a plan first (reads only: which jobs already exist, which would start), so check mode and
 the real run take the same decisions. Then ``finish`` turns the ids of the jobs started or found into the info
-modules' result shape, plus ``changed`` and any extra keys.
+modules' result shape, plus ``changed`` and any extra keys. A start module returns a job for every target it
+starts or finds, so a start result without jobs (and, in check mode, nothing that would start) means every target
+is already where the task asks (OTA devices in ``unchanged_devices``): its summary says all succeeded.
 """
 from __future__ import annotations
 
@@ -70,7 +72,7 @@ def build_result(source: JobSource, raws: list, *, changed: bool, params: t.Mapp
     elif params.get("wait"):
         result["elapsed"] = 0.0
     result["jobs"] = entries
-    result["summary"] = summarize(entries)
+    result["summary"] = summarize(entries, nothing_to_do=not raws)
     if len(entries) == 1:
         result["job"] = entries[0]
     return result
@@ -88,7 +90,7 @@ def check_mode_result(source: JobSource, existing_raws: list, would_start: list,
     result: dict = {"changed": bool(would_start), "would_start": list(would_start)}
     result.update(extra or {})
     result["jobs"] = entries
-    result["summary"] = summarize(entries)
+    result["summary"] = summarize(entries, nothing_to_do=not existing_raws and not would_start)
     if len(entries) == 1:
         result["job"] = entries[0]
     return result

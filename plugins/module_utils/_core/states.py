@@ -77,11 +77,13 @@ def job_entry(provider: str, raw: dict) -> dict:
     return entry
 
 
-def summarize(entries: list) -> dict:
+def summarize(entries: list, *, nothing_to_do: bool = False) -> dict:
     """The contract's ``summary`` from entries (or bare normalized blocks).
 
-    With no jobs at all, all_terminal and all_succeeded are false: "every job is done" over nothing would release a
-    gate that has nothing to wait for, which is never what a caller means.
+    With no jobs at all, all_terminal and all_succeeded are false: for an info module "every job is done" over
+    nothing would open a gate on a selection that found nothing. A start module whose every target is already where
+    the task asks (``nothing_to_do``: no job started, found or to start) reports them true instead: nothing is left
+    to wait for, and a rerun of "start, wait, assert all_succeeded" must pass.
     """
     counts = dict.fromkeys(STATES, 0)
     for entry in entries:
@@ -92,9 +94,10 @@ def summarize(entries: list) -> dict:
     terminal = sum(counts[s] for s in TERMINAL_STATES)
     summary = {"total": total}
     summary.update(counts)
+    settled = total == 0 and nothing_to_do
     summary.update({
-        "all_terminal": total > 0 and terminal == total,
-        "all_succeeded": total > 0 and counts["succeeded"] == total,
+        "all_terminal": settled or (total > 0 and terminal == total),
+        "all_succeeded": settled or (total > 0 and counts["succeeded"] == total),
         "any_failed": counts["failed"] > 0,
     })
     return summary

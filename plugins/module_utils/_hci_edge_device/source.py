@@ -14,12 +14,14 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.status import PROVIDER
 
-DEFAULT_API_VERSION = "2024-09-01-preview"
+# The stable version of the 2024-09-01-preview shape (CONTRACT "Choosing jobs"): Azure retires preview versions.
+DEFAULT_API_VERSION = "2025-10-01"
 DEFAULT_EDGE_DEVICE = "default"
 
 # The REST spec's pattern for both jobsName and edgeDeviceName.
@@ -44,6 +46,7 @@ def _show(value: t.Any) -> str:
 def validate_name(value: t.Any, option: str) -> str:
     if not isinstance(value, str) or not value:
         raise bad_input(f"Option {option} must be a non-empty string.")
+    refuse_encoded(option, value, "edge device name" if option == "edge_device_name" else "edge device job name")
     if not NAME_PATTERN.match(value):
         raise bad_input(f"Option {option} {_show(value)} is not a valid name: it must be 3 to 24 letters, digits or "
                         "hyphens (pattern ^[a-zA-Z0-9-]{3,24}$), so '..', '/', '?' and '#' are never allowed.")
@@ -54,7 +57,7 @@ def validate_api_version(value: t.Any) -> str:
     match = API_VERSION_PATTERN.match(value) if isinstance(value, str) else None
     if not match or not (1 <= int(match.group(2)) <= 12 and 1 <= int(match.group(3)) <= 31):
         raise bad_input(f"Option api_version {_show(value)} must look like YYYY-MM-DD or YYYY-MM-DD-preview "
-                        f"(for example {DEFAULT_API_VERSION} or 2025-10-01).")
+                        f"(for example {DEFAULT_API_VERSION} or 2024-09-01-preview).")
     return value
 
 
@@ -62,6 +65,7 @@ def parse_resource_uri(value: t.Any) -> dict:
     """The Arc machine's ARM id, checked and split: {resource_uri, subscription, group, machine}."""
     if not isinstance(value, str) or not value:
         raise bad_input(f"Option resource_uri must be the ARM id of an Arc machine, {RESOURCE_URI_SHAPE}.")
+    refuse_encoded("resource_uri", value, "Arc machine ARM id")
     problems = []
     if any(ord(c) < 32 or ord(c) == 127 for c in value) or any(c.isspace() for c in value):
         problems.append("it contains control characters or whitespace")

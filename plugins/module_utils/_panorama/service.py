@@ -3,7 +3,8 @@
 """What both Panorama kinds share: the carried service model (registered with the AWS loader) and id rules.
 
 Ids are checked against the carried model's patterns and lengths before any request, so bad input never costs a
-call (and never reaches a URL path: ``..``, ``/``, ``?`` and ``#`` are refused outright).
+call (and never reaches a URL path: ``..``, ``/``, ``?`` and ``#``, written out or percent-encoded, are refused
+outright by ``_core/ids.py``).
 """
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import register_carried_model
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_path_breakers
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.model import API_VERSION, ENDPOINT_RULESET, SERVICE_MODEL
 
 # _aws/models.py writes it out for botocore when botocore lacks Panorama; only modules that import this file ship it.
 register_carried_model("panorama", API_VERSION, SERVICE_MODEL, ENDPOINT_RULESET)
-
-PATH_BREAKERS = ("..", "/", "?", "#")
 
 
 class IdRule:
@@ -34,9 +34,7 @@ class IdRule:
         shown = repr(value)[:80]
         if not isinstance(value, str) or not value:
             raise bad_input(f"Option {option} must be a non-empty {self.label}, got {shown}.")
-        for bad in PATH_BREAKERS:
-            if bad in value:
-                raise bad_input(f"Option {option}: {shown} is not a valid {self.label}; it contains {bad!r}.")
+        refuse_path_breakers(option, value, self.label)
         if len(value) < self.min or (self.max is not None and len(value) > self.max):
             raise bad_input(f"Option {option}: a {self.label} is {self.min} to {self.max} characters long, got {len(value)}.")
         # The model's patterns are anchored (^...$); search() honours the anchors, and a trailing newline is refused

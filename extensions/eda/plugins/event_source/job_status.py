@@ -132,7 +132,7 @@ options:
       - For V(hci_edge_device), the C(api-version) of the Microsoft.AzureStackHCI resource provider, as in
         C(jobgate.cloud.hci_edge_device_job_info).
     type: str
-    default: 2024-09-01-preview
+    default: "2025-10-01"
 extends_documentation_fragment:
   - jobgate.cloud.aws
   - jobgate.cloud.azure

@@ -99,6 +99,13 @@ def test_prepare_defaults_aliases_and_engine_keys(no_client):
     ({"kind": "hci_edge_device", "job_names": ["ok-name"]}, "missing required arguments: resource_uri"),
     ({"kind": "hci_edge_device", "resource_uri": "/subscriptions/x/../y"}, "resource_uri"),
     ({"kind": "backup_report", "profile": "p", "access_key": "AKIDEXAMPLE"}, "cannot be combined"),
+    # percent-encoded path breakers, for every kind, through the same shared check as the modules
+    ({"kind": "backup_report", "job_ids": ["%2e%2e"]}, "Option job_ids: '%2e%2e' is not a valid Backup report job id"),
+    ({"kind": "backup_report", "report_plan_name": "p%252F"}, "a percent-encoded '/'"),
+    ({"kind": "panorama_device", "device_id": "dev%5Cx"}, "a percent-encoded '\\'"),
+    ({"kind": "panorama_package_import", "job_ids": ["job%23x"]}, "a percent-encoded '#'"),
+    ({"kind": "hci_edge_device", "resource_uri": "/subscriptions/x/resourceGroups/rg/providers/"
+      "Microsoft.HybridCompute/machines/m1", "job_names": ["job%3F1"]}, "a percent-encoded '?'"),
 ])
 def test_prepare_refuses_bad_input_before_any_client(no_client, args, expected):
     msg = stopped(args)

@@ -382,6 +382,15 @@ def test_summary_flags(states, all_terminal, all_succeeded, any_failed):
     assert summary["any_failed"] is any_failed
 
 
+def test_summary_over_nothing_to_do_opens_the_gate_and_only_over_nothing():
+    settled = summarize([], nothing_to_do=True)
+    assert settled["total"] == 0 and settled["all_terminal"] is True and settled["all_succeeded"] is True
+    assert settled["any_failed"] is False
+    # with jobs, the flag changes nothing: the jobs decide
+    assert summarize([_n("running")], nothing_to_do=True)["all_succeeded"] is False
+    assert summarize([_n("failed")], nothing_to_do=True)["all_terminal"] is True
+
+
 def test_summary_of_real_entries_and_bare_blocks():
     entries = [job_entry("backup_report", {"ReportJobId": "a", "Status": "COMPLETED"}),
                normalize("backup_report", {"ReportJobId": "b", "Status": "RUNNING"})]

@@ -98,6 +98,8 @@ def test_wait_timeout_after_a_start_still_says_changed(fast_clock):
 def test_nothing_to_return_with_wait_is_an_empty_result():
     out = core_result.finish(Source({}), [], changed=False, params={"wait": True})
     assert out["jobs"] == [] and out["summary"]["total"] == 0 and out["elapsed"] == 0.0
+    # no job started or found: every target is already where the task asks, so the gate opens
+    assert out["summary"]["all_succeeded"] is True and out["summary"]["all_terminal"] is True
 
 
 def test_check_mode_result_changed_only_when_something_would_start():
@@ -107,6 +109,9 @@ def test_check_mode_result_changed_only_when_something_would_start():
     assert out["changed"] is False and out["would_start"] == [] and out["job"]["job_id"] == "j9"
     out = core_result.check_mode_result(source, [], [{"device_id": "d1"}], {"unchanged_devices": []})
     assert out["changed"] is True and out["would_start"] == [{"device_id": "d1"}] and out["jobs"] == []
+    assert out["summary"]["all_succeeded"] is False  # a job would start: the target is not there yet
+    idle = core_result.check_mode_result(source, [], [], {"unchanged_devices": ["d1"]})
+    assert idle["changed"] is False and idle["summary"]["all_succeeded"] is True
 
 
 def test_started_failure_names_what_was_started():
