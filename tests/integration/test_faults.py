@@ -244,8 +244,11 @@ def test_azure_response_slower_than_the_read_timeout(emulator, run_playbook, ass
     out = result.assert_ok().result("info")
     assert not out.get("failed"), out
     assert out["job"]["normalized"]["state"] == "succeeded"
-    # The abandoned request is logged only when its late answer ends; the module's successful retry is.
-    assert [r["status"] for r in emulator.requests(service="azure-arm")] == [200]
+    # The abandoned request is logged once its late answer is ready (maybe after the playbook ended), marked with
+    # its fault; besides it, only the module's successful retry.
+    arm = emulator.requests(service="azure-arm")
+    assert [r["status"] for r in arm if r.get("fault") != "delay"] == [200]
+    assert len([r for r in arm if r.get("fault") == "delay"]) <= 1
     assert 60 < took < 150
     assert_no_secrets(result.output, emulator)
 
