@@ -79,7 +79,7 @@ integration: install
 sanity: venv
 	$(BIN)/python tools/get_pip_standin.py --install
 	rm -rf $(SANITY_DIR) && mkdir -p $(SANITY_DIR)
-	git ls-files -co --exclude-standard -z -- . ':!wip' | xargs -0 -I{} cp --parents {} $(SANITY_DIR)/ 2>/dev/null || true
+	git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} $(SANITY_DIR)/ 2>/dev/null || true
 	cd $(SANITY_DIR) && git init -q && git add -A && \
 	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
