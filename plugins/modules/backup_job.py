@@ -121,115 +121,50 @@ RETURN = r"""
 jobs:
   description:
     - The job started (or returned for the token), the C(DescribeBackupJob) answer with keys in snake_case plus
-      C(normalized), as M(jobgate.cloud.backup_job_info) returns it.
+      C(normalized), as M(jobgate.cloud.backup_job_info) returns it; its RV(jobgate.cloud.backup_job_info#module:jobs)
+      lists every key, the keys a gate reads most are below.
   returned: always
   type: list
   elements: dict
   sample:
     - backup_job_id: 8E0F4C2A-6D1B-4F7A-9C3E-2B5D7A9F1E40
-      account_id: "123456789012"
-      backup_vault_name: release-vault
-      backup_vault_arn: arn:aws:backup:us-east-1:123456789012:backup-vault:release-vault
+      state: COMPLETED
+      percent_done: "100.0"
       recovery_point_arn: arn:aws:rds:us-east-1:123456789012:snapshot:awsbackup:job-8e0f4c2a-6d1b-4f7a-9c3e-2b5d7a9f1e40
-      resource_arn: arn:aws:rds:us-east-1:123456789012:db:orders-db
-      resource_type: RDS
-      resource_name: orders-db
-      iam_role_arn: arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole
-      creation_date: "2024-05-01T12:00:00+00:00"
-      state: RUNNING
-      percent_done: "42.0"
-      bytes_transferred: 9019431321
-      start_by: "2024-05-01T20:00:00+00:00"
-      is_parent: false
+      completion_date: "2024-05-01T12:40:00+00:00"
       normalized:
         provider: backup_job
         job_id: 8E0F4C2A-6D1B-4F7A-9C3E-2B5D7A9F1E40
-        native_status: RUNNING
-        state: running
-        terminal: false
-        succeeded: false
-        percent_complete: 42
+        native_status: COMPLETED
+        state: succeeded
+        terminal: true
+        succeeded: true
+        percent_complete: 100
         message: null
         created_at: "2024-05-01T12:00:00Z"
-        updated_at: null
-        finished_at: null
+        updated_at: "2024-05-01T12:40:00Z"
+        finished_at: "2024-05-01T12:40:00Z"
   contains:
     backup_job_id:
       description: The backup job's ID.
       type: str
       returned: always
-    backup_vault_name:
-      description: The backup vault the recovery point goes to.
-      type: str
-      returned: always
-    backup_vault_arn:
-      description: The ARN of that backup vault.
-      type: str
-      returned: always
-    recovery_point_arn:
-      description: The ARN of the recovery point the job creates; restore from it with M(jobgate.cloud.restore_job).
-      type: str
-      returned: always
-    resource_arn:
-      description: The ARN of the resource backed up.
-      type: str
-      returned: always
-    resource_type:
-      description: The resource's type, for example V(RDS), V(EBS), V(EFS) or V(DynamoDB).
-      type: str
-      returned: always
-    resource_name:
-      description: The resource's name.
-      type: str
-      returned: when the API reports it
     state:
       description: The API's State, V(CREATED), V(PENDING), V(RUNNING), V(ABORTING), V(ABORTED), V(COMPLETED), V(FAILED), V(EXPIRED) or V(PARTIAL).
+      type: str
+      returned: always
+    percent_done:
+      description: The API's estimate of the share done, a decimal string such as V(42.0).
+      type: str
+      returned: when the API reports it
+    recovery_point_arn:
+      description: The ARN of the recovery point the job creates; restore from it with M(jobgate.cloud.restore_job).
       type: str
       returned: always
     status_message:
       description: Why the job is in its state; read it when the job did not complete.
       type: str
       returned: when the API reports it
-    percent_done:
-      description: The API's estimate of the share done, a decimal string such as V(42.0).
-      type: str
-      returned: when the API reports it
-    creation_date:
-      description: When the job was created.
-      type: str
-      returned: always
-    completion_date:
-      description: When the job ended.
-      type: str
-      returned: when the job has ended
-    backup_size_in_bytes:
-      description: The size of the backup.
-      type: int
-      returned: when the API reports it
-    bytes_transferred:
-      description: The bytes transferred to the vault so far.
-      type: int
-      returned: when the API reports it
-    iam_role_arn:
-      description: The IAM role the job runs as.
-      type: str
-      returned: always
-    start_by:
-      description: When the job must have started, or it expires (its start window ends).
-      type: str
-      returned: when the API reports it
-    recovery_point_lifecycle:
-      description: When the recovery point moves to cold storage and is deleted.
-      type: dict
-      returned: when set
-    backup_options:
-      description: The backup options of the job, keys as given (for example C(WindowsVSS)).
-      type: dict
-      returned: when set
-    is_parent:
-      description: Whether the job is a parent (composite) job with child jobs.
-      type: bool
-      returned: always
     # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
     normalized:
       description: The job's status in the collection's vocabulary, the same for every kind of job.

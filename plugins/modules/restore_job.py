@@ -81,93 +81,51 @@ RETURN = r"""
 jobs:
   description:
     - The job started (or returned for the token), the C(DescribeRestoreJob) answer with keys in snake_case plus
-      C(normalized), as M(jobgate.cloud.restore_job_info) returns it. The metadata is not part of it.
+      C(normalized), as M(jobgate.cloud.restore_job_info) returns it; its RV(jobgate.cloud.restore_job_info#module:jobs)
+      lists every key, the keys a gate reads most are below. The metadata is not part of it.
   returned: always
   type: list
   elements: dict
   sample:
     - restore_job_id: 5CBDB18D-E228-4E3C-9E95-706C9191C430
-      account_id: "123456789012"
       recovery_point_arn: arn:aws:rds:us-east-1:123456789012:snapshot:awsbackup:job-8e0f4c2a-6d1b-4f7a-9c3e-2b5d7a9f1e40
-      source_resource_arn: arn:aws:rds:us-east-1:123456789012:db:orders-db
-      backup_vault_arn: arn:aws:backup:us-east-1:123456789012:backup-vault:release-vault
-      resource_type: RDS
-      creation_date: "2024-05-01T13:00:00+00:00"
-      completion_date: "2024-05-01T13:20:00+00:00"
-      status: COMPLETED
-      percent_done: "100.0"
-      backup_size_in_bytes: 21474836480
-      expected_completion_time_minutes: 20
-      created_resource_arn: arn:aws:rds:us-east-1:123456789012:db:orders-db-restored
-      iam_role_arn: arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole
-      is_parent: false
+      status: RUNNING
+      percent_done: "35.0"
       normalized:
         provider: restore_job
         job_id: 5CBDB18D-E228-4E3C-9E95-706C9191C430
-        native_status: COMPLETED
-        state: succeeded
-        terminal: true
-        succeeded: true
-        percent_complete: 100
+        native_status: RUNNING
+        state: running
+        terminal: false
+        succeeded: false
+        percent_complete: 35
         message: null
         created_at: "2024-05-01T13:00:00Z"
-        updated_at: "2024-05-01T13:20:00Z"
-        finished_at: "2024-05-01T13:20:00Z"
+        updated_at: null
+        finished_at: null
   contains:
     restore_job_id:
       description: The restore job's ID.
       type: str
       returned: always
     recovery_point_arn:
-      description: The recovery point restored.
+      description: The recovery point restored from.
       type: str
       returned: always
-    source_resource_arn:
-      description: The resource the recovery point was taken of.
-      type: str
-      returned: when the API reports it
-    backup_vault_arn:
-      description: The backup vault holding the recovery point.
-      type: str
-      returned: when the API reports it
-    resource_type:
-      description: The resource's type, for example V(RDS) or V(EBS).
-      type: str
-      returned: when the API reports it
     status:
       description: The API's Status, V(PENDING), V(RUNNING), V(COMPLETED), V(ABORTED) or V(FAILED).
       type: str
       returned: always
-    status_message:
-      description: Why the job is in its status; read it when the job failed.
-      type: str
-      returned: when the API reports it
     percent_done:
       description: The API's estimate of the share done, a decimal string such as V(42.0).
       type: str
       returned: when the API reports it
-    creation_date:
-      description: When the job was created.
-      type: str
-      returned: always
-    completion_date:
-      description: When the job ended.
-      type: str
-      returned: when the job has ended
     created_resource_arn:
       description: The ARN of the resource the restore created.
       type: str
       returned: when the restore has completed
-    backup_size_in_bytes:
-      description: The size of the restored resource.
-      type: int
-      returned: when the API reports it
-    expected_completion_time_minutes:
-      description: How long the restore is expected to take.
-      type: int
-      returned: when the API reports it
-    iam_role_arn:
-      description: The IAM role the restore runs as.
+    status_message:
+      description: Why the job is in its status; read it when the job failed.
       type: str
       returned: when the API reports it
     # BEGIN normalized: generated from tools/returns.yml by `make docs`; edit it there
