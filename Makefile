@@ -73,7 +73,7 @@ units: venv dev-link
 	PYTHONPATH=$(BUILD)/dev $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 integration: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(INTEGRATION_TESTS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations=15 $(INTEGRATION_TESTS)
 
 # ansible-test needs the collection at ansible_collections/NS/NAME; copy the tracked tree there.
 sanity: venv
