@@ -73,13 +73,13 @@ units: venv dev-link
 	PYTHONPATH=$(BUILD)/dev $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 integration: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(INTEGRATION_TESTS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations=15 $(INTEGRATION_TESTS)
 
 # ansible-test needs the collection at ansible_collections/NS/NAME; copy the tracked tree there.
 sanity: venv
 	$(BIN)/python tools/get_pip_standin.py --install
 	rm -rf $(SANITY_DIR) && mkdir -p $(SANITY_DIR)
-	git ls-files -co --exclude-standard -z -- . ':!wip' | xargs -0 -I{} cp --parents {} $(SANITY_DIR)/ 2>/dev/null || true
+	git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} $(SANITY_DIR)/ 2>/dev/null || true
 	cd $(SANITY_DIR) && git init -q && git add -A && \
 	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 

@@ -17,6 +17,8 @@ from emulator.restjson import ApiError, ServiceModel, decode_token, encode_token
 
 REPO = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
+# Modules with more AWS operations, each listing `AwsPart` subclasses in `PARTS` (see emulator/README.md).
+PART_MODULES = ("emulator.backup_jobs",)
 # Who the base credentials are; temporary credentials from emulator/sts.py carry their assumed-role ARN.
 BASE_PRINCIPAL = f"arn:aws:iam::{ACCOUNT}:user/jobgate-emulator"
 
@@ -71,6 +73,27 @@ def _pick(spec: dict, *names: str, default: Any = None) -> Any:
     return default
 
 
+def filter_digest(params: dict) -> str:
+    """A short digest of a list call's filters, carried in its NextToken so a token is not reused with others."""
+    return hashlib.sha256(repr(sorted((k, str(v)) for k, v in params.items()
+                                      if k not in ("NextToken", "MaxResults"))).encode()).hexdigest()[:12]
+
+
+class AwsPart(Provider):
+    """More operations of an AWS service, served by AwsProvider (its SigV4 check, routing, faults, errors).
+
+    A part owns its job kinds and state; the provider hands it the calls and admin hooks for those kinds (the
+    Provider hooks: admin_routes, reset, default_timeline, seed_job, on_transition)."""
+
+    def __init__(self, aws: "AwsProvider") -> None:
+        super().__init__(aws.emu)
+        self.aws = aws
+
+    def handlers(self) -> dict[tuple[str, str], Callable[[dict], dict]]:
+        """{(service, operation): handler(params) -> output dict}; raise ApiError for error answers."""
+        return {}
+
+
 class AwsProvider(Provider):
     name = "aws"
     kinds = ("panorama_device", "panorama_package_import", "backup_report")
@@ -93,6 +116,14 @@ class AwsProvider(Provider):
             ("backup", "DescribeReportJob"): self.describe_report_job,
             ("backup", "ListReportJobs"): self.list_report_jobs,
         }
+        self.parts: list[AwsPart] = []
+        for modname in PART_MODULES:
+            for cls in getattr(importlib.import_module(modname), "PARTS", []):
+                self.parts.append(cls(self))
+        self.part_for = {k: part for part in self.parts for k in part.kinds}
+        self.kinds = type(self).kinds + tuple(self.part_for)
+        for part in self.parts:
+            self.handlers.update(part.handlers())
         self.reset()
 
     @property
@@ -102,6 +133,8 @@ class AwsProvider(Provider):
     def reset(self) -> None:
         self.devices: dict[str, dict] = {}
         self.report_plans: dict[str, dict] = {}
+        for part in getattr(self, "parts", ()):
+            part.reset()
 
     # ------------------------------------------------------------------ routing
     def claims(self, req: Request) -> bool:
@@ -218,13 +251,17 @@ class AwsProvider(Provider):
 
     # ------------------------------------------------------------------ timelines and jobs
     def default_timeline(self, kind: str, attrs: dict) -> list:
+        if kind in self.part_for:
+            return self.part_for[kind].default_timeline(kind, attrs)
         tl = DEFAULT_TIMELINES.get((kind, attrs.get("variant"))) or DEFAULT_TIMELINES.get((kind, None))
         if tl is None:
             tl = DEFAULT_TIMELINES[(kind, "OTA")]
         return tl
 
     def on_transition(self, job: Job, status: str, message: str | None, wall: float) -> None:
-        if job.kind == "panorama_device" and status == "COMPLETED" and job.fields.get("JobType") == "OTA":
+        if job.kind in self.part_for:
+            self.part_for[job.kind].on_transition(job, status, message, wall)
+        elif job.kind == "panorama_device" and status == "COMPLETED" and job.fields.get("JobType") == "OTA":
             device = self.devices.get(job.fields["DeviceId"])
             if device is not None:
                 device["CurrentSoftware"] = job.fields["ImageVersion"]
@@ -518,19 +555,20 @@ class AwsProvider(Provider):
             jobs = [j for j in jobs if j.created_wall >= float(p["ByCreationAfter"])]
         if p.get("ByCreationBefore") is not None:
             jobs = [j for j in jobs if j.created_wall <= float(p["ByCreationBefore"])]
-        filt = hashlib.sha256(repr(sorted((k, str(v)) for k, v in p.items()
-                                          if k not in ("NextToken", "MaxResults"))).encode()).hexdigest()[:12]
-        page, nxt = self._paginate(jobs, p, 100, filt, invalid)
+        page, nxt = self._paginate(jobs, p, 100, filter_digest(p), invalid)
         return {"ReportJobs": [self._report_view(j) for j in page], "NextToken": nxt}
 
     # ------------------------------------------------------------------ admin
     def admin_routes(self) -> dict:
-        return {
+        routes = {
             ("POST", "/devices"): self._admin_devices,
             ("GET", "/devices"): lambda payload, req: {"devices": list(self.devices.values())},
             ("POST", "/report-plans"): self._admin_plans,
             ("GET", "/report-plans"): lambda payload, req: {"report_plans": list(self.report_plans.values())},
         }
+        for part in self.parts:
+            routes.update(part.admin_routes())
+        return routes
 
     def _admin_devices(self, payload, req) -> dict:
         specs = payload.get("devices") if isinstance(payload, dict) and "devices" in payload else [payload]
@@ -544,6 +582,9 @@ class AwsProvider(Provider):
             return {"report_plans": [self.add_report_plan(s or {})["ReportPlanName"] for s in specs]}
 
     def seed_job(self, kind: str, spec: dict) -> Job:
+        if kind in self.part_for:
+            with self.emu.lock:
+                return self.part_for[kind].seed_job(kind, spec)
         f = dict(spec.get("fields") or {})
         timeline = spec.get("timeline")
         ago = float(spec.get("created_ago", 0))

@@ -25,6 +25,8 @@ MODULES = {
     "panorama_package_import": "jobgate.cloud.panorama_package_import_job_info",
     "backup_report": "jobgate.cloud.backup_report_job_info",
     "hci_edge_device": "jobgate.cloud.hci_edge_device_job_info",
+    "backup_job": "jobgate.cloud.backup_job_info",
+    "restore_job": "jobgate.cloud.restore_job_info",
 }
 # Jinja for "seconds since the epoch" on the controller (set_fact runs there, no module process).
 NOW = "{{ now().timestamp() }}"
@@ -43,7 +45,8 @@ def case_playbook(cases: list[dict], *, aws_endpoint: bool = True) -> str:
 
     A case: {"id", "module" (fqcn or provider), "args" (module options), optional "before" (admin POSTs
     [path, body] first), "faults" (admin fault specs armed just before), "clear_after" (clear faults after),
-    "async" (seconds; then the "mid_wait" admin POSTs [path, body] run once the module's first request is seen)}.
+    "async" (seconds; then the "mid_wait" admin POSTs [path, body] run once the module's first request is seen),
+    "check_mode" (run the module task in check mode)}.
     """
     tasks: list[dict] = [{"name": "Start with no results", "ansible.builtin.set_fact": {"reliability_cases": {}}}]
     for case in cases:
@@ -55,6 +58,8 @@ def case_playbook(cases: list[dict], *, aws_endpoint: bool = True) -> str:
             tasks.append(_admin_task(f"{cid}: arm faults", "/faults", {"faults": case["faults"]}))
         tasks.append({"name": f"{cid}: start clock", "ansible.builtin.set_fact": {"reliability_t0": NOW}})
         run = {"name": f"{cid}: run", module: case["args"], "register": "reliability_r", "ignore_errors": True}
+        if case.get("check_mode"):
+            run["check_mode"] = True
         if module == "role":
             # A role's failure is caught by rescue; its failed task's result is what the user reads.
             tasks.append({"name": f"{cid}: no failure yet", "ansible.builtin.set_fact": {"reliability_r": {"role_ok": True}}})

@@ -20,6 +20,12 @@ from reliability_support import case_playbook, requests_between
 SUB = "00000000-0000-0000-0000-000000000000"
 URI = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m1"
 PD, PI, BR, HCI = "panorama_device", "panorama_package_import", "backup_report", "hci_edge_device"
+BJ, RJ = "backup_job", "restore_job"
+ROLE_ARN = "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"
+BACKUP_ARGS = {"backup_vault_name": "release-vault", "resource_arn": "arn:aws:rds:us-east-1:123456789012:db:orders",
+               "iam_role_arn": ROLE_ARN}
+RESTORE_ARGS = {"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
+                "metadata": {"DBInstanceIdentifier": "restored"}}
 
 # id, module, options, words the message must contain (case-insensitive)
 CASES = [
@@ -79,6 +85,17 @@ CASES = [
      ["mutually exclusive"]),
     ("hci-negative-timeout", HCI, {"resource_uri": URI, "job_name": "job-1", "wait": True, "wait_timeout": -1},
      ["wait_timeout"]),
+    ("bj-slash", BJ, {"backup_job_id": "a/b"}, ["backup_job_id", "not a valid"]),
+    ("bj-hash-in-list", BJ, {"job_ids": ["ok-1", "b#2"]}, ["job_ids", "not a valid"]),
+    ("bj-state-not-a-choice", BJ, {"state": "DONE"}, ["state"]),
+    ("bj-vault-name", BJ, {"backup_vault_name": "bad vault!"}, ["backup_vault_name", "not a valid"]),
+    ("bj-resource-not-an-arn", BJ, {"resource_arn": "orders-db"}, ["resource_arn", "not a valid"]),
+    ("bj-id-and-filter", BJ, {"backup_job_id": "b1", "state": "FAILED"}, ["cannot be combined"]),
+    ("bj-id-encoded", BJ, {"backup_job_id": "b%252e%252e"}, ["backup_job_id", "percent-encoded"]),
+    ("rj-question-mark", RJ, {"restore_job_id": "r?x=1"}, ["restore_job_id", "?"]),
+    ("rj-resource-type", RJ, {"resource_type": "SAP HANA"}, ["resource_type", "not a valid"]),
+    ("rj-dates-reversed", RJ, {"created_after": "2025-02-01", "created_before": "2025-01-01"}, ["earlier"]),
+    ("rj-negative-sleep", RJ, {"restore_job_id": "r1", "wait": True, "wait_sleep": -1}, ["wait_sleep"]),
     ("hci-name-encoded", HCI, {"resource_uri": URI, "job_name": "job%2e%2e"}, ["job_name", "percent-encoded"]),
     ("hci-names-double-encoded", HCI, {"resource_uri": URI, "job_names": ["job-1", "job%252F1"]},
      ["job_names", "percent-encoded"]),
@@ -111,6 +128,22 @@ CASES = [
     ("start-hci-name-hash", "jobgate.cloud.hci_edge_device_job",
      {"resource_uri": URI, "job_name": "col#1", "job_type": "CollectLog", "from_date": "2025-01-01T00:00:00Z",
       "to_date": "2025-01-02T00:00:00Z"}, ["job_name"]),
+    ("start-bj-role-arn", "jobgate.cloud.backup_job", dict(BACKUP_ARGS, iam_role_arn="admin"), ["iam_role_arn"]),
+    ("start-bj-start-window", "jobgate.cloud.backup_job", dict(BACKUP_ARGS, start_window_minutes=30),
+     ["start_window_minutes", "60"]),
+    ("start-bj-lifecycle", "jobgate.cloud.backup_job",
+     dict(BACKUP_ARGS, lifecycle={"move_to_cold_storage_after_days": 30, "delete_after_days": 60}),
+     ["delete_after_days", "90 days"]),
+    ("start-bj-backup-option", "jobgate.cloud.backup_job", dict(BACKUP_ARGS, backup_options={"Windows VSS": "on"}),
+     ["backup_options"]),
+    ("start-bj-empty-token", "jobgate.cloud.backup_job", dict(BACKUP_ARGS, idempotency_token=""),
+     ["idempotency_token"]),
+    ("start-rj-point-not-an-arn", "jobgate.cloud.restore_job", dict(RESTORE_ARGS, recovery_point_arn="snap-0123"),
+     ["recovery_point_arn"]),
+    ("start-rj-metadata-nested", "jobgate.cloud.restore_job",
+     dict(RESTORE_ARGS, metadata={"MasterUserPassword": {"v": "nested-secret-1"}}), ["metadata"]),
+    ("start-rj-resource-type", "jobgate.cloud.restore_job", dict(RESTORE_ARGS, resource_type="rds/aurora"),
+     ["resource_type"]),
     ("start-hci-name-encoded", "jobgate.cloud.hci_edge_device_job",
      {"resource_uri": URI, "job_name": "col%2F1", "job_type": "CollectLog", "from_date": "2025-01-01T00:00:00Z",
       "to_date": "2025-01-02T00:00:00Z"}, ["job_name", "percent-encoded"]),
@@ -122,6 +155,8 @@ CASES = [
     ("role-hci-without-uri", "role", {"wait_for_job_kind": HCI, "wait_for_job_id": "job-1"},
      ["wait_for_job_resource_uri"]),
     ("role-id-hash", "role", {"wait_for_job_kind": PD, "wait_for_job_ids": ["job#1"]}, ["job_ids"]),
+    ("role-backup-job-hash", "role", {"wait_for_job_kind": BJ, "wait_for_job_ids": ["b#1"]}, ["job_ids"]),
+    ("role-restore-job-slash", "role", {"wait_for_job_kind": RJ, "wait_for_job_id": "r/1"}, ["job_ids"]),
     ("role-hci-uri-traversal", "role", {"wait_for_job_kind": HCI, "wait_for_job_id": "job-1",
                                         "wait_for_job_resource_uri": URI + "/.."}, ["resource_uri"]),
     ("role-id-encoded", "role", {"wait_for_job_kind": BR, "wait_for_job_id": "%2e%2e"},

@@ -31,6 +31,8 @@ PLAYBOOK_TIMEOUT = 240
 READS = [{"service": "panorama", "operation": "DescribeDeviceJob"},
          {"service": "panorama", "operation": "DescribePackageImportJob"},
          {"service": "backup", "operation": "DescribeReportJob"},
+         {"service": "backup", "operation": "DescribeBackupJob"},
+         {"service": "backup", "operation": "DescribeRestoreJob"},
          {"service": "azure", "operation": "EdgeDeviceJobs_Get"}]
 FAULTS = {
     "throttle": {"kind": "throttle", "retry_after": 1},
@@ -43,7 +45,7 @@ TOKEN_FAULTS = {"token-503": {"kind": "error", "status": 503}, "token-drop": {"k
 # like a first read, each attempt capped at the time left. One case per fault, the AWS info modules in turn, at 5 s.
 STS_FAULTS = {f"sts-{name}": spec for name, spec in FAULTS.items()}
 ASSUME_ROLE = {"service": "sts", "operation": "AssumeRole"}
-ROLE_ARN = "arn:aws:iam::123456789012:role/deadline-operator"
+STS_ROLE_ARN = "arn:aws:iam::123456789012:role/deadline-operator"
 STS_MODULES = ("panorama_device_job_info", "panorama_package_import_job_info", "backup_report_job_info")
 # Jobs that never end (no fault): the first read succeeds, the deadline comes while they are open.
 OPEN_TIMELINES = {"panorama_device": [["IN_PROGRESS", 0]], "panorama_device:REBOOT": [["IN_PROGRESS", 0]],
@@ -53,14 +55,22 @@ OPEN_TIMELINES = {"panorama_device": [["IN_PROGRESS", 0]], "panorama_device:REBO
 AWS_MODULES = ("panorama_device_job_info", "panorama_package_import_job_info", "backup_report_job_info",
                "panorama_device_job", "panorama_package_import_job", "backup_report_job")
 AZURE_MODULES = ("hci_edge_device_job_info", "hci_edge_device_job")
-START_MODULES = ("panorama_device_job", "panorama_package_import_job", "backup_report_job", "hci_edge_device_job")
+# Kinds five and six share Backup's client, retries and result builder with backup_report: each of their modules
+# meets one fault (the i-th module the i-th fault), which keeps the run short.
+BACKUP_MODULES = ("backup_job_info", "backup_job", "restore_job_info", "restore_job")
+START_MODULES = ("panorama_device_job", "panorama_package_import_job", "backup_report_job", "hci_edge_device_job",
+                 "backup_job", "restore_job")
+ACCOUNT = "123456789012"
+DB_ARN = f"arn:aws:rds:us-east-1:{ACCOUNT}:db:deadline-db"
+POINT_ARN = f"arn:aws:backup:us-east-1:{ACCOUNT}:recovery-point:deadline-point"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSBackupDefaultServiceRole"
 # Jobs that never end need no fault to show; a few cover both clouds, info and start (the LRO follower too).
 OPEN_MODULES = ("panorama_device_job_info", "backup_report_job", "hci_edge_device_job_info", "hci_edge_device_job")
 
 
 def case_args(module: str, emu: EmulatorProcess, budget: int, ids: dict) -> dict:
     """The module options of one case against one emulator (ids: the ids of the jobs seeded there, if any)."""
-    if module in AWS_MODULES:
+    if module in AWS_MODULES + BACKUP_MODULES:
         conn = {"endpoint_url": emu.aws_endpoint}
     else:
         conn = {"cloud_environment": emu.https_endpoint, "resource_uri": machine_uri(emu, machine="deadline-node")}
@@ -74,16 +84,25 @@ def case_args(module: str, emu: EmulatorProcess, budget: int, ids: dict) -> dict
             "input_config": {"s3_location": {"bucket_name": "deadline-bucket", "object_key": f"{budget}/manifest.json"}},
             "output_config": {"package_name": "deadline_pkg", "package_version": "1.0"}},
         "backup_report_job": {"report_plan_name": "plan_deadline"},
+        "backup_job_info": {"backup_job_id": "bk-deadline-1"},
+        "backup_job": {"backup_vault_name": "deadline-vault", "resource_arn": DB_ARN, "iam_role_arn": ROLE_ARN},
+        "restore_job_info": {"restore_job_id": "rs-deadline-1"},
+        "restore_job": {"recovery_point_arn": POINT_ARN, "iam_role_arn": ROLE_ARN,
+                        "metadata": {"DBInstanceIdentifier": "deadline-db-restored"}},
         "hci_edge_device_job": {"job_name": f"start-{budget}", "job_type": "CollectLog",
                                 "from_date": "2025-04-11T00:00:00Z", "to_date": "2025-04-12T00:00:00Z"},
     }[module]
 
 
 def seed(emu: EmulatorProcess, *, open_jobs: bool) -> dict:
-    """What start modules need (a device, a report plan); with open_jobs, one never-ending job per kind."""
+    """What start modules need (a device, a report plan, a backup vault, a resource and a recovery point); with
+    open_jobs, one never-ending job per kind."""
     emu.admin("POST", "/devices", {"device_id": "device-deadline", "name": "hub-deadline"})
     emu.admin("POST", "/report-plans", {"name": "plan_deadline"})
-    emu.admin("POST", "/sts/roles", {"arn": ROLE_ARN})
+    emu.admin("POST", "/backup-vaults", {"name": "deadline-vault"})
+    emu.admin("POST", "/resources", {"arn": DB_ARN})
+    emu.admin("POST", "/recovery-points", {"arn": POINT_ARN, "resource_arn": DB_ARN})
+    emu.admin("POST", "/sts/roles", {"arn": STS_ROLE_ARN})
     if not open_jobs:
         return {}
     emu.admin("POST", "/timelines", OPEN_TIMELINES)
@@ -129,11 +148,14 @@ def build(emus: dict) -> list:
     for j, (group, emu) in enumerate(emus.items()):
         if group in STS_FAULTS:
             module = STS_MODULES[j % len(STS_MODULES)]
-            args = case_args(module, emu, 5, {}) | {"sts_endpoint_url": emu.aws_endpoint, "assume_role_arn": ROLE_ARN,
-                                                    "wait": True, "wait_timeout": 5, "wait_sleep": 1}
+            args = case_args(module, emu, 5, {}) | {"sts_endpoint_url": emu.aws_endpoint,
+                                                    "assume_role_arn": STS_ROLE_ARN, "wait": True, "wait_timeout": 5,
+                                                    "wait_sleep": 1}
             cases.append((f"{group}-5-{module}", group, module, 5, args))
             continue
         modules = AZURE_MODULES if group in TOKEN_FAULTS else OPEN_MODULES if group == "open" else AWS_MODULES + AZURE_MODULES
+        if group in FAULTS:
+            modules += (BACKUP_MODULES[list(FAULTS).index(group)],)
         for i, module in enumerate(modules):
             budget = BUDGETS[(i + j) % len(BUDGETS)]
             args = case_args(module, emu, budget, seeded[group]) | {"wait": True, "wait_timeout": budget, "wait_sleep": 1}

@@ -53,7 +53,15 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
     # A report plan watched in list mode; its old job is not reported (on_start: skip).
     old_in_plan, = seed(emulator, "backup_report", fields={"ReportPlanName": "watched_plan"},
                         timeline=[["COMPLETED", 0]], created_ago=60)
+    # AWS Backup backup jobs of one database in list mode (one ends PARTIAL: a failure), a restore by id.
+    db = "arn:aws:rds:us-east-1:123456789012:db:eda-db"
+    backup_done, = seed(emulator, "backup_job", fields={"ResourceArn": db},
+                        timeline=[["CREATED", 0], ["RUNNING", 1], ["COMPLETED", 25]])
+    backup_partial, = seed(emulator, "backup_job", fields={"ResourceArn": db},
+                           timeline=[["CREATED", 0], ["RUNNING", 1], ["PARTIAL", 25]])
+    restore, = seed(emulator, "restore_job", timeline=[["PENDING", 0], ["RUNNING", 20], ["COMPLETED", 30]])
     variables = {"backup_job_ids": [done_early, succeeds, fails], "ota_device_id": "device-eda-1",
+                 "backup_resource_arn": db, "restore_job_ids": [restore],
                  "hci_resource_uri": uri, "hci_job_names": ["support-eda-1"], "list_plan_name": "watched_plan",
                  "drools_db_file_path": str(tmp_path / "h2" / "eda"), "drools_deduplication_window_size": 100}
 
@@ -76,7 +84,10 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
                         40, "two more polls after the throttling")
         run1.wait_until(lambda: states(run1, "panorama_device", ota)[-1:] == [("running", "succeeded")]
                         and run1.job_events("backup_report", succeeds) and run1.job_events("backup_report", fails)
-                        and run1.job_events("hci_edge_device"), 90, "every job's last event")
+                        and run1.job_events("hci_edge_device") and run1.job_events("backup_job", backup_partial)
+                        and run1.job_events("backup_job", backup_done)
+                        and states(run1, "restore_job", restore)[-1:] == [("running", "succeeded")],
+                        90, "every job's last event")
         time.sleep(1)  # anything repeated would follow within a poll's reach of the last event
     first = run1.output
 
@@ -99,8 +110,14 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
     # List mode: the new job once, the old one never.
     assert states(run1, "backup_report", new_in_plan) == [(None, "succeeded")]
     assert not run1.job_events("backup_report", old_in_plan)
+    # Backup jobs (list mode, terminal events): COMPLETED succeeds, PARTIAL fails; the restore's transitions.
+    assert states(run1, "backup_job", backup_done) == [("running", "succeeded")]
+    (partial,) = run1.job_events("backup_job", backup_partial)
+    assert partial["job"]["state"] == "failed" and partial["job"]["native_status"] == "PARTIAL"
+    assert partial["detail"]["resource_arn"] == db and partial["job"]["percent_complete"] == 100
+    assert states(run1, "restore_job", restore) == [(None, "pending"), ("pending", "running"), ("running", "succeeded")]
     uuids = [e["meta"]["uuid"] for e in run1.events]
-    assert len(uuids) == len(set(uuids)) == 8
+    assert len(uuids) == len(set(uuids)) == 8 + 2 + 3
 
     # Throttled: the source went on, waited at least Retry-After after each throttled answer, then came back to 5 s.
     lists = [t for t in log_times(emulator, "ListReportJobs") if t > throttled_from - 6]

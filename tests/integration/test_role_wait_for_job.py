@@ -17,6 +17,8 @@ AWS_KINDS = {
     "panorama_device": ([["PENDING", 0], ["IN_PROGRESS", 2], ["COMPLETED", 9]], "COMPLETED", "FAILED"),
     "panorama_package_import": ([["PENDING", 0], ["SUCCEEDED", 9]], "SUCCEEDED", "FAILED"),
     "backup_report": ([["CREATED", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "FAILED"),
+    "backup_job": ([["CREATED", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "PARTIAL"),
+    "restore_job": ([["PENDING", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "FAILED"),
 }
 
 
@@ -65,7 +67,9 @@ def test_each_aws_kind_succeeds(emulator, run_playbook, assert_no_secrets, kind)
     # one line per poll, naming each open job with its state; the last one shows them done
     polls = re.findall(r"\(item=poll (\d+) at [\d.]+s: (.*)\)(?: => \{)?$", result.stdout, re.MULTILINE)
     assert polls and ids[0] in polls[0][1], result.tail()
-    assert f"succeeded ({done})" in polls[-1][1] and "running" not in polls[-1][1] and "pending" not in polls[-1][1]
+    # kinds with a progress figure show it too: "succeeded (COMPLETED, 100%)"
+    assert re.search(rf"succeeded \({done}(, 100%)?\)", polls[-1][1]), polls[-1][1]
+    assert "running" not in polls[-1][1] and "pending" not in polls[-1][1]
     assert "2 succeeded, 0 failed, 0 canceled, 0 still open" in result.stdout
     assert_no_secrets(result.output, emulator)
 

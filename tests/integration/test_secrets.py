@@ -14,6 +14,8 @@ from reliability_support import case_playbook
 
 NO_CA = {name: None for name in ("REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")}
 SESSION_TOKEN = "IQoJb3JpZ2luX2VjSESSIONtokenFORtheSECRETscan0123456789"
+RESTORE_PASSWORD = "Rst0re-Pa55word-FORtheSECRETscan-42"
+BACKUP_ROLE = "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"
 
 
 @pytest.fixture
@@ -33,6 +35,9 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
     az = emu.state["azure"]
     emu.admin("POST", "/devices", {"device_id": "device-s1", "name": "hub-s1", "current_software": "4.3.45"})
     emu.admin("POST", "/report-plans", {"name": "plan_secrets"})
+    secret_db = "arn:aws:rds:us-east-1:123456789012:db:secret-db"
+    point = emu.admin("POST", "/recovery-points", {"resource_arn": secret_db, "backup_vault_name": "secret-vault"})
+    point = point["recovery_points"][0]
     done = {"panorama_device": [["PENDING", 0], ["IN_PROGRESS", 0.5], ["COMPLETED", 1.5]]}
     ids = emu.admin("POST", "/jobs", {"jobs": [
         {"kind": "panorama_device", "fields": {"DeviceId": "device-s1", "JobType": "REBOOT"},
@@ -42,8 +47,10 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
          "timeline": [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 1.5]]},
         {"kind": "hci_edge_device", "resource_uri": uri, "name": "secret-job-1",
          "timeline": [["Scheduled", 0], ["DeploymentInProgress", 0.5], ["Succeeded", 1.5]]},
+        {"kind": "backup_job", "fields": {"ResourceArn": secret_db, "BackupVaultName": "secret-vault"},
+         "timeline": [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 1.5]]},
     ]})["job_ids"]
-    pd, pi, br = ids[0], ids[1], ids[2]
+    pd, pi, br, bj = ids[0], ids[1], ids[2], ids[4]
     # Azure credentials as module options (no_log) in some tasks, from the environment in others.
     az_opts = {"client_id": az["client_id"], "secret": az["secret"], "tenant": az["tenant"],
                "subscription_id": az["subscription_id"], "cloud_environment": emu.https_endpoint}
@@ -70,6 +77,18 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
         {"id": "start-collect-log", "module": "jobgate.cloud.hci_edge_device_job",
          "args": {"resource_uri": uri, "job_name": "collect-s1", "job_type": "CollectLog",
                   "from_date": "2025-01-01T00:00:00Z", "to_date": "2025-01-02T00:00:00Z", **az_opts}},
+        {"id": "bj-wait", "module": "backup_job", "args": {"backup_job_id": bj, **wait}},
+        {"id": "start-backup", "module": "jobgate.cloud.backup_job", "args": {
+            "backup_vault_name": "secret-vault", "resource_arn": secret_db, "iam_role_arn": BACKUP_ROLE}},
+        # restore metadata can hold passwords: no_log, never in the output, not even at -vvv or on failure
+        {"id": "start-restore", "module": "jobgate.cloud.restore_job", "args": {
+            "recovery_point_arn": point, "iam_role_arn": BACKUP_ROLE, **wait,
+            "metadata": {"DBInstanceIdentifier": "secret-db-restored", "MasterUserPassword": RESTORE_PASSWORD}}},
+        {"id": "rj-list", "module": "restore_job", "args": {"status": "COMPLETED"}},
+        {"id": "wrong-restore-type", "module": "jobgate.cloud.restore_job", "args": {
+            "recovery_point_arn": point, "resource_type": "EBS", "metadata": {"MasterUserPassword": RESTORE_PASSWORD}}},
+        {"id": "role-bj", "module": "role", "args": {"wait_for_job_kind": "backup_job", "wait_for_job_id": bj,
+                                                     "wait_for_job_delay": 1, "wait_for_job_aws": role_aws}},
         {"id": "role-pd", "module": "role", "args": {"wait_for_job_kind": "panorama_device", "wait_for_job_id": pd,
                                                      "wait_for_job_delay": 1, "wait_for_job_aws": role_aws}},
         {"id": "role-hci", "module": "role", "args": {"wait_for_job_kind": "hci_edge_device",
@@ -94,7 +113,8 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
             assert not out.get("failed"), (cid, out.get("msg"), out)
     secrets = emu.secrets()
     tokens = emu.admin("GET", "/azure/tokens")
-    assert tokens["issued"] >= 1 and SESSION_TOKEN in secrets and az["secret"] in secrets
+    assert tokens["issued"] >= 1 and SESSION_TOKEN in secrets and az["secret"] in secrets and RESTORE_PASSWORD in secrets
+    assert saved["rj-list"]["result"]["summary"]["succeeded"] == 1
     # Output of -vvv plus every file the run wrote (results, vars file excluded: it is the test's own input).
     files = "\n".join(p.read_text(errors="replace") for p in Path(result.out_dir).rglob("*")
                       if p.is_file() and p.name != "_extra_vars.json" and p.name != "_playbook.yml")
@@ -102,7 +122,7 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
     # The access key ID is an identifier that -vvv prints as amazon.aws does; the secret key, session token,
     # client secret and every bearer token are secrets.
     assert_no_secrets(text, emu, allow=("aws.access_key",))
-    for wrong in ("WRONGsecretWRONGsecret0123456789abcdefgh", "not-the-secret-x1y2z3"):
+    for wrong in ("WRONGsecretWRONGsecret0123456789abcdefgh", "not-the-secret-x1y2z3", RESTORE_PASSWORD):
         assert wrong not in text
     assert "Bearer " not in text and "eyJ0eXAiOiJKV1QifQ." not in text
 

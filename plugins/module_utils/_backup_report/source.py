@@ -8,50 +8,39 @@ names follow the model's ReportPlanName shape.
 """
 from __future__ import annotations
 
-import datetime
 import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
+    CREATION_MARGIN, LIST_MAX_RESULTS, check_choice, check_ids, check_job_id, check_list_filters, created_after_hint,
+    info_arg_spec, parse_time, time_window,
+)
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded, refuse_path_breakers
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
-REPORT_JOB_ID_MAX_BYTES = 1024
+__all__ = ["CREATION_MARGIN", "INFO_ARG_SPEC", "LIST_MAX_RESULTS", "BackupReportJobSource", "check_report_job_id",
+           "check_report_plan_name", "parse_time", "report_job_info", "select_jobs"]
+
 REPORT_PLAN_NAME = re.compile(r"^[a-zA-Z][_a-zA-Z0-9]{0,255}$")
 STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
-LIST_MAX_RESULTS = 1000  # the model's maximum for ListReportJobs
-# ByCreationAfter is compared by the service with its own clock; a margin keeps a job created in the same second in.
-CREATION_MARGIN = datetime.timedelta(minutes=5)
+FILTERS = ("report_plan_name", "status", "created_after", "created_before")
 
 # backup_report_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = dict(
-    report_job_id=dict(type="str", aliases=["job_id"]),
-    job_ids=dict(type="list", elements="str"),
+INFO_ARG_SPEC: dict = info_arg_spec(
+    "report_job_id",
     report_plan_name=dict(type="str"),
     status=dict(type="str", choices=list(STATUS_CHOICES)),
-    created_after=dict(type="str"),
-    created_before=dict(type="str"),
-    **AWS_ARG_SPEC,
 )
 
 
 def check_report_job_id(option: str, value: t.Any) -> str:
-    shown = repr(value)[:80]
-    if not isinstance(value, str) or not value.strip():
-        raise bad_input(f"Option {option} must be a non-empty Backup report job id, got {shown}.")
-    refuse_path_breakers(option, value, "Backup report job id")
-    if len(value.encode("utf-8")) > REPORT_JOB_ID_MAX_BYTES:
-        raise bad_input(f"Option {option}: a Backup report job id is at most {REPORT_JOB_ID_MAX_BYTES} bytes long.")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise bad_input(f"Option {option}: {shown} is not a valid Backup report job id; it contains control characters.")
-    return value
+    return check_job_id(option, value, "Backup report job id")
 
 
 def check_report_plan_name(value: str) -> str:
@@ -61,20 +50,6 @@ def check_report_plan_name(value: str) -> str:
         raise bad_input(f"Option report_plan_name: {repr(value)[:80]} is not a valid report plan name "
                         "(a letter, then letters, digits and underscores, at most 256 characters).")
     return value
-
-
-def parse_time(option: str, value: t.Any):
-    """An ISO 8601 date or date-time (no zone means UTC) -> aware datetime; anything else is bad input."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    parsed = None
-    if text and not re.match(r"^[+-]?[0-9.]+$", text):  # ISO only: bare epoch numbers are refused, as documented
-        parsed = to_datetime(text)
-    if parsed is None:
-        raise bad_input(f"Option {option}: {repr(value)[:80]} is not an ISO 8601 date or date-time "
-                        "(for example 2024-05-01 or 2024-05-01T12:00:00Z).")
-    return parsed
 
 
 class BackupReportJobSource(AwsJobSource):
@@ -107,9 +82,7 @@ class BackupReportJobSource(AwsJobSource):
         When any asked job was seen before, only jobs created after the earliest such CreationTime (less a margin)
         are listed; the runner describes whatever the bounded pages did not return.
         """
-        created = [to_datetime((hints.get(job_id) or {}).get("CreationTime")) for job_id in ids]
-        known = [when for when in created if when is not None]
-        after = min(known) - CREATION_MARGIN if known else None
+        after = created_after_hint(hints, ids, "CreationTime")
         pages = self.client.pages("list_report_jobs", "ReportJobs", action="list", what=f"{len(ids)} Backup report jobs",
                                   ByCreationAfter=after, MaxResults=LIST_MAX_RESULTS)
         return pick_from_pages(pages, ids, lambda job: job.get("ReportJobId"))
@@ -137,21 +110,15 @@ class BackupReportJobSource(AwsJobSource):
 
 def select_jobs(params: t.Mapping) -> Selection:
     """backup_report_job_info's options (and the event source's) checked, before any request."""
-    ids = select_ids(params, "report_job_id", "job_ids", check=check_report_job_id)
-    filters = {name: params.get(name) for name in ("report_plan_name", "status", "created_after", "created_before")}
-    given = [name for name, value in filters.items() if value is not None]
-    if ids is not None and given:
-        raise bad_input(f"Options {', '.join(given)} filter list mode; they cannot be combined with report_job_id or job_ids.")
-    if filters["report_plan_name"] is not None:
+    ids = select_ids(params, "report_job_id", "job_ids")
+    check_ids(params, ids, "report_job_id", "Backup report job id")
+    filters = check_list_filters(params, ids, FILTERS, "report_job_id")
+    if "report_plan_name" in filters:
         check_report_plan_name(filters["report_plan_name"])
-    if filters["status"] is not None and filters["status"] not in STATUS_CHOICES:
-        raise bad_input(f"Option status must be one of {', '.join(STATUS_CHOICES)}.")
-    after = parse_time("created_after", filters["created_after"])
-    before = parse_time("created_before", filters["created_before"])
-    if after is not None and before is not None and after >= before:
-        raise bad_input("Option created_after must be earlier than created_before.")
+    check_choice("status", filters.get("status"), STATUS_CHOICES)
+    after, before = time_window(params)
     return Selection(ids, BackupReportJobSource.factory(
-        params, report_plan_name=filters["report_plan_name"], status=filters["status"], created_after=after,
+        params, report_plan_name=filters.get("report_plan_name"), status=filters.get("status"), created_after=after,
         created_before=before))
 
 

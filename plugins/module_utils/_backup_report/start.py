@@ -3,24 +3,22 @@
 """Starting AWS Backup report jobs (StartReportJob).
 
 Reports are run on purpose, again and again: without ``idempotency_token`` every run starts one (each run sends
-a fresh UUID as the token, so retries within the run stay safe). With a token the service returns the job that
-token started; that job is not a change when it existed before the task began (it is among the plan's jobs listed
-first, or older than the task).
+a fresh UUID as the token, so retries within the run stay safe; see ``_backup.source.start_job``). With a token the
+service returns the job that token started; that job is not a change when it existed before the task began (it is
+among the plan's jobs listed first, or older than the task).
 """
 from __future__ import annotations
 
 import time
 import typing as t
-import uuid
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import CLOCK_SKEW, IDEMPOTENCY_TOKEN_MAX, check_token, is_new_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import start_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import BackupReportJobSource, check_report_plan_name
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
-IDEMPOTENCY_TOKEN_MAX = 1024
-# A job the token returns that is older than the task by more than this is an earlier run's, whatever the clocks say.
-CLOCK_SKEW = 300.0
+__all__ = ["CLOCK_SKEW", "IDEMPOTENCY_TOKEN_MAX", "is_new_job", "report_job", "validate_report_job"]
 
 _time = time.time  # an indirection for tests
 
@@ -31,26 +29,9 @@ def validate_report_job(params: t.Mapping) -> dict:
     if name is None:
         raise bad_input("Option report_plan_name is required.")
     check_report_plan_name(name)
-    token = params.get("idempotency_token")
-    if token is not None:
-        if not isinstance(token, str) or not token.strip():
-            raise bad_input("Option idempotency_token must be a non-empty string (or left out to start a new report every run).")
-        if len(token.encode("utf-8")) > IDEMPOTENCY_TOKEN_MAX:
-            raise bad_input(f"Option idempotency_token is at most {IDEMPOTENCY_TOKEN_MAX} bytes long.")
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in token):
-            raise bad_input("Option idempotency_token cannot contain control characters.")
+    token = check_token(params.get("idempotency_token"), "start a new report every run")
     validate_wait(params)
     return {"report_plan_name": name, "idempotency_token": token}
-
-
-def is_new_job(job_id: str, before_ids: set, created, task_started: float) -> bool:
-    """Whether the job a token returned was started by this task (not listed before, not older than the task)."""
-    if job_id in before_ids:
-        return False
-    when = to_datetime(created)
-    if when is not None and when.timestamp() < task_started - CLOCK_SKEW:
-        return False
-    return True
 
 
 def report_job(module: t.Any) -> dict:
@@ -65,21 +46,7 @@ def report_job(module: t.Any) -> dict:
     if module.check_mode:
         # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
         return report.check_mode([{"report_plan_name": name, "idempotency_token": token}])
-    before: set = set()
-    if token is not None:
-        before = {job.get("ReportJobId") for job in report.ride(source.list_jobs)}
-    # Without a token of the user's, one of ours per run: retries of this call (after a 5xx or a dropped
-    # connection) then cannot start a second report, and the next run still starts its own.
-    request: dict = {"ReportPlanName": name, "IdempotencyToken": token or str(uuid.uuid4())}
-    what = f"a report job of Backup report plan {name}"
-    out = source.client.call("start_report_job", action="start", what=what, **request)
-    job_id = out.get("ReportJobId")
-    if not job_id:
-        raise JobGateError(f"StartReportJob answered without a report job id for report plan {name} {source.location()}.",
-                           code="InvalidResponse", retryable=False)
-    if token is None:
-        report.started([job_id])   # certainly new; with a token, the job's creation time tells (below)
-    report.fetch([job_id])
-    report.changed = token is None or is_new_job(job_id, before, report.raws[0].get("CreationTime"), task_started)
-    report.wait()
-    return report.result()
+    before = {job.get("ReportJobId") for job in report.ride(source.list_jobs)} if token is not None else set()
+    return start_job(report, operation="start_report_job", request={"ReportPlanName": name}, token=token,
+                     before=before, task_started=task_started, what=f"a report job of Backup report plan {name}",
+                     id_key="ReportJobId", created_key="CreationTime")

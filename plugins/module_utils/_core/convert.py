@@ -10,8 +10,9 @@ from functools import lru_cache
 
 _UTC = datetime.timezone.utc
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
-# Keys whose value is a user's tag map: its keys are data, never renamed (CostCenter stays CostCenter).
-_TAG_MAP_KEYS = frozenset(("Tags", "tags"))
+# Keys whose value is a map whose keys are data, never renamed: a user's tag map (CostCenter stays CostCenter), the
+# backup options a user passed (WindowsVSS), the counts of child backup jobs by state (COMPLETED).
+_TAG_MAP_KEYS = frozenset(("Tags", "tags", "BackupOptions", "ChildJobsInState"))
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Words of a camelCase/PascalCase name: plural acronyms (ARNs), acronyms (ARN, S3), words (Job, percent), digits.
 _WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z]+[0-9]*|[0-9]+")
@@ -169,7 +170,9 @@ def text_or_none(value) -> str | None:
     return text or None
 
 
-def percent_or_none(value) -> int | None:
+def percent_or_none(value, *, floor: bool = False) -> int | None:
+    """An API's percentage (number or decimal string) as an integer 0-100: rounded, or rounded down with ``floor``
+    (where 99.9 must not read as done)."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -178,7 +181,7 @@ def percent_or_none(value) -> int | None:
         return None
     if math.isnan(number) or math.isinf(number):
         return None
-    return max(0, min(100, int(round(number))))
+    return max(0, min(100, int(math.floor(number) if floor else round(number))))
 
 
 def as_dict(value) -> dict:

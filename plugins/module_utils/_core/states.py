@@ -13,7 +13,7 @@ import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, iso_utc, jsonable, snake_keys, text_or_none
 
-PROVIDERS = ("panorama_device", "panorama_package_import", "backup_report", "hci_edge_device")
+PROVIDERS = ("panorama_device", "panorama_package_import", "backup_report", "hci_edge_device", "backup_job", "restore_job")
 STATES = ("pending", "running", "paused", "succeeded", "failed", "canceled", "unknown")
 TERMINAL_STATES = frozenset(("succeeded", "failed", "canceled"))
 

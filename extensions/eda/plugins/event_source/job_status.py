@@ -37,7 +37,7 @@ options:
       - Which jobs to watch.
     type: str
     required: true
-    choices: [panorama_device, panorama_package_import, backup_report, hci_edge_device]
+    choices: [panorama_device, panorama_package_import, backup_report, hci_edge_device, backup_job, restore_job]
   interval:
     description:
       - Seconds between the starts of two polls while the API answers; at least V(5).
@@ -66,7 +66,8 @@ options:
       - The jobs to watch (for V(hci_edge_device) this option is O(job_names), of which O(job_ids) is an alias).
       - Without it the source watches every job the list API returns, with the kind's list filters.
       - One id may also be given in the kind's single-id option (O(job_id) for Panorama, O(report_job_id) for
-        Backup, O(job_name) for HCI).
+        Backup report jobs, O(backup_job_id) for backup jobs, O(restore_job_id) for restore jobs, O(job_name) for
+        HCI).
     type: list
     elements: str
   job_names:
@@ -84,16 +85,37 @@ options:
     type: str
   status:
     description:
-      - For V(backup_report) in list mode, only the jobs in this API status.
+      - For V(backup_report) and V(restore_job) in list mode, only the jobs in this API status.
+      - V(backup_report) takes V(CREATED), V(RUNNING), V(COMPLETED) or V(FAILED); V(restore_job) takes V(PENDING),
+        V(RUNNING), V(COMPLETED), V(ABORTED) or V(FAILED).
     type: str
-    choices: [CREATED, RUNNING, COMPLETED, FAILED]
+  state:
+    description:
+      - For V(backup_job) in list mode, only the jobs in this State.
+    type: str
+    choices: [CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL]
+  resource_arn:
+    description:
+      - For V(backup_job) in list mode, only the jobs of this resource (its ARN).
+    type: str
+  backup_vault_name:
+    description:
+      - For V(backup_job) in list mode, only the jobs that store into this backup vault.
+    type: str
+  resource_type:
+    description:
+      - For V(backup_job) and V(restore_job) in list mode, only the jobs of this resource type, for example V(RDS)
+        or V(EBS).
+    type: str
   created_after:
     description:
-      - For V(backup_report) in list mode, only the jobs created after this ISO 8601 date or date-time.
+      - For V(backup_report), V(backup_job) and V(restore_job) in list mode, only the jobs created after this ISO
+        8601 date or date-time.
     type: str
   created_before:
     description:
-      - For V(backup_report) in list mode, only the jobs created before this ISO 8601 date or date-time.
+      - For V(backup_report), V(backup_job) and V(restore_job) in list mode, only the jobs created before this ISO
+        8601 date or date-time.
     type: str
   resource_uri:
     description:
@@ -156,6 +178,22 @@ EXAMPLES = r"""
       condition: event.job_status is defined
       action:
         print_event:
+
+# Every backup of one database that ends, whatever its outcome.
+- name: Database backups
+  hosts: all
+  sources:
+    - jobgate.cloud.job_status:
+        kind: backup_job
+        resource_arn: arn:aws:rds:us-east-1:123456789012:db:orders-db
+        region: us-east-1
+        on_start: skip
+  rules:
+    - name: Backup did not complete
+      condition: event.job_status.job.state != "succeeded"
+      action:
+        debug:
+          msg: "{{ event.job_status.job.job_id }} ended {{ event.job_status.job.native_status }}: {{ event.job_status.job.message }}"
 
 # An HCI edge device job, with the service principal passed as extra vars.
 - name: HCI remote support

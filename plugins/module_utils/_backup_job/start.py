@@ -1,0 +1,118 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Starting AWS Backup backup jobs (StartBackupJob).
+
+A backup is asked for on purpose, so without ``idempotency_token`` every run starts one. With a token the service
+answers with the job that token started, and that job is not a change when it existed before the task began
+(listed just before the call, or older than the task): see ``_backup.source.start_job``.
+"""
+from __future__ import annotations
+
+import re
+import time
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
+    check_arn, check_iam_role_arn, check_token, check_vault_name, string_map,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import BackupJobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
+
+# StartWindowMinutes "must be at least 60 minutes"; both windows at most 100 years (52,560,000 minutes).
+MIN_START_WINDOW = 60
+MAX_WINDOW = 52_560_000
+# Lifecycle days: at most 100 years; cold storage for at least 90 days before deletion.
+MAX_LIFECYCLE_DAYS = 36_500
+MIN_COLD_DAYS = 90
+BACKUP_OPTION = re.compile(r"^[a-zA-Z0-9\-_.]{1,50}$")  # the model's BackupOptionKey/BackupOptionValue
+LIFECYCLE_KEYS = {"move_to_cold_storage_after_days": "MoveToColdStorageAfterDays",
+                  "delete_after_days": "DeleteAfterDays",
+                  "opt_in_to_archive_for_supported_resources": "OptInToArchiveForSupportedResources",
+                  "delete_after_event": "DeleteAfterEvent"}
+DELETE_AFTER_EVENTS = ("DELETE_AFTER_COPY",)
+
+_time = time.time  # an indirection for tests
+
+
+def _window(option: str, value: t.Any, low: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_WINDOW:
+        raise bad_input(f"Option {option} must be a whole number of minutes from {low} to {MAX_WINDOW}.")
+    return value
+
+
+def _lifecycle(value: t.Any) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_input("Option lifecycle must be a dictionary (delete_after_days, move_to_cold_storage_after_days, ...).")
+    unknown = sorted(set(k for k, v in value.items() if v is not None) - set(LIFECYCLE_KEYS))
+    if unknown:
+        raise bad_input(f"Option lifecycle: unknown keys {', '.join(map(str, unknown))}.")
+    out: dict = {}
+    for name in ("move_to_cold_storage_after_days", "delete_after_days"):
+        days = value.get(name)
+        if days is None:
+            continue
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_LIFECYCLE_DAYS:
+            raise bad_input(f"Option lifecycle.{name} must be a whole number of days from 1 to {MAX_LIFECYCLE_DAYS}.")
+        out[LIFECYCLE_KEYS[name]] = days
+    cold, delete = out.get("MoveToColdStorageAfterDays"), out.get("DeleteAfterDays")
+    if cold is not None and delete is not None and delete < cold + MIN_COLD_DAYS:
+        raise bad_input(f"Option lifecycle: delete_after_days must be at least {MIN_COLD_DAYS} days more than "
+                        "move_to_cold_storage_after_days (backups stay in cold storage for at least 90 days).")
+    if value.get("opt_in_to_archive_for_supported_resources") is not None:
+        out["OptInToArchiveForSupportedResources"] = bool(value["opt_in_to_archive_for_supported_resources"])
+    event = value.get("delete_after_event")
+    if event is not None:
+        if event not in DELETE_AFTER_EVENTS:
+            raise bad_input(f"Option lifecycle.delete_after_event must be one of {', '.join(DELETE_AFTER_EVENTS)}.")
+        out["DeleteAfterEvent"] = event
+    return out or None
+
+
+def backup_request(params: t.Mapping) -> dict:
+    """The StartBackupJob request without its IdempotencyToken, every option but the token and the wait checked."""
+    for name in ("backup_vault_name", "resource_arn", "iam_role_arn"):
+        if params.get(name) is None:
+            raise bad_input(f"Option {name} is required.")
+    request = {
+        "BackupVaultName": check_vault_name("backup_vault_name", params["backup_vault_name"]),
+        "ResourceArn": check_arn("resource_arn", params["resource_arn"], "resource ARN"),
+        "IamRoleArn": check_iam_role_arn("iam_role_arn", params["iam_role_arn"]),
+        "StartWindowMinutes": _window("start_window_minutes", params.get("start_window_minutes"), MIN_START_WINDOW),
+        "CompleteWindowMinutes": _window("complete_window_minutes", params.get("complete_window_minutes"), 1),
+        "Lifecycle": _lifecycle(params.get("lifecycle")),
+        "RecoveryPointTags": string_map("recovery_point_tags", params.get("recovery_point_tags")),
+        "BackupOptions": string_map("backup_options", params.get("backup_options"), BACKUP_OPTION),
+    }
+    return {k: v for k, v in request.items() if v is not None}
+
+
+def backup_inputs(params: t.Mapping) -> tuple:
+    """(request, idempotency token) with every option checked; no request is sent."""
+    request = backup_request(params)
+    token = check_token(params.get("idempotency_token"), "start a new backup every run")
+    validate_wait(params)
+    return request, token
+
+
+def backup_job(module: t.Any) -> dict:
+    """Handler of backup_job."""
+    params = module.params
+    request, token = backup_inputs(params)
+    task_started = _time()
+    report = module.report(BackupJobSource.connect(module), start=True)
+    vault, arn = request["BackupVaultName"], request["ResourceArn"]
+    if module.check_mode:
+        # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
+        would = {"backup_vault_name": vault, "resource_arn": arn, "iam_role_arn": request["IamRoleArn"],
+                 "idempotency_token": token}
+        return report.check_mode([would])
+    before = recent_job_ids(report, token, task_started, ByResourceArn=arn, ByBackupVaultName=vault)
+    return start_job(report, operation="start_backup_job", request=request, token=token, before=before,
+                     task_started=task_started, what=f"a backup job of {arn} into backup vault {vault}",
+                     id_key="BackupJobId")

@@ -1,0 +1,25 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS Backup backup jobs in the contract's state vocabulary."""
+from __future__ import annotations
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.status import job_block
+
+PROVIDER = "backup_job"
+# The contract's status table. Anything not listed is "unknown", which is not terminal. PARTIAL is a failure for a
+# gate: some of the resource was not backed up. EXPIRED: the job never started within its start window.
+STATUS = {
+    "CREATED": "pending",
+    "PENDING": "pending",
+    "RUNNING": "running",
+    "ABORTING": "running",
+    "COMPLETED": "succeeded",
+    "FAILED": "failed",
+    "EXPIRED": "failed",
+    "PARTIAL": "failed",
+    "ABORTED": "canceled",
+}
+
+
+def normalize(raw: dict) -> dict:
+    return job_block(PROVIDER, STATUS, raw, "BackupJobId", "State")

@@ -1,0 +1,54 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS Backup restore jobs: input validation, the job source and the info handler."""
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
+    check_choice, check_list_filters, check_resource_type, info_arg_spec, info_selection,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
+from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.status import PROVIDER
+
+# The model's RestoreJobStatus enum.
+STATUS_CHOICES = ("PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED")
+FILTERS = ("status", "resource_type", "created_after", "created_before")
+LABEL = "Backup restore job id"
+# restore_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = info_arg_spec(
+    "restore_job_id",
+    status=dict(type="str", choices=list(STATUS_CHOICES)),
+    resource_type=dict(type="str"),
+)
+
+
+class RestoreJobSource(BackupApiJobSource):
+    # ListRestoreJobs entries (RestoreJobsListMember) have every member DescribeRestoreJob returns.
+    provider = PROVIDER
+    id_label = "Backup restore job"
+    describe_op = "describe_restore_job"
+    list_op = "list_restore_jobs"
+    list_key = "RestoreJobs"
+    id_key = "RestoreJobId"
+
+
+def check_filters(params: t.Mapping, ids: list | None) -> dict:
+    """The list filters as ListRestoreJobs members, checked (the creation window: see info_selection)."""
+    given = check_list_filters(params, ids, FILTERS, "restore_job_id")
+    if "resource_type" in given:
+        check_resource_type("resource_type", given["resource_type"])
+    check_choice("status", given.get("status"), STATUS_CHOICES)
+    return {"ByStatus": given.get("status"), "ByResourceType": given.get("resource_type")}
+
+
+def select_jobs(params: t.Mapping) -> Selection:
+    """restore_job_info's options (and the event source's) checked, before any request."""
+    ids, filters = info_selection(params, "restore_job_id", LABEL, check_filters)
+    return Selection(ids, RestoreJobSource.factory(params, **filters))
+
+
+def restore_job_info(module: t.Any) -> dict:
+    """Handler of restore_job_info."""
+    return run_info(module, select_jobs)

@@ -1,0 +1,58 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Starting AWS Backup restore jobs (StartRestoreJob).
+
+A restore is asked for on purpose, so without ``idempotency_token`` every run starts one (each run sends a fresh
+UUID as the token, so retries within the run stay safe); with a token a rerun returns the same job, which is not a
+change. ``metadata`` can hold passwords: the module declares it no_log, and no message here ever shows a value.
+"""
+from __future__ import annotations
+
+import time
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
+    check_arn, check_iam_role_arn, check_resource_type, check_token, string_map,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
+from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.source import RestoreJobSource
+
+_time = time.time  # an indirection for tests
+
+
+def restore_inputs(params: t.Mapping) -> tuple:
+    """(the StartRestoreJob request without its IdempotencyToken, the token), every option checked; nothing sent."""
+    if params.get("recovery_point_arn") is None:
+        raise bad_input("Option recovery_point_arn is required.")
+    if params.get("metadata") is None:
+        raise bad_input("Option metadata is required (the restore's settings; see GetRecoveryPointRestoreMetadata).")
+    request = {
+        "RecoveryPointArn": check_arn("recovery_point_arn", params["recovery_point_arn"], "recovery point ARN"),
+        "Metadata": string_map("metadata", params["metadata"], secret=True),
+    }
+    if params.get("iam_role_arn") is not None:
+        request["IamRoleArn"] = check_iam_role_arn("iam_role_arn", params["iam_role_arn"])
+    if params.get("resource_type") is not None:
+        request["ResourceType"] = check_resource_type("resource_type", params["resource_type"])
+    return request, check_token(params.get("idempotency_token"), "start a new restore every run")
+
+
+def restore_job(module: t.Any) -> dict:
+    """Handler of restore_job."""
+    params = module.params
+    request, token = restore_inputs(params)
+    validate_wait(params)
+    task_started = _time()
+    report = module.report(RestoreJobSource.connect(module), start=True)
+    point = request["RecoveryPointArn"]
+    if module.check_mode:
+        # Metadata is left out: it can hold passwords. Tokens are never shown by the API, so a reused one is
+        # reported as a start, as in a real run without the service's answer.
+        would = {"recovery_point_arn": point, "resource_type": request.get("ResourceType"),
+                 "iam_role_arn": request.get("IamRoleArn"), "idempotency_token": token}
+        return report.check_mode([would])
+    before = recent_job_ids(report, token, task_started, ByResourceType=request.get("ResourceType"))
+    return start_job(report, operation="start_restore_job", request=request, token=token, before=before,
+                     task_started=task_started, what=f"a restore job of recovery point {point}", id_key="RestoreJobId")

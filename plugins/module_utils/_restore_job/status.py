@@ -1,0 +1,20 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS Backup restore jobs in the contract's state vocabulary."""
+from __future__ import annotations
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.status import job_block
+
+PROVIDER = "restore_job"
+# The contract's status table. Anything not listed is "unknown", which is not terminal.
+STATUS = {
+    "PENDING": "pending",
+    "RUNNING": "running",
+    "COMPLETED": "succeeded",
+    "FAILED": "failed",
+    "ABORTED": "canceled",
+}
+
+
+def normalize(raw: dict) -> dict:
+    return job_block(PROVIDER, STATUS, raw, "RestoreJobId", "Status")
