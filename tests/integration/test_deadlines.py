@@ -1,6 +1,6 @@
 """wait_timeout is a promise about the whole task (contract, "Deadlines"): under faults that never end, every info
-module and every start module with wait: true ends within wait_timeout + 2 s of its start, with the contract's
-failure, and its elapsed is the time the task took.
+module and every start module with wait: true (an AWS one on an assumed role whose STS fails too) ends within
+wait_timeout + 2 s of its start, with the contract's failure, and its elapsed is the time the task took.
 
 Real modules, real time, real faults: one emulator per fault (faults match an operation, not a caller, so cases
 with different faults cannot share one), all cases in ONE ansible-playbook run, one host per case, side by side in
@@ -41,6 +41,12 @@ FAULTS = {
     "drop": {"kind": "drop"},
 }
 TOKEN_FAULTS = {"token-503": {"kind": "error", "status": 503}, "token-drop": {"kind": "drop"}}
+# An assumed role (assume_role_arn) whose STS keeps failing the same ways: the first AssumeRole is ridden through
+# like a first read, each attempt capped at the time left. One case per fault, the AWS info modules in turn, at 5 s.
+STS_FAULTS = {f"sts-{name}": spec for name, spec in FAULTS.items()}
+ASSUME_ROLE = {"service": "sts", "operation": "AssumeRole"}
+STS_ROLE_ARN = "arn:aws:iam::123456789012:role/deadline-operator"
+STS_MODULES = ("panorama_device_job_info", "panorama_package_import_job_info", "backup_report_job_info")
 # Jobs that never end (no fault): the first read succeeds, the deadline comes while they are open.
 OPEN_TIMELINES = {"panorama_device": [["IN_PROGRESS", 0]], "panorama_device:REBOOT": [["IN_PROGRESS", 0]],
                   "panorama_package_import": [["PENDING", 0]], "backup_report": [["RUNNING", 0]],
@@ -96,6 +102,7 @@ def seed(emu: EmulatorProcess, *, open_jobs: bool) -> dict:
     emu.admin("POST", "/backup-vaults", {"name": "deadline-vault"})
     emu.admin("POST", "/resources", {"arn": DB_ARN})
     emu.admin("POST", "/recovery-points", {"arn": POINT_ARN, "resource_arn": DB_ARN})
+    emu.admin("POST", "/sts/roles", {"arn": STS_ROLE_ARN})
     if not open_jobs:
         return {}
     emu.admin("POST", "/timelines", OPEN_TIMELINES)
@@ -121,7 +128,7 @@ def emulators(tmp_path_factory):
             f"--azure-subscription-id={az['subscription_id']}"]
     emus = {"throttle": first}
     try:
-        for group in [*list(FAULTS)[1:], *TOKEN_FAULTS, "open"]:
+        for group in [*list(FAULTS)[1:], *TOKEN_FAULTS, *STS_FAULTS, "open"]:
             emus[group] = EmulatorProcess(tmp_path_factory.mktemp(f"emu-{group}"), extra_args=same)
         yield emus
     finally:
@@ -139,6 +146,13 @@ def build(emus: dict) -> list:
     seeded = {group: seed(emu, open_jobs=group == "open") for group, emu in emus.items()}
     cases = []
     for j, (group, emu) in enumerate(emus.items()):
+        if group in STS_FAULTS:
+            module = STS_MODULES[j % len(STS_MODULES)]
+            args = case_args(module, emu, 5, {}) | {"sts_endpoint_url": emu.aws_endpoint,
+                                                    "assume_role_arn": STS_ROLE_ARN, "wait": True, "wait_timeout": 5,
+                                                    "wait_sleep": 1}
+            cases.append((f"{group}-5-{module}", group, module, 5, args))
+            continue
         modules = AZURE_MODULES if group in TOKEN_FAULTS else OPEN_MODULES if group == "open" else AWS_MODULES + AZURE_MODULES
         if group in FAULTS:
             modules += (BACKUP_MODULES[list(FAULTS).index(group)],)
@@ -162,6 +176,8 @@ def arm_faults(emus: dict) -> None:
         emus[group].admin("POST", "/faults", {"faults": [{"match": m, "count": -1, **spec} for m in READS]})
     for group, spec in TOKEN_FAULTS.items():
         emus[group].admin("POST", "/faults", {"match": {"service": "entra", "operation": "Token"}, "count": -1, **spec})
+    for group, spec in STS_FAULTS.items():
+        emus[group].admin("POST", "/faults", {"match": ASSUME_ROLE, "count": -1, **spec})
 
 
 def check(cid: str, group: str, module: str, budget: int, record: dict | None) -> list:

@@ -13,6 +13,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import c
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import ensure_carried_model, scoped_loader
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_retryable, is_throttle
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import bound_request_timeouts
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
@@ -82,36 +83,6 @@ def build_config(settings: AwsSettings, deadline: Deadline | None = None) -> tup
     return config, max(1, attempts)
 
 
-def bound_request_timeouts(client: t.Any, deadline: Deadline) -> bool:
-    """Cap the connect and read timeouts of every request of ``client`` at the time ``deadline`` has left.
-
-    botocore fixes its timeouts when a client is made (Config) and has no public per-request setting; a client
-    per attempt would cost a model load and a connection pool each time, and changing the session's timeout
-    before each attempt would race between the threads of one client. What botocore does have is one urllib3
-    ``Timeout`` on the client's HTTP session, the default of its connection pools, and urllib3 takes a fresh copy
-    of it (``Timeout.clone``) at the start of every request. Ours makes that copy capped at the deadline, so each
-    attempt, from any thread, gets at most the budget left for connecting and for reading. Returns False (and the
-    Config's caps, made at creation, stay) where a botocore lays its session out differently.
-    """
-    session = getattr(getattr(client, "_endpoint", None), "http_session", None)
-    base = getattr(session, "_timeout", None)
-    pool_kw = getattr(getattr(session, "_manager", None), "connection_pool_kw", None)
-    if base is None or not hasattr(base, "clone") or not isinstance(pool_kw, dict):
-        return False
-
-    def capped(value: t.Any) -> float | None:
-        return deadline.cap(value if isinstance(value, (int, float)) else None)
-
-    class DeadlineTimeout(type(base)):  # type: ignore[misc]  # urllib3's Timeout, whatever its version
-        def clone(self):
-            return type(base)(connect=capped(base.connect_timeout), read=capped(base.read_timeout))
-
-    bounded = DeadlineTimeout(connect=base.connect_timeout, read=base.read_timeout)
-    session._timeout = bounded  # pylint: disable=protected-access  # see the docstring: no public hook exists
-    pool_kw["timeout"] = bounded
-    return True
-
-
 def create_client(settings: AwsSettings, service: str, deadline: Deadline | None = None) -> tuple:
     """(botocore client, attempt count). Raises ``JobGateError`` for profile, region and model problems."""
     if botocore is None:
@@ -126,7 +97,7 @@ def create_client(settings: AwsSettings, service: str, deadline: Deadline | None
                     aws_session_token=settings.session_token)
         if settings.assume_role_arn:  # the base credentials assume the role once here; the client signs as the role
             region = settings.region or session.get_config_variable("region")
-            use_credentials(session, role_credentials(session, settings, region, config, attempts))
+            use_credentials(session, role_credentials(session, settings, region, config, attempts, deadline))
             keys = {}
         client = session.create_client(
             service,

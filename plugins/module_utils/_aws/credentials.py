@@ -14,22 +14,25 @@ for a profile's ``role_arn``. We choose two things only:
 - The refresh windows: botocore's (15 and 10 minutes before expiry) are sized for one-hour sessions; below an hour
   they shrink with the life STS granted (a quarter and a sixth of it), or a 15-minute session would be renewed
   before every request. botocore before 1.33 takes no windows; it then keeps its own.
+- The module's deadline: botocore gives the fetcher's STS client retries and timeouts of its own, blind to
+  ``wait_timeout``; ours are capped at the time left, and the retries are ours (``role_credentials``).
 
 Web identity (AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE) is botocore's chain and needs nothing here.
 """
 from __future__ import annotations
 
-import functools
 import typing as t
 from datetime import datetime, timezone
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, scrub
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import client_error_parts, is_retryable
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy, client_error_parts, is_retryable
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import bound_request_timeouts
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import ride
 
 try:
-    import botocore.config
     import botocore.credentials
     import botocore.exceptions
 except ImportError:  # reported by the module through missing_required_lib
@@ -38,6 +41,8 @@ except ImportError:  # reported by the module through missing_required_lib
 ADVISORY_WINDOW = 15 * 60    # botocore's defaults, kept for sessions of an hour or more
 MANDATORY_WINDOW = 10 * 60
 METHOD = "jobgate-assume-role"
+# With wait, the first pause between two rounds of AssumeRole attempts (then doubling, as for a first read).
+FIRST_ROUND_PAUSE = 1.0
 _DENIED_HINT = (" Check that the role's trust policy lets the base credentials assume it, and"
                 " assume_role_external_id if the role requires one.")
 
@@ -52,7 +57,7 @@ def sts_location(settings: AwsSettings, region: str | None) -> str:
     return f"{where} at STS endpoint {settings.sts_endpoint_url}" if settings.sts_endpoint_url else where
 
 
-def assume_role_error(exc: BaseException, settings: AwsSettings, region: str | None) -> JobGateError:
+def assume_role_error(exc: BaseException, settings: AwsSettings, region: str | None, attempts: int = 1) -> JobGateError:
     """What a failed AssumeRole becomes: names the role and the STS endpoint, never a key, token or external id."""
     arn = settings.assume_role_arn
     where = sts_location(settings, region)
@@ -62,8 +67,9 @@ def assume_role_error(exc: BaseException, settings: AwsSettings, region: str | N
         hint = _DENIED_HINT if code in ("AccessDenied", "AccessDeniedException") else ""
         return JobGateError(f"Could not assume role {arn} {where}: {code or 'HTTP ' + str(status)}: {message}.{hint}",
                             code=code or f"HTTP{status}", message=message, http_status=status,
-                            retryable=is_retryable(exc))
-    return convert_error(exc, action="assume role", what=str(arn), where=where, secrets=settings.secrets())
+                            retryable=is_retryable(exc), attempts=attempts)
+    return convert_error(exc, action="assume role", what=str(arn), where=where, secrets=settings.secrets(),
+                         attempts=attempts)
 
 
 def _base_credentials(session: t.Any, settings: AwsSettings, region: str | None) -> t.Any:
@@ -74,12 +80,16 @@ def _base_credentials(session: t.Any, settings: AwsSettings, region: str | None)
     return botocore.credentials.create_credential_resolver(session, region_name=region).load_credentials()
 
 
-def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, config: t.Any, attempts: int) -> t.Any:
+def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, config: t.Any, attempts: int,
+                     deadline: Deadline | None = None) -> t.Any:
     """Assume ``settings.assume_role_arn`` now; return botocore ``RefreshableCredentials`` that renew themselves.
 
-    ``config`` is the service client's botocore Config; the STS client gets botocore's standard retries with
-    ``attempts`` attempts (throttling, 5xx and connection errors), as its calls are reads.
+    ``config`` is the service client's botocore Config (its retries off). Every AssumeRole, the first and each
+    renewal, gets up to ``attempts`` attempts (throttling, 5xx and connection errors; its calls are reads) on
+    ``deadline``: no request gets longer than the time left, no backoff sleeps past it, no attempt starts after it.
+    With a bounded deadline (``wait``) the first AssumeRole rides through retryable failures like a first read.
     """
+    deadline = deadline if deadline is not None else Deadline()
     base = _base_credentials(session, settings, region)
     if base is None:
         raise JobGateError(f"No usable AWS credentials to assume role {settings.assume_role_arn}: set access_key and "
@@ -87,25 +97,44 @@ def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, 
                            "variables.", code="NoCredentials")
     # The region's own STS endpoint, also on botocore releases whose default is the global one.
     session.set_config_variable("sts_regional_endpoints", "regional")
-    sts_config = config.merge(botocore.config.Config(retries={"mode": "standard", "total_max_attempts": attempts}))
-    create_sts = functools.partial(session.create_client, region_name=region, endpoint_url=settings.sts_endpoint_url,
-                                   verify=settings.verify, config=sts_config)
+
+    def create_sts(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        # The fetcher makes a client per AssumeRole; each one's requests are capped at the time left.
+        client = session.create_client(*args, region_name=region, endpoint_url=settings.sts_endpoint_url,
+                                       verify=settings.verify, config=config, **kwargs)
+        bound_request_timeouts(client, deadline)
+        return client
+
     request = {"RoleSessionName": settings.assume_role_session_name, "DurationSeconds": settings.assume_role_duration}
     if settings.assume_role_external_id:
         request["ExternalId"] = settings.assume_role_external_id
     fetcher = botocore.credentials.AssumeRoleCredentialFetcher(create_sts, base, settings.assume_role_arn,
                                                                extra_args=request)
+    policy = RetryPolicy(max_attempts=max(1, attempts))
 
     def fetch() -> dict:
-        try:
-            return fetcher.fetch_credentials()
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-            raise assume_role_error(exc, settings, region) from None
-        except ValueError as exc:  # e.g. a malformed sts_endpoint_url
-            raise JobGateError(f"Cannot assume role {settings.assume_role_arn}: sts_endpoint_url: "
-                               f"{scrub(str(exc), settings.secrets())}", code="ValidationError") from None
+        # Our retries, not botocore's: its backoff sleeps past any deadline (see AwsClient.call for the same policy).
+        last: JobGateError | None = None
+        for attempt in range(1, policy.max_attempts + 1):
+            if deadline.expired:
+                break
+            try:
+                return fetcher.fetch_credentials()
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+                last = assume_role_error(exc, settings, region, attempts=attempt)
+            except ValueError as exc:  # e.g. a malformed sts_endpoint_url
+                raise JobGateError(f"Cannot assume role {settings.assume_role_arn}: sts_endpoint_url: "
+                                   f"{scrub(str(exc), settings.secrets())}", code="ValidationError") from None
+            if not last.retryable:
+                break
+            if attempt < policy.max_attempts:
+                deadline.sleep(policy.delay(attempt - 1))
+        if last is None:
+            raise deadline.out_of_time(f"assume role {settings.assume_role_arn} {sts_location(settings, region)}")
+        raise last
 
-    metadata = fetch()
+    # With wait, rounds of attempts until the deadline, FIRST_ROUND_PAUSE apart and doubling; without, one round.
+    metadata = ride(deadline, FIRST_ROUND_PAUSE, fetch)
     expiry = datetime.fromisoformat(str(metadata["expiry_time"]).replace("Z", "+00:00"))
     advisory, mandatory = refresh_windows((expiry - datetime.now(timezone.utc)).total_seconds())
     make = botocore.credentials.RefreshableCredentials.create_from_metadata

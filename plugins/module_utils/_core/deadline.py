@@ -4,7 +4,8 @@
 
 A module makes one ``Deadline`` when it starts (``JobGateModule``) and hands it to everything that waits: the
 first fetch, the poll loop, the long-running-operation follower, the AWS and ARM retries with their backoff and
-Retry-After waits, the AWS request limiter and token acquisition. Its clock and its sleep are the only ones the
+Retry-After waits, the AWS request limiter and token acquisition; the event source's watch loop runs on an
+unbounded one (``pause`` is its sleep, awaited on the event loop). Its clock and its sleeps are the only ones the
 collection uses, so a test that gives it a fake clock drives all of them.
 
 Without ``wait`` the deadline is unbounded: nothing is capped, and a task ends within its retry budget.
@@ -30,9 +31,11 @@ class Deadline:
     """``budget`` seconds from ``started`` (a ``clock`` reading), or unbounded when ``budget`` is None."""
 
     def __init__(self, budget: float | None = None, *, clock: t.Callable[[], float] = time.monotonic,
-                 sleep: t.Callable[[float], None] = time.sleep, started: float | None = None) -> None:
+                 sleep: t.Callable[[float], None] = time.sleep, started: float | None = None,
+                 async_sleep: t.Callable[[float], t.Awaitable] | None = None) -> None:
         self.clock = clock
         self._sleep = sleep
+        self._async_sleep = async_sleep  # None: asyncio.sleep (imported only by what awaits: modules never do)
         self.started = clock() if started is None else started
         self.budget = budget
         self.at = None if budget is None else self.started + budget
@@ -49,7 +52,8 @@ class Deadline:
     def limit(self, budget: float) -> Deadline:
         """A deadline with the same clock and start, ending ``budget`` s after the start or at this one, if sooner."""
         at = self.started + budget if self.at is None else min(self.at, self.started + budget)
-        return Deadline(at - self.started, clock=self.clock, sleep=self._sleep, started=self.started)
+        return Deadline(at - self.started, clock=self.clock, sleep=self._sleep, started=self.started,
+                        async_sleep=self._async_sleep)
 
     @property
     def bounded(self) -> bool:
@@ -74,6 +78,15 @@ class Deadline:
         seconds = max(0.0, min(float(seconds), self.remaining()))
         if seconds > 0:
             self._sleep(seconds)
+        return seconds
+
+    async def pause(self, seconds: float) -> float:
+        """``sleep`` for an event loop: awaits ``seconds``, never past the deadline (even 0 s yields to the loop)."""
+        seconds = max(0.0, min(float(seconds), self.remaining()))
+        if self._async_sleep is None:
+            import asyncio  # pylint: disable=import-outside-toplevel  # 50 ms of start-up no module needs
+            self._async_sleep = asyncio.sleep
+        await self._async_sleep(seconds)
         return seconds
 
     def cap(self, timeout: float | None) -> float | None:

@@ -61,19 +61,24 @@ def _before_exit(module) -> None:
 
 
 def run_module(module, handler) -> None:
-    """result = handler(module); exit_json(**result). A JobGateError becomes exactly one fail_json."""
+    """result = handler(module); exit_json(**result). A JobGateError becomes exactly one fail_json.
+
+    fail_json is called after the ``except`` block: inside it, ansible-core (2.18) adds the active exception's
+    traceback as ``exception``, and that shows source lines (the one that builds a "Bearer " header, say) at -vvv.
+    """
+    failure = None
     try:
         result = handler(module)
     except JobGateError as err:
         failure = module.failure(err) if isinstance(module, ModuleRun) else failure_result(err)
-        _before_exit(module)
-        module.fail_json(**failure)
-        return
     except Exception as exc:  # pylint: disable=broad-except  # the contract: a readable failure, never a bare traceback
         msg = f"Unexpected {type(exc).__name__} in {getattr(module, '_name', 'the module')}: {exc}"
         error = JobGateError(msg, code="InternalError").error_block()
-        # The traceback still shows at -vvv, as Ansible does for module failures.
+        # The traceback still shows at -vvv, as Ansible does for module failures: a bug's, not a handled error's.
         module.fail_json(msg=msg, error=error, changed=False, exception=traceback.format_exc())
         return
     _before_exit(module)
-    module.exit_json(**(result or {"changed": False}))
+    if failure is not None:
+        module.fail_json(**failure)
+    else:
+        module.exit_json(**(result or {"changed": False}))

@@ -15,13 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 import typing as t
 import uuid
 import weakref
 from dataclasses import dataclass, field
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import mask
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import fetch_many
@@ -286,9 +286,8 @@ async def idle_forever() -> None:
     await asyncio.Event().wait()
 
 
-# Indirections so tests can drive the loop with a fake clock and without threads; not source options.
-_sleep = asyncio.sleep
-_monotonic = time.monotonic
+# Indirections so tests can drive the loop with a fake clock (the deadline's) and without threads; not options.
+_deadline: t.Callable[[], Deadline] = Deadline
 _blocking = run_blocking
 _idle = idle_forever
 _uniform = random.uniform
@@ -301,12 +300,13 @@ async def watch(queue: t.Any, settings: Watch) -> None:
     the loop: it backs off (``Pacing``) and polls again. Any other error ends it, raised as one clear line.
     """
     quiet_client_loggers()
-    sleep, clock, blocking = _sleep, _monotonic, _blocking
+    # The collection's one clock and sleep; unbounded, as the source polls until it is cancelled.
+    deadline, blocking = _deadline(), _blocking
     pacing = Pacing(settings.interval, uniform=_uniform)
     source = None
     tracker = None
     while True:
-        started = clock()
+        started = deadline.clock()
         try:
             if source is None:
                 source = await blocking(settings.connect)
@@ -329,7 +329,7 @@ async def watch(queue: t.Any, settings: Watch) -> None:
             pause = pacing.after_failure(getattr(err, "retry_after", None))
             log.warning("%s (%s): poll failed, trying again in %.1f s: %s [%s]", SOURCE_NAME, settings.kind, pause,
                         mask(err.msg, settings.secrets), err.code)
-            await sleep(pause)
+            await deadline.pause(pause)
             continue
         if pacing.failures:
             log.warning("%s (%s): polling again after %d failed poll(s)", SOURCE_NAME, settings.kind, pacing.failures)
@@ -346,7 +346,7 @@ async def watch(queue: t.Any, settings: Watch) -> None:
             log.info("%s (%s): every job has finished; nothing left to poll", SOURCE_NAME, settings.kind)
             await _idle()
             return
-        await sleep(max(0.0, started + pacing.after_success() - clock()))
+        await deadline.pause(started + pacing.after_success() - deadline.clock())
 
 
 def _client_secrets(source: t.Any) -> tuple:

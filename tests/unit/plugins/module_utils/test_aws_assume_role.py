@@ -13,6 +13,7 @@ import botocore.awsrequest
 import botocore.exceptions
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from botocore.session import Session as RealSession
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.credentials import (
@@ -20,7 +21,9 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.credentials imp
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import scoped_loader
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC, resolve_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 ROLE = "arn:aws:iam::123456789012:role/fleet-operator"
 EXTERNAL_ID = "ext-7f3a9c-secret"
@@ -257,3 +260,83 @@ def test_no_base_credentials_is_a_readable_error(wire):
         AwsClient(resolve_settings({"region": "eu-west-1", "assume_role_arn": ROLE}, {}), "backup")
     assert err.value.code == "NoCredentials" and ROLE in err.value.msg
     assert wire[0] == []
+
+
+# ------------------------------------------------------------------------------------------------ the deadline
+THROTTLED = (400, '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                  "<Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r-3</RequestId>"
+                  "</ErrorResponse>")
+
+
+def to_sts(sent: list) -> list:
+    return [request for request in sent if request.url.startswith(STS_URL)]
+
+
+def test_a_throttling_sts_is_ridden_to_the_deadline_and_no_further(wire):
+    sent, sts = wire
+    sts += [THROTTLED] * 500
+    clock = Clock()
+    with pytest.raises(JobGateError) as err:
+        AwsClient(settings(), "backup", deadline=clock.deadline(5))
+    assert err.value.code == "Throttling" and err.value.retryable is True
+    assert "The wait_timeout of 5 s passed while the API kept failing" in err.value.msg and ROLE in err.value.msg
+    assert clock.now == 505 and all(s > 0 for s in clock.sleeps)     # slept to the deadline, not past it
+    # Every AssumeRole sent is one the message counts: botocore retried none of them behind our back.
+    tried = len(sent)
+    assert tried >= 2 and to_sts(sent) == sent and f"tried {tried} times" in err.value.msg
+
+
+def test_without_wait_a_throttling_sts_gets_the_retry_budget(wire):
+    sent, sts = wire
+    sts += [THROTTLED] * 10
+    clock = Clock()
+    with pytest.raises(JobGateError) as err:
+        AwsClient(settings(), "backup", deadline=clock.deadline())
+    assert err.value.code == "Throttling" and err.value.retryable is True and err.value.attempts == 6
+    assert err.value.msg.startswith(f"Could not assume role {ROLE} ") and "passed" not in err.value.msg
+    assert len(sent) == 6 and len(clock.sleeps) == 5                  # the backoff is the deadline's sleep
+
+
+def test_no_assume_role_is_sent_once_the_deadline_has_passed(wire):
+    sent, _sts = wire
+    clock = Clock()
+    with pytest.raises(JobGateError) as err:
+        AwsClient(settings(), "backup", deadline=Deadline(5, clock=clock, sleep=clock.sleep, started=clock.now - 6))
+    assert (err.value.code, err.value.retryable, err.value.attempts) == ("WaitTimeout", True, 0)
+    assert ROLE in err.value.msg and sent == []
+
+
+def test_sts_requests_get_at_most_the_time_left(wire, monkeypatch):
+    _sent, sts = wire
+    sts.append((200, assume_role_xml("ASIAEXAMPLEROLEKEY04", "token-4", 3600)))
+    made: list = []
+    create = RealSession.create_client
+
+    def recording(self, service, *args, **kwargs):
+        client = create(self, service, *args, **kwargs)
+        made.append((service, client))
+        return client
+
+    monkeypatch.setattr(RealSession, "create_client", recording)
+    clock = Clock()
+    AwsClient(settings(), "backup", deadline=clock.deadline(20))
+    (sts_client,) = [client for service, client in made if service == "sts"]
+    timeout = sts_client._endpoint.http_session._timeout  # pylint: disable=protected-access
+    assert (timeout.clone().connect_timeout, timeout.clone().read_timeout) == (10, 20)
+    clock.now += 18.5
+    assert (timeout.clone().connect_timeout, timeout.clone().read_timeout) == (1.5, 1.5)
+
+
+def test_a_renewal_during_a_wait_stops_at_the_deadline(wire):
+    sent, sts = wire
+    sts += [(200, assume_role_xml("ASIAEXAMPLEROLEKEY05", "token-5", 20))] + [THROTTLED] * 50
+    clock = Clock()
+    client = AwsClient(settings(), "backup", deadline=clock.deadline(3))
+    creds = client.client._request_signer._credentials  # pylint: disable=protected-access
+    # In the mandatory window: every request waits for the renewal, which STS keeps refusing.
+    creds._time_fetcher = lambda: datetime.now(timezone.utc) + timedelta(seconds=19)  # pylint: disable=protected-access
+    with pytest.raises(JobGateError) as err:
+        client.call("list_report_jobs", action="list", what="report jobs")
+    assert err.value.code == "Throttling" and err.value.retryable is True and ROLE in err.value.msg
+    assert clock.now <= 503 and 1 <= len(to_sts(sent)) - 1 == err.value.attempts <= 6
+    assert not [request for request in sent if not request.url.startswith(STS_URL)]   # no unsigned Backup call

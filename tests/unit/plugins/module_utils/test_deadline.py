@@ -2,6 +2,7 @@
 no backoff or Retry-After sleeps past it."""
 from __future__ import annotations
 
+import asyncio
 import math
 
 import botocore.exceptions
@@ -22,25 +23,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, ride, wait_for
-
-
-class Clock:
-    """Time moves only when slept (or when a fake request takes time); every sleep is recorded."""
-
-    def __init__(self, now: float = 500.0) -> None:
-        self.now = now
-        self.sleeps: list = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def deadline(self, budget=None) -> Deadline:
-        return Deadline(budget, clock=self, sleep=self.sleep)
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 
 @pytest.fixture
@@ -61,6 +44,24 @@ def test_a_deadline_counts_down_and_sleeps_only_to_its_end(clock):
     assert deadline.sleep(60) == 6 and clock.sleeps == [4, 6]
     assert deadline.expired and deadline.remaining() == 0
     assert deadline.sleep(5) == 0 and clock.sleeps == [4, 6]   # nothing left: no sleep at all
+
+
+def test_an_event_loop_pauses_on_the_same_clock_never_past_the_end(clock):
+    awaited: list = []
+
+    async def fake_async_sleep(seconds):
+        awaited.append(seconds)
+        clock.now += seconds
+
+    async def pauses(deadline):
+        return [await deadline.pause(seconds) for seconds in (3, -1, 60, 5)]
+
+    bounded = Deadline(10, clock=clock, sleep=clock.sleep, async_sleep=fake_async_sleep).limit(8)
+    assert asyncio.run(pauses(bounded)) == [3, 0, 5, 0] and awaited == [3, 0, 5, 0]   # 0 s still yields
+    assert bounded.expired and clock.sleeps == []                                      # no blocking sleep
+    unbounded = Deadline(clock=clock, async_sleep=fake_async_sleep)
+    assert asyncio.run(pauses(unbounded)) == [3, 0, 60, 5]
+    assert asyncio.run(Deadline().pause(0.01)) == 0.01                                 # asyncio.sleep by default
 
 
 def test_timeouts_are_capped_at_the_time_left(clock):

@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import client as aws_client
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import check_params, spec_names
 from ansible_collections.jobgate.cloud.plugins.module_utils._eda import args as eda_args
@@ -220,8 +221,7 @@ def test_main_with_a_list_queue(monkeypatch):
     async def idle():
         sleeps.append("idle")
 
-    monkeypatch.setattr(w, "_sleep", sleep)
-    monkeypatch.setattr(w, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(w, "_deadline", lambda: Deadline(clock=lambda: now[0], async_sleep=sleep))
     monkeypatch.setattr(w, "_blocking", inline)
     monkeypatch.setattr(w, "_idle", idle)
     monkeypatch.setattr(w, "_uniform", lambda low, high: low)

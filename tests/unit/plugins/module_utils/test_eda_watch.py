@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
@@ -267,8 +268,7 @@ def drive(monkeypatch, clock, *, max_sleeps=50, blocking=None, before_poll=None)
             return await blocking(func, *args)
         return func(*args)
 
-    monkeypatch.setattr(w, "_sleep", sleep)
-    monkeypatch.setattr(w, "_monotonic", clock.monotonic)
+    monkeypatch.setattr(w, "_deadline", lambda: Deadline(clock=clock.monotonic, async_sleep=sleep))
     monkeypatch.setattr(w, "_blocking", each_call)
     monkeypatch.setattr(w, "_idle", idle)
     monkeypatch.setattr(w, "_uniform", lambda low, high: high)

@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -396,6 +397,26 @@ def test_run_module_turns_error_into_one_fail_json():
     assert failed["error"] == {"code": "WaitTimeout", "message": "Timed out after 12 s waiting for 1 job.",
                                "http_status": None, "retryable": True}
     assert failed["jobs"] == [1] and failed["elapsed"] == 12.0 and failed["changed"] is False
+
+
+def test_run_module_fails_outside_the_except_block_so_no_traceback_is_attached():
+    # ansible-core 2.18's fail_json adds the active exception's traceback (source lines, at -vvv) as `exception`.
+    seen: list = []
+
+    class Watching(FakeModule):
+        def fail_json(self, **kw):
+            seen.append(sys.exc_info()[0])
+            super().fail_json(**kw)
+
+    module = Watching()
+
+    def handler(_module):
+        raise JobGateError("Could not get an Azure access token.", code="ConnectionError", retryable=True)
+
+    with pytest.raises(Exited):
+        run_module(module, handler)
+    assert seen == [None] and "exception" not in module.fails[0]
+    assert module.fails[0]["msg"] == "Could not get an Azure access token." and module.fails[0]["error"]["retryable"]
 
 
 def test_run_module_bad_input():

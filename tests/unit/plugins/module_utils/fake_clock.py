@@ -1,0 +1,23 @@
+"""A fake clock for the module's Deadline (unit tests only; integration tests run on real time)."""
+from __future__ import annotations
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
+
+
+class Clock:
+    """Time moves only when slept (or when a fake request takes time); every sleep is recorded."""
+
+    def __init__(self, now: float = 500.0) -> None:
+        self.now = now
+        self.sleeps: list = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def deadline(self, budget=None) -> Deadline:
+        return Deadline(budget, clock=self, sleep=self.sleep)
