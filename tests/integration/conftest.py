@@ -21,6 +21,8 @@ __all__ = ["EmulatorProcess", "Result"]
 def pytest_configure(config):
     # `make test-2.18` runs only these under ansible-core 2.18: one test per module, the role for every kind.
     config.addinivalue_line("markers", "smoke: part of the ansible-core 2.18 smoke run (make test-2.18)")
+    config.addinivalue_line("markers", "timing: asserts the contract's tight time bounds; `make integration` runs "
+                            "these after the other tests, two at a time")
 
 
 @pytest.fixture

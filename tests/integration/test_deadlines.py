@@ -19,6 +19,8 @@ from harness import EmulatorProcess
 from hci_support import machine_uri
 from reliability_support import check_error_block
 
+pytestmark = pytest.mark.timing
+
 HERE = Path(__file__).resolve().parent
 BUDGETS = (5, 20)
 BOUND = 2.0          # the contract: within wait_timeout + 2 s of the task's start

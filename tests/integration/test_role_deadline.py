@@ -11,9 +11,13 @@ import secrets
 import time
 import uuid
 
+import pytest
+
 from hci_support import machine_uri, seed as seed_hci
 from harness import EmulatorProcess
 from reliability_support import FakeAuthority
+
+pytestmark = pytest.mark.timing
 
 TIMEOUT, DELAY = 20, 5
 BOUND = TIMEOUT + DELAY + 10  # the contract's own room for start-up and a busy machine
