@@ -20,9 +20,11 @@ BAD_INPUT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/never-asked"
 OIDC_ROLE = f"arn:aws:iam::{ACCOUNT}:role/aap-oidc"
 LIFETIME = 20          # seconds the emulator's STS lets role credentials live
 OTA_SECONDS = 24       # the OTA runs longer than that
-# The wait's last poll comes at its deadline (pauses are capped at the time left), after the OTA has completed
-# however late the wait began: the wait ends within WAIT_TIMEOUT seconds instead of a doubled backoff pause later.
-WAIT_TIMEOUT = OTA_SECONDS + 3
+# The wait's last poll comes at its deadline at the latest (pauses are capped at the time left), so the wait ends
+# within WAIT_TIMEOUT seconds instead of a doubled backoff pause later. The deadline counts from the module's start,
+# and the OTA's 24 s from its creation, after the AssumeRole and the start call: on a busy machine those took over
+# 3 s, so the OTA must complete well before the deadline.
+WAIT_TIMEOUT = OTA_SECONDS + 12
 
 
 def session_arn(role: str, session: str) -> str:
