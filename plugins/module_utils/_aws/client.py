@@ -3,6 +3,7 @@
 """The botocore client with our retries and error conversion, and create calls that must not start a job twice."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import typing as t
 
@@ -11,7 +12,7 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.credentials import role_credentials, use_credentials
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, scrub
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import ensure_carried_model, scoped_loader
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_retryable, is_throttle
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_throttle
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import bound_request_timeouts
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
@@ -160,38 +161,24 @@ class AwsClient:
     def call(self, operation: str, *, action: str, what: str, **kwargs: t.Any) -> dict:
         """Call a client method (snake_case name) with our retries; botocore errors become ``JobGateError``."""
         method = getattr(self.client, operation)
-        deadline = self.deadline
-        attempt = 0
-        last: JobGateError | None = None
-        while True:
-            ticket = self.limiter.acquire()
-            if deadline.expired:  # the backoff or the limiter's turn reached the deadline: no attempt after it
-                raise last if last is not None else deadline.out_of_time(f"{action} {what} {self.location()}")
-            attempt += 1
+
+        def attempt(number: int, ticket: float) -> dict:
             try:
                 out = method(**kwargs)
-            except botocore.exceptions.BotoCoreError as exc:
-                error: BaseException = exc
-            except botocore.exceptions.ClientError as exc:
-                error = exc
-                if is_throttle(exc):
-                    self.limiter.on_throttle(ticket)
             except MalformedResponse as exc:
-                last = JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
-                                    f"is not JSON, {attempt} times.", code="InvalidResponse", message=str(exc),
-                                    http_status=exc.status, retryable=True, attempts=attempt)
-                if attempt >= self.policy.max_attempts:
-                    raise last from None
-                deadline.sleep(self.policy.delay(attempt - 1))
-                continue
-            else:
-                self.limiter.on_success()
-                return out
-            last = convert_error(error, action=action, what=what, where=self.location(),
-                                 secrets=self.settings.secrets(), attempts=attempt)
-            if attempt >= self.policy.max_attempts or not is_retryable(error):
-                raise last from None
-            deadline.sleep(self.policy.delay(attempt - 1))
+                raise JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
+                                   f"is not JSON, {number} times.", code="InvalidResponse", message=str(exc),
+                                   http_status=exc.status, retryable=True, attempts=number) from None
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+                if isinstance(exc, botocore.exceptions.ClientError) and is_throttle(exc):
+                    self.limiter.on_throttle(ticket)
+                raise convert_error(exc, action=action, what=what, where=self.location(),
+                                    secrets=self.settings.secrets(), attempts=number) from None
+            self.limiter.on_success()
+            return out
+
+        return self.policy.run(self.deadline, attempt, turn=self.limiter.acquire,
+                               out_of_time=lambda: self.deadline.out_of_time(f"{action} {what} {self.location()}"))
 
     def pages(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> t.Iterator:
         """Each page's items, following NextToken lazily (a caller may stop early); each page has its own retries."""
@@ -227,16 +214,8 @@ def call_create(aws_client: t.Any, operation: str, *, action: str, what: str, ma
     """
     once = AwsClient(aws_client.settings, aws_client.service, policy=RetryPolicy(max_attempts=1), client=aws_client.client,
                      limiter=aws_client.limiter, deadline=aws_client.deadline)
-    policy = aws_client.policy
+    policy = dataclasses.replace(aws_client.policy, max_attempts=max(1, min(max_attempts, aws_client.policy.max_attempts)))
     deadline = aws_client.deadline
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return once.call(operation, action=action, what=what, **kwargs)
-        except JobGateError as err:
-            if attempt >= max(1, min(max_attempts, policy.max_attempts)) or not (err.code in SAFE_RETRY_CODES or err.http_status == 429):
-                raise
-            deadline.sleep(policy.delay(attempt - 1))
-            if deadline.expired:
-                raise
+    return policy.run(deadline, lambda _number, _ticket: once.call(operation, action=action, what=what, **kwargs),
+                      retry=lambda err: err.code in SAFE_RETRY_CODES or err.http_status == 429,
+                      out_of_time=lambda: deadline.out_of_time(f"{action} {what} {aws_client.location()}"))

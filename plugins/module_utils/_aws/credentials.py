@@ -112,26 +112,19 @@ def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, 
                                                                extra_args=request)
     policy = RetryPolicy(max_attempts=max(1, attempts))
 
+    def attempt(number: int, _ticket: t.Any) -> dict:
+        try:
+            return fetcher.fetch_credentials()
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            raise assume_role_error(exc, settings, region, attempts=number) from None
+        except ValueError as exc:  # e.g. a malformed sts_endpoint_url
+            raise JobGateError(f"Cannot assume role {settings.assume_role_arn}: sts_endpoint_url: "
+                               f"{scrub(str(exc), settings.secrets())}", code="ValidationError") from None
+
     def fetch() -> dict:
-        # Our retries, not botocore's: its backoff sleeps past any deadline (see AwsClient.call for the same policy).
-        last: JobGateError | None = None
-        for attempt in range(1, policy.max_attempts + 1):
-            if deadline.expired:
-                break
-            try:
-                return fetcher.fetch_credentials()
-            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-                last = assume_role_error(exc, settings, region, attempts=attempt)
-            except ValueError as exc:  # e.g. a malformed sts_endpoint_url
-                raise JobGateError(f"Cannot assume role {settings.assume_role_arn}: sts_endpoint_url: "
-                                   f"{scrub(str(exc), settings.secrets())}", code="ValidationError") from None
-            if not last.retryable:
-                break
-            if attempt < policy.max_attempts:
-                deadline.sleep(policy.delay(attempt - 1))
-        if last is None:
-            raise deadline.out_of_time(f"assume role {settings.assume_role_arn} {sts_location(settings, region)}")
-        raise last
+        # Our retries, not botocore's: its backoff sleeps past any deadline (the same loop as AwsClient.call's).
+        return policy.run(deadline, attempt, out_of_time=lambda: deadline.out_of_time(
+            f"assume role {settings.assume_role_arn} {sts_location(settings, region)}"))
 
     # With wait, rounds of attempts until the deadline, FIRST_ROUND_PAUSE apart and doubling; without, one round.
     metadata = ride(deadline, FIRST_ROUND_PAUSE, fetch)

@@ -12,6 +12,7 @@ import typing as t
 from dataclasses import dataclass
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
 try:
     import botocore.exceptions
@@ -42,6 +43,9 @@ SAFE_RETRY_CODES = frozenset((
 ))
 
 
+T = t.TypeVar("T")
+
+
 @dataclass
 class RetryPolicy:
     """Full-jitter exponential backoff (delay = uniform(0, min(cap, base * 2**n))) over a bounded attempt count.
@@ -56,6 +60,31 @@ class RetryPolicy:
 
     def delay(self, retry_number: int) -> float:
         return self.rand() * min(self.cap, self.base * (2 ** retry_number))
+
+    def run(self, deadline: Deadline, attempt: t.Callable[[int, t.Any], T], *,
+            out_of_time: t.Callable[[], JobGateError], retry: t.Callable[[JobGateError], bool] | None = None,
+            turn: t.Callable[[], t.Any] | None = None) -> T:
+        """``attempt(number, ticket)`` for number 1, 2, ... up to ``max_attempts``: its answer, or the JobGateError it
+        raised when it is not worth another try (``retry(err)``, by default ``err.retryable``) or none is left.
+
+        The one retry loop of the AWS calls (service calls, create calls, AssumeRole), on ``deadline``: the backoff
+        is slept on it, and no attempt starts once it has passed, neither after the backoff nor after ``turn()``
+        (the limiter's wait; its result is the attempt's ``ticket``). Then the last error is raised, or
+        ``out_of_time()`` when no attempt was made.
+        """
+        last: JobGateError | None = None
+        for number in range(1, max(1, self.max_attempts) + 1):
+            ticket = turn() if turn is not None else None
+            if deadline.expired:
+                break
+            try:
+                return attempt(number, ticket)
+            except JobGateError as err:
+                last = err
+            if number >= self.max_attempts or not (retry(last) if retry is not None else last.retryable):
+                break
+            deadline.sleep(self.delay(number - 1))
+        raise last if last is not None else out_of_time()
 
 
 class AdaptiveLimiter:
