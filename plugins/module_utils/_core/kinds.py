@@ -30,7 +30,11 @@ class Option(t.NamedTuple):
 
 
 class Action(t.NamedTuple):
-    """One API action (IAM or Azure RBAC) a module calls, why, and when it is needed if not always."""
+    """One API action (IAM or Azure RBAC) a module calls, what for, and when it is needed if not always.
+
+    ``why`` and ``when`` are documentation text (Ansible markup: O(), V(), C()); tools/docs.py writes them into the
+    modules' notes and docs/permissions.md.
+    """
 
     name: str
     why: str
@@ -88,6 +92,8 @@ def _aws(service: str, operation: str) -> str:
 _PASS_ROLE = "iam:PassRole"
 _HCI_JOBS = "Microsoft.AzureStackHCI/edgeDevices/jobs"
 _BACKUP_TIME_FILTERS = ("created_after", "created_before")
+# A list the caller may not use only costs requests with many ids: they are then described one by one.
+_LIST_WHEN = "in list mode; with 4 or more ids it saves requests, and without it they are described one by one"
 
 _DECLARED = (
     Kind(
@@ -97,13 +103,13 @@ _DECLARED = (
         list_filters=("device_id",),
         info_actions=(
             Action(_aws("panorama", "DescribeDeviceJob"), "read each job"),
-            Action(_aws("panorama", "ListDevicesJobs"), "list jobs", "list mode"),
+            Action(_aws("panorama", "ListDevicesJobs"), "list jobs", "in list mode"),
         ),
         start_actions=(
-            Action(_aws("panorama", "DescribeDevice"), "read each device's software version", "OTA"),
-            Action(_aws("panorama", "ListDevicesJobs"), "find an open OTA job of the device", "OTA"),
-            Action(_aws("panorama", "DescribeDeviceJob"), "read the jobs it finds or starts"),
             Action(_aws("panorama", "CreateJobForDevices"), "start the job"),
+            Action(_aws("panorama", "DescribeDevice"), "read each device's software version", "with O(job_type=OTA)"),
+            Action(_aws("panorama", "ListDevicesJobs"), "find an open OTA job of the device", "with O(job_type=OTA)"),
+            Action(_aws("panorama", "DescribeDeviceJob"), "read the jobs it finds or starts"),
         ),
     ),
     Kind(
@@ -113,12 +119,12 @@ _DECLARED = (
         id_option=Option("job_id"), ids_option=Option("job_ids"),
         info_actions=(
             Action(_aws("panorama", "DescribePackageImportJob"), "read each job"),
-            Action(_aws("panorama", "ListPackageImportJobs"), "list jobs", "list mode, or many ids"),
+            Action(_aws("panorama", "ListPackageImportJobs"), "list jobs", _LIST_WHEN),
         ),
         start_actions=(
+            Action(_aws("panorama", "CreatePackageImportJob"), "start the job"),
             Action(_aws("panorama", "ListPackageImportJobs"), "tell a new job from an earlier run's"),
             Action(_aws("panorama", "DescribePackageImportJob"), "read the job it finds or starts"),
-            Action(_aws("panorama", "CreatePackageImportJob"), "start the job"),
         ),
     ),
     Kind(
@@ -128,12 +134,12 @@ _DECLARED = (
         list_filters=("report_plan_name", "status") + _BACKUP_TIME_FILTERS,
         info_actions=(
             Action(_aws("backup", "DescribeReportJob"), "read each job"),
-            Action(_aws("backup", "ListReportJobs"), "list jobs", "list mode, or many ids"),
+            Action(_aws("backup", "ListReportJobs"), "list jobs", _LIST_WHEN),
         ),
         start_actions=(
-            Action(_aws("backup", "ListReportJobs"), "tell a new job from an earlier run's", "idempotency_token"),
-            Action(_aws("backup", "DescribeReportJob"), "read the job it starts"),
             Action(_aws("backup", "StartReportJob"), "start the job"),
+            Action(_aws("backup", "ListReportJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
+            Action(_aws("backup", "DescribeReportJob"), "read the job it starts"),
         ),
     ),
     Kind(
@@ -146,8 +152,8 @@ _DECLARED = (
             Action(f"{_HCI_JOBS}/read", "read and list the edge device's jobs"),
         ),
         start_actions=(
-            Action(f"{_HCI_JOBS}/read", "find a job of the same name, read the job it starts"),
             Action(f"{_HCI_JOBS}/write", "start the job (PUT)"),
+            Action(f"{_HCI_JOBS}/read", "find a job of the same name, read the job it starts"),
             Action("Microsoft.AzureStackHCI/locations/operationStatuses/read",
                    "follow the PUT's long-running operation (its Azure-AsyncOperation URL)"),
         ),
@@ -159,13 +165,13 @@ _DECLARED = (
         list_filters=("resource_arn", "state", "backup_vault_name", "resource_type") + _BACKUP_TIME_FILTERS,
         info_actions=(
             Action(_aws("backup", "DescribeBackupJob"), "read each job"),
-            Action(_aws("backup", "ListBackupJobs"), "list jobs", "list mode, or many ids"),
+            Action(_aws("backup", "ListBackupJobs"), "list jobs", _LIST_WHEN),
         ),
         start_actions=(
-            Action(_aws("backup", "ListBackupJobs"), "tell a new job from an earlier run's", "idempotency_token"),
-            Action(_aws("backup", "DescribeBackupJob"), "read the job it starts"),
             Action(_aws("backup", "StartBackupJob"), "start the job"),
-            Action(_PASS_ROLE, "pass iam_role_arn to AWS Backup (condition iam:PassedToService backup.amazonaws.com)"),
+            Action(_PASS_ROLE, "pass O(iam_role_arn) to AWS Backup"),
+            Action(_aws("backup", "ListBackupJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
+            Action(_aws("backup", "DescribeBackupJob"), "read the job it starts"),
         ),
     ),
     Kind(
@@ -175,14 +181,14 @@ _DECLARED = (
         list_filters=("status", "resource_type") + _BACKUP_TIME_FILTERS,
         info_actions=(
             Action(_aws("backup", "DescribeRestoreJob"), "read each job"),
-            Action(_aws("backup", "ListRestoreJobs"), "list jobs", "list mode, or many ids"),
+            Action(_aws("backup", "ListRestoreJobs"), "list jobs", _LIST_WHEN),
         ),
         start_actions=(
-            Action(_aws("backup", "ListRestoreJobs"), "tell a new job from an earlier run's", "idempotency_token"),
-            Action(_aws("backup", "DescribeRestoreJob"), "read the job it starts"),
             Action(_aws("backup", "StartRestoreJob"), "start the job"),
-            Action(_PASS_ROLE, "pass iam_role_arn to AWS Backup (condition iam:PassedToService backup.amazonaws.com)",
-                   "iam_role_arn"),
+            Action(_PASS_ROLE, "pass O(iam_role_arn) to AWS Backup",
+                   "with O(iam_role_arn)"),
+            Action(_aws("backup", "ListRestoreJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
+            Action(_aws("backup", "DescribeRestoreJob"), "read the job it starts"),
         ),
     ),
 )

@@ -139,13 +139,11 @@ def test_role_kinds():
 
 
 def test_returns_source():
+    """tools/returns.yml describes every kind's own return values; modules and id options come from the registry."""
     returns = _yaml("tools/returns.yml")["kinds"]
     assert list(returns) == NAMES
-    for kind in KINDS:
-        entry = returns[kind.name]
-        assert entry["modules"] == kind.modules
-        assert entry["id_option"] == kind.id_option.name
-        assert entry["ids_option"] == kind.ids_option.name
+    for entry in returns.values():
+        assert not {"modules", "id_option", "ids_option"} & set(entry)
 
 
 _CALL = re.compile(r"""["']((?:describe|list|start|create|get)_[a-z_]+)["']""")
