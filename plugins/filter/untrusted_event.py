@@ -15,8 +15,9 @@ description:
     C({{), C({%) or C({#) is left in it), and for the playbook to read only that copy, through this filter, which
     decodes it into data that ansible-core never renders (with ansible-core 2.18 each string is marked unsafe;
     from 2.19 on, data that was not loaded as trusted template text is never rendered).
-  - In the rulebook, C(extra_vars) of the C(run_playbook) action C(jobgate_event: "{{ event.job_status | tojson |
-    urlencode }}") (Jinja's own filters, which ansible-rulebook has). In the playbook, never read C(ansible_eda).
+  - In the rulebook, the C(run_playbook) action's C(extra_vars) set C(jobgate_event) to
+    C("{{ event.job_status | tojson | urlencode }}") (Jinja's own filters, which ansible-rulebook has). In the
+    playbook, never read C(ansible_eda).
   - See the guide docs/guides/event_driven.md, "Playbooks run by a rule".
 options:
   _input:
@@ -52,7 +53,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The event as the rule saw it (for C(event.job_status): C(kind), C(job), C(previous_state), C(detail)),
+    - The event as the rule saw it (for C(event.job_status) its C(kind), C(job), C(previous_state) and C(detail)),
       its strings marked as data.
   type: raw
 """
