@@ -310,3 +310,37 @@ def test_an_echoed_request_shows_no_credential_on_any_path(emulator, run_playboo
                       external_id, identity["identity_header"]):
             assert value not in text
         assert "Bearer ey" not in text
+
+
+def test_the_event_source_shows_no_echoed_credential(emulator, assert_no_secrets, tmp_path):
+    """The event source through the real ansible-rulebook (-vv): an echo that ends it (AWS, assumed role, 400) and
+    echoes it rides through and logs (HCI, 503): the stop line and the warnings show the gateway's words, the
+    credentials masked."""
+    from rulebook_support import Rulebook, one_source_rulebook  # pylint: disable=import-outside-toplevel
+
+    emulator.admin("POST", "/sts/roles", {"arn": ECHO_ROLE})
+    report = emulator.admin("POST", "/jobs", {"kind": "backup_report"})["job_ids"][0]
+    uri = machine_uri(emulator, machine="echo-source")
+    emulator.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": uri, "name": "echo-source-1"})
+    emulator.admin("POST", "/faults", {"faults": [
+        {"kind": "echo", "match": {"service": "backup"}, "count": -1},
+        {"kind": "echo", "status": 503, "match": {"service": "azure"}, "count": -1}]})
+    aws_rulebook = one_source_rulebook(tmp_path / "aws.yml", {
+        "kind": "backup_report", "job_ids": [report], "interval": 5, "assume_role_arn": ECHO_ROLE,
+        "sts_endpoint_url": emulator.aws_endpoint})
+    hci_rulebook = one_source_rulebook(tmp_path / "hci.yml", {
+        "kind": "hci_edge_device", "resource_uri": uri, "job_names": ["echo-source-1"], "interval": 5})
+    aws_run = Rulebook(aws_rulebook, tmp_path / "aws", emulator=emulator, verbosity=2)
+    hci_run = Rulebook(hci_rulebook, tmp_path / "hci", emulator=emulator, verbosity=2)
+    try:
+        assert aws_run.wait(120) != 0, aws_run.tail()
+        hci_run.wait_until(lambda: hci_run.output.count("poll failed, trying again") >= 1, 120, "a failed poll")
+    finally:
+        hci_run.stop()
+    stopped = [line for line in aws_run.output.splitlines() if "stopped:" in line]
+    assert stopped and ECHOED in stopped[-1] and "X-Amz-Security-Token: ********" in stopped[-1], aws_run.tail()
+    warned = [line for line in hci_run.output.splitlines() if "poll failed, trying again" in line]
+    assert ECHOED in warned[0] and "Authorization: Bearer ********" in warned[0], hci_run.tail()
+    for run in (aws_run, hci_run):
+        assert_no_secrets(run.output, emulator, allow=("aws.access_key",))
+        assert "Bearer ey" not in run.output
