@@ -67,7 +67,8 @@ from ansible.errors import AnsibleFilterError
 try:
     # ansible-core 2.19 and later render only text tagged as trusted (playbooks, vars files, extra vars): what
     # json.loads returns here carries no such tag, so it stays data however it is used later (set_fact, register).
-    from ansible.template import is_trusted_as_template  # noqa: F401 - its presence marks the trust model
+    # pylint: disable-next=unused-import  # its presence marks the trust model
+    from ansible.template import is_trusted_as_template  # noqa: F401
 
     def _as_data(value: Any) -> Any:
         return value

@@ -17,6 +17,7 @@ try:
 except ImportError:  # reported by the module through missing_required_lib
     botocore = None  # type: ignore[assignment]
 
+
 def retry_after_of(exc: BaseException) -> float | None:
     """The Retry-After (delta-seconds) of a botocore ClientError's answer, or None."""
     response = getattr(exc, "response", None) or {}

@@ -88,8 +88,8 @@ class _Prepared:
 def test_the_clients_remember_what_their_requests_carry():
     aws_sent(request=_Prepared({"X-Amz-Security-Token": TOKEN, "Host": "backup"}))
     aws_sent(request=_Prepared({}, body=b"Action=AssumeRoleWithWebIdentity&WebIdentityToken=web-identity-jwt-1"))
-    az_sent(_Prepared({"X-IDENTITY-HEADER": "identity-header-1"}, data={"client_assertion": "assertion-1",
-                                                                          "scope": "https://x/.default"}))
+    az_sent(_Prepared({"X-IDENTITY-HEADER": "identity-header-1"},
+                      data={"client_assertion": "assertion-1", "scope": "https://x/.default"}))
     az_sent(_Prepared({"Authorization": "Basic arc-key-1"}, body="client_secret=client-secret-1&grant_type=x"))
     assert redact.known() == {TOKEN, "web-identity-jwt-1", "identity-header-1", "assertion-1", "Basic arc-key-1",
                               "client-secret-1"}
