@@ -333,7 +333,8 @@ class AzureProvider(Provider):
     def render_fault(self, fault: Fault, req: Request, service, operation) -> Response:
         if service == "entra":   # Entra's own error format
             status = fault.status or (429 if fault.kind == "throttle" else 503)
-            resp = self.oauth_error(status, "temporarily_unavailable", 50000 if status >= 500 else 50196,
+            error = "invalid_request" if fault.kind == "echo" else "temporarily_unavailable"
+            resp = self.oauth_error(status, error, 50000 if status >= 500 else 50196,
                                     fault.message or "There was an error issuing a token or an authorization code.")
             if fault.retry_after is not None:
                 resp.headers["Retry-After"] = str(fault.retry_after)
@@ -344,7 +345,7 @@ class AzureProvider(Provider):
                              {"Retry-After": str(fault.retry_after if fault.retry_after is not None else 1)})
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
         status = fault.status or 500
-        code = fault.code or {500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
+        code = fault.code or {400: "BadRequest", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
                               504: "GatewayTimeout"}.get(status, "InternalServerError")
         return arm_error(status, code, fault.message or "Encountered internal server error. Diagnostic information: "
                          f"timestamp '{iso(time.time())}', correlation ID '{uuid.uuid4()}'.", headers)

@@ -15,7 +15,7 @@ import struct
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,7 +31,7 @@ REDACTED_QUERY_KEYS = {"x-amz-signature", "x-amz-security-token", "x-amz-credent
 # Request-log fields a provider may add (never secrets): STS names the role and who called; Resource Manager
 # calls say where their token came from.
 LOG_EXTRAS = ("fault", "error", "token_source", "role_arn", "principal")
-FAULT_KINDS = ("throttle", "error", "delay", "drop", "malformed", "html")
+FAULT_KINDS = ("throttle", "error", "delay", "drop", "malformed", "html", "echo")
 
 
 class AdminError(Exception):
@@ -172,6 +172,16 @@ class Fault:
 
     def public(self) -> dict:
         return dict(self.__dict__)
+
+
+def echo_request(req: Request) -> str:
+    """The request as an echoing gateway repeats it: method, path, every header, and a form body."""
+    headers = "; ".join(f"{name}: {value}" for name, value in req.headers.items())
+    text = f"Request rejected by the gateway: {req.method} {req.raw_path}; {headers}"
+    content_type = str(req.headers.get("Content-Type") or "")
+    if req.body and "x-www-form-urlencoded" in content_type:
+        text += "; body: " + req.body[:4096].decode("utf-8", "replace")
+    return text
 
 
 class TokenBucket:
@@ -412,6 +422,11 @@ class Emulator:
             return Response(drop=True)
         if fault.kind == "malformed":
             return Response(fault.status or 200, b'{"malformed": [tru', {"Content-Type": "application/json"})
+        if fault.kind == "echo":
+            # A gateway or WAF that refuses the request and repeats it in its error body, credentials and all: the
+            # cloud's own error format (status 400 unless given), its message the request's headers and form body.
+            fault = replace(fault, status=fault.status or 400, message=echo_request(req))
+            return provider.render_fault(fault, req, service, operation)
         if fault.kind == "html":
             status = fault.status or 502
             page = (f"<html><head><title>{status} Bad Gateway</title></head><body><center><h1>{status} Bad Gateway"

@@ -159,3 +159,188 @@ def test_azure_tls_verification_is_on_by_default(emulator, run_playbook, assert_
     assert emulator.requests(service="azure-arm") == [] and emulator.requests(service="entra") == []
     assert_no_secrets(result.output, emulator)
     json.dumps(out)
+
+
+# ---------------------------------------------------------------------------------------------------- echo fault
+ECHO_ROLE = "arn:aws:iam::123456789012:role/echo-operator"
+ECHO_OIDC_ROLE = "arn:aws:iam::123456789012:role/echo-oidc"
+ECHOED = "Request rejected by the gateway"
+
+
+def _echo_playbook(cases: list[dict]) -> str:
+    """One task per case: arm an echo fault on the case's service, run the module, clear the fault; then save
+    every registered result as {{ out_dir }}/echo.json."""
+    tasks: list[dict] = []
+    for case in cases:
+        admin = {"url": "{{ admin_url }}/faults", "method": "POST", "status_code": [200], "timeout": 10,
+                 "body_format": "json"}
+        tasks.append({"name": f"{case['id']}: arm the echo", "ansible.builtin.uri": dict(admin, body={"faults": [
+            {"kind": "echo", "match": {"service": case["service"]}, "count": -1}]})})
+        run = {"name": f"{case['id']}: run", case["module"]: case["args"], "register": "echo_" + case["id"],
+               "ignore_errors": True}
+        if case.get("env"):
+            run["environment"] = case["env"]
+        tasks.append(run)
+        tasks.append({"name": f"{case['id']}: clear the echo",
+                      "ansible.builtin.uri": dict(admin, url="{{ admin_url }}/faults/clear", body={})})
+    saved = "{{ {" + ", ".join(f"'{c['id']}': echo_{c['id']}" for c in cases) + "} | to_json }}"
+    tasks.append({"name": "Save the results", "ansible.builtin.copy": {
+        "content": saved, "dest": "{{ out_dir }}/echo.json", "mode": "0600"}})
+    import yaml  # pylint: disable=import-outside-toplevel
+    return yaml.safe_dump([{"name": "Echoed requests", "hosts": "localhost", "gather_facts": False,
+                            "tasks": tasks}], sort_keys=False)
+
+
+def _assert_echoed_and_masked(saved: dict, cases: list[dict]) -> None:
+    for case in cases:
+        out = saved[case["id"]]
+        assert out.get("failed") and out["error"]["retryable"] is False, (case["id"], out)
+        assert ECHOED in out["msg"] and ECHOED in out["error"]["message"], (case["id"], out["msg"])
+        # The credential the request carried was there, and shows masked.
+        assert case["masked"].lower() in out["msg"].lower(), (case["id"], case["masked"], out["msg"])
+
+
+def test_an_echoed_request_shows_no_credential_on_any_path(emulator, run_playbook, assert_no_secrets, tmp_path):
+    """A gateway that answers 400 with the request's headers and form body in its error, on AWS, STS, Resource
+    Manager, the token endpoint and the managed identity endpoint, for every way the modules get credentials."""
+    from test_azure_auth_sources import CLEAN, STAND_IN_BIN  # pylint: disable=import-outside-toplevel
+    import os  # pylint: disable=import-outside-toplevel
+    import secrets as random_secrets  # pylint: disable=import-outside-toplevel
+    import sys  # pylint: disable=import-outside-toplevel
+
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    external_id = f"ext-{random_secrets.token_hex(8)}"
+    web_token = f"eyJhbGciOiJSUzI1NiJ9.{random_secrets.token_urlsafe(48)}.sig"
+    emulator.admin("POST", "/sts/roles", {"roles": [{"arn": ECHO_ROLE, "external_id": external_id},
+                                                    {"arn": ECHO_OIDC_ROLE, "web_identity_tokens": [web_token]}]})
+    report = emulator.admin("POST", "/jobs", {"kind": "backup_report"})["job_ids"][0]
+    uri = machine_uri(emulator, machine="echo-node")
+    emulator.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": uri, "name": "echo-job-1"})
+    # A session token given as an option: temporary credentials from the emulator's STS, as a user would hold them.
+    aws = emulator.state["aws"]
+    sts = boto3.client("sts", aws_access_key_id=aws["access_key"], aws_secret_access_key=aws["secret_key"],
+                       region_name=aws["region"], endpoint_url=emulator.aws_endpoint)
+    temporary = sts.assume_role(RoleArn=ECHO_ROLE, RoleSessionName="given", ExternalId=external_id)["Credentials"]
+    fed = emulator.admin("POST", "/azure/workload-identity", {})
+    token_file, web_token_file = tmp_path / "federated-token", tmp_path / "web-identity-token"
+    token_file.write_text(fed["assertion"])
+    web_token_file.write_text(web_token)
+    emulator.admin("POST", "/azure/cli/login", {})
+    identity = emulator.admin("GET", "/azure/identity")
+    az = emulator.state["azure"]
+    report_args = {"report_job_id": report, "endpoint_url": emulator.aws_endpoint}
+    role_args = dict(report_args, assume_role_arn=ECHO_ROLE, assume_role_external_id=external_id,
+                     sts_endpoint_url=emulator.aws_endpoint)
+    hci = "jobgate.cloud.hci_edge_device_job_info"
+    hci_args = {"resource_uri": uri, "job_name": "echo-job-1", "cloud_environment": emulator.https_endpoint}
+    sp_args = dict(hci_args, client_id=az["client_id"], secret=az["secret"], tenant=az["tenant"],
+                   subscription_id=az["subscription_id"])
+    pod = {"AZURE_FEDERATED_TOKEN_FILE": str(token_file), "AZURE_CLIENT_ID": fed["client_id"],
+           "AZURE_TENANT_ID": fed["tenant"], "AZURE_AUTHORITY_HOST": emulator.https_endpoint + "/",
+           "AZURE_SUBSCRIPTION_ID": az["subscription_id"]}
+    cli = {"AZURE_SUBSCRIPTION_ID": az["subscription_id"]}
+    report_module = "jobgate.cloud.backup_report_job_info"
+    bearer = "Authorization: Bearer ********"
+    # Run 1: keys in the process environment (as the harness sets them), everything else per task.
+    with_keys = [
+        {"id": "keys", "service": "backup", "module": report_module, "args": report_args,
+         "masked": "Signature=********"},
+        {"id": "session_token", "service": "backup", "module": report_module, "masked": "X-Amz-Security-Token: ********",
+         "args": dict(report_args, access_key=temporary["AccessKeyId"], secret_key=temporary["SecretAccessKey"],
+                      session_token=temporary["SessionToken"])},
+        {"id": "assumed_role", "service": "backup", "module": report_module, "args": role_args,
+         "masked": "X-Amz-Security-Token: ********"},
+        {"id": "assume_role_call", "service": "sts", "module": report_module, "args": role_args,
+         "masked": "ExternalId=********"},
+        {"id": "client_secret", "service": "azure", "module": hci, "args": sp_args, "masked": bearer},
+        {"id": "client_secret_token", "service": "entra", "module": hci, "args": sp_args,
+         "masked": "client_secret=********"},
+        {"id": "workload_identity", "service": "azure", "module": hci, "env": pod, "masked": bearer,
+         "args": dict(hci_args, auth_source="workload_identity")},
+        {"id": "workload_identity_token", "service": "entra", "module": hci, "env": pod,
+         "masked": "client_assertion=********", "args": dict(hci_args, auth_source="workload_identity")},
+        {"id": "cli", "service": "azure", "module": hci, "env": cli, "masked": bearer,
+         "args": dict(hci_args, auth_source="cli")},
+    ]
+    # Run 2: no keys; a web identity and an App Service managed identity in the process environment, as the
+    # platform sets them (the identity header must not go through `environment`, which -vvv prints).
+    elsewhere = [
+        {"id": "web_identity", "service": "backup", "module": report_module, "args": report_args,
+         "masked": "X-Amz-Security-Token: ********"},
+        {"id": "web_identity_call", "service": "sts", "module": report_module, "args": report_args,
+         "masked": "WebIdentityToken=********"},
+        {"id": "managed_identity", "service": "azure", "module": hci, "masked": bearer,
+         "args": dict(hci_args, auth_source="msi", subscription_id=az["subscription_id"])},
+        {"id": "managed_identity_token", "service": "managed-identity", "module": hci,
+         "masked": "X-Identity-Header: ********",
+         "args": dict(hci_args, auth_source="msi", subscription_id=az["subscription_id"])},
+    ]
+    home = tmp_path / "home"
+    home.mkdir()
+    path = os.pathsep.join((str(STAND_IN_BIN), str(Path(sys.executable).parent), os.environ["PATH"]))
+    common = {"HOME": str(home), "PATH": path, "JOBGATE_EMULATOR_ADMIN_URL": emulator.admin_url}
+    runs = [
+        (with_keys, run_playbook(_echo_playbook(with_keys), emulator=emulator, azure=False, timeout=300,
+                                 env=dict(CLEAN, **common), extra_vars={"admin_url": emulator.admin_url})),
+        (elsewhere, run_playbook(_echo_playbook(elsewhere), emulator=emulator, aws=False, azure=False, timeout=300,
+                                 env=dict(CLEAN, **common, **emulator.ca_env(), **{
+                                     "AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None,
+                                     "AWS_SESSION_TOKEN": None, "AWS_REGION": emulator.region,
+                                     "AWS_CONFIG_FILE": str(tmp_path / "absent"),
+                                     "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "absent"),
+                                     "AWS_EC2_METADATA_DISABLED": "true", "AWS_ROLE_ARN": ECHO_OIDC_ROLE,
+                                     "AWS_WEB_IDENTITY_TOKEN_FILE": str(web_token_file),
+                                     "AWS_ENDPOINT_URL_STS": emulator.aws_endpoint,
+                                     "IDENTITY_ENDPOINT": identity["identity_endpoint"],
+                                     "IDENTITY_HEADER": identity["identity_header"]}),
+                                 extra_vars={"admin_url": emulator.admin_url})),
+    ]
+    for cases, result in runs:
+        saved = result.assert_ok().result("echo")
+        _assert_echoed_and_masked(saved, cases)
+        files = "\n".join(p.read_text(errors="replace") for p in Path(result.out_dir).rglob("*")
+                          if p.is_file() and p.name not in ("_extra_vars.json", "_playbook.yml"))
+        # An access key ID is an identifier that -vvv prints with the options, as for the base keys above.
+        text = (result.output + "\n" + files).replace(temporary["AccessKeyId"], "<access key id>")
+        # Everything the emulator issued or was given (base keys, STS credentials, bearer tokens, the identity
+        # header, federated and web identity tokens, the external id), and the temporary credentials given here.
+        assert_no_secrets(text, emulator, allow=("aws.access_key",))
+        for value in (temporary["SecretAccessKey"], temporary["SessionToken"], web_token, fed["assertion"],
+                      external_id, identity["identity_header"]):
+            assert value not in text
+        assert "Bearer ey" not in text
+
+
+def test_the_event_source_shows_no_echoed_credential(emulator, assert_no_secrets, tmp_path):
+    """The event source through the real ansible-rulebook (-vv): an echo that ends it (AWS, assumed role, 400) and
+    echoes it rides through and logs (HCI, 503): the stop line and the warnings show the gateway's words, the
+    credentials masked."""
+    from rulebook_support import Rulebook, one_source_rulebook  # pylint: disable=import-outside-toplevel
+
+    emulator.admin("POST", "/sts/roles", {"arn": ECHO_ROLE})
+    report = emulator.admin("POST", "/jobs", {"kind": "backup_report"})["job_ids"][0]
+    uri = machine_uri(emulator, machine="echo-source")
+    emulator.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": uri, "name": "echo-source-1"})
+    emulator.admin("POST", "/faults", {"faults": [
+        {"kind": "echo", "match": {"service": "backup"}, "count": -1},
+        {"kind": "echo", "status": 503, "match": {"service": "azure"}, "count": -1}]})
+    aws_rulebook = one_source_rulebook(tmp_path / "aws.yml", {
+        "kind": "backup_report", "job_ids": [report], "interval": 5, "assume_role_arn": ECHO_ROLE,
+        "sts_endpoint_url": emulator.aws_endpoint})
+    hci_rulebook = one_source_rulebook(tmp_path / "hci.yml", {
+        "kind": "hci_edge_device", "resource_uri": uri, "job_names": ["echo-source-1"], "interval": 5})
+    aws_run = Rulebook(aws_rulebook, tmp_path / "aws", emulator=emulator, verbosity=2)
+    hci_run = Rulebook(hci_rulebook, tmp_path / "hci", emulator=emulator, verbosity=2)
+    try:
+        assert aws_run.wait(120) != 0, aws_run.tail()
+        hci_run.wait_until(lambda: hci_run.output.count("poll failed, trying again") >= 1, 120, "a failed poll")
+    finally:
+        hci_run.stop()
+    stopped = [line for line in aws_run.output.splitlines() if "stopped:" in line]
+    assert stopped and ECHOED in stopped[-1] and "X-Amz-Security-Token: ********" in stopped[-1], aws_run.tail()
+    warned = [line for line in hci_run.output.splitlines() if "poll failed, trying again" in line]
+    assert ECHOED in warned[0] and "Authorization: Bearer ********" in warned[0], hci_run.tail()
+    for run in (aws_run, hci_run):
+        assert_no_secrets(run.output, emulator, allow=("aws.access_key",))
+        assert "Bearer ey" not in run.output

@@ -6,17 +6,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing as t
+from urllib.parse import parse_qs
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.credentials import role_credentials, use_credentials
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, scrub
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import ensure_carried_model, scoped_loader
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_throttle
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import bound_request_timeouts
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import remember, scrub
 
 try:
     import botocore
@@ -84,6 +86,25 @@ def build_config(settings: AwsSettings, deadline: Deadline | None = None) -> tup
     return config, max(1, attempts)
 
 
+# What a request carries that is a credential: a server or a proxy may echo it back in an error body.
+_SENT_HEADERS = ("X-Amz-Security-Token", "Authorization")
+_SENT_FIELDS = ("WebIdentityToken", "SAMLAssertion")
+
+
+def remember_sent_credentials(request: t.Any = None, **_kwargs: t.Any) -> None:
+    """botocore's before-send: hand the session token, the signature and a web identity token this request
+    carries (also those botocore's own credential providers obtained) to the scrubber of everything we output."""
+    if request is None:
+        return
+    headers = getattr(request, "headers", None) or {}
+    remember(*(headers.get(name) for name in _SENT_HEADERS))
+    body = getattr(request, "body", None)
+    if body and any(field.encode() in body if isinstance(body, bytes) else field in str(body) for field in _SENT_FIELDS):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        form = parse_qs(text)
+        remember(*(value for name in _SENT_FIELDS for value in form.get(name, ())))
+
+
 def create_client(settings: AwsSettings, service: str, deadline: Deadline | None = None) -> tuple:
     """(botocore client, attempt count). Raises ``JobGateError`` for profile, region and model problems."""
     if botocore is None:
@@ -92,6 +113,8 @@ def create_client(settings: AwsSettings, service: str, deadline: Deadline | None
     what = f"a {service} client"
     try:
         session = botocore.session.Session(profile=settings.profile)
+        # Before any client: botocore copies the session's handlers into each client it makes, STS ones included.
+        session.register("before-send", remember_sent_credentials)
         session.register_component("data_loader", scoped_loader(session.get_config_variable("data_path"), service))
         ensure_carried_model(session, service)
         keys = dict(aws_access_key_id=settings.access_key, aws_secret_access_key=settings.secret_key,

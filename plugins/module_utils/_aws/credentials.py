@@ -24,12 +24,13 @@ from __future__ import annotations
 import typing as t
 from datetime import datetime, timezone
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, scrub
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy, client_error_parts, is_retryable
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import bound_request_timeouts
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import remember, scrub
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import ride
 
 try:
@@ -123,8 +124,11 @@ def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, 
 
     def fetch() -> dict:
         # Our retries, not botocore's: its backoff sleeps past any deadline (the same loop as AwsClient.call's).
-        return policy.run(deadline, attempt, out_of_time=lambda: deadline.out_of_time(
+        metadata = policy.run(deadline, attempt, out_of_time=lambda: deadline.out_of_time(
             f"assume role {settings.assume_role_arn} {sts_location(settings, region)}"))
+        # The role's keys and session token, first and renewed: never in any output, wherever echoed.
+        remember(metadata.get("secret_key"), metadata.get("token"))
+        return metadata
 
     # With wait, rounds of attempts until the deadline, FIRST_ROUND_PAUSE apart and doubling; without, one round.
     metadata = ride(deadline, FIRST_ROUND_PAUSE, fetch)

@@ -1,6 +1,7 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""botocore error -> ``JobGateError`` whose message names the job and where it was looked for, with no secret in it."""
+"""botocore error -> ``JobGateError`` whose message names the job and where it was looked for, with no secret in it
+(``_core.redact``, which every output passes through again)."""
 from __future__ import annotations
 
 import typing as t
@@ -9,26 +10,12 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import 
     ACCESS_DENIED_CODES, CREDENTIAL_CODES, NOT_FOUND_CODES, THROTTLING_CODES, client_error_parts, is_retryable,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub
 
 try:
     import botocore.exceptions
 except ImportError:  # reported by the module through missing_required_lib
     botocore = None  # type: ignore[assignment]
-
-# AWS echoes the canonical request (signed header values included) after these words in a signature mismatch.
-_ECHO_MARKERS = ("The Canonical String for this request should have been", "The String-to-Sign should have been")
-
-
-def scrub(text: str, secrets: t.Iterable[str] = ()) -> str:
-    """Drop AWS's echo of the canonical request and any known secret value from a message."""
-    text = str(text or "")
-    for marker in _ECHO_MARKERS:
-        if marker in text:
-            text = text[:text.index(marker)].rstrip()
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "********")
-    return text
 
 
 def retry_after_of(exc: BaseException) -> float | None:

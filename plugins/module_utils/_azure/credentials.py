@@ -24,6 +24,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import LAST_ANSWER, NOT_SENT, bounded_transport
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import remember, scrub
 
 
 def _import_error(name: str) -> ImportError | None:
@@ -339,13 +340,6 @@ def build_credential(plan: CredentialPlan, cloud: CloudEndpoints, deadline: Dead
     raise ValueError(f"unknown credential kind {plan.kind}")
 
 
-def scrub(text: str, secrets: t.Iterable) -> str:
-    for value in secrets:
-        if value and len(value) >= 4:
-            text = text.replace(value, "********")
-    return text
-
-
 _TOKEN_HTTP_STATUS = re.compile(r"HTTP Error: (\d{3})\b")
 # MSAL's managed identity client reports an endpoint's refusal as "(error) STATUS, message" (App Service, Service
 # Fabric, Azure ML) and azure-identity prefixes "... managed identity configuration not found in environment.";
@@ -390,7 +384,9 @@ class TokenProvider:
                 if self._credential is None:
                     self._credential = self._factory(self.plan, self.cloud)
                 credential = self._credential
-            return credential.get_token(self.cloud.scope).token
+            token = credential.get_token(self.cloud.scope).token
+            remember(token)  # a bearer token is a credential wherever it shows up again (an echoed header)
+            return token
         except JobGateError:
             raise
         except Exception as exc:  # azure.core.exceptions.* and ValueError from credential construction

@@ -11,8 +11,10 @@ has passed (the retry policy then gives up at once). Nothing here loops or retri
 from __future__ import annotations
 
 import typing as t
+from urllib.parse import parse_qs
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import remember
 
 try:
     from azure.core.exceptions import AzureError, ServiceRequestTimeoutError
@@ -44,6 +46,7 @@ if RequestsTransport is not None:
             self.last_failure: str | None = None
 
         def send(self, request, **kwargs):  # pylint: disable=arguments-differ  # azure-core's overloads
+            remember_sent_credentials(request)
             if self.deadline.expired:
                 told = f"{LAST_ANSWER}{self.last_failure}" if self.last_failure else ""
                 raise ServiceRequestTimeoutError(NOT_SENT + told)
@@ -63,6 +66,24 @@ if RequestsTransport is not None:
 
         def sleep(self, duration: float) -> None:
             self.deadline.sleep(duration)
+
+
+# What a token request carries that is a credential (App Service's and Arc's identity headers, a client secret or
+# assertion, a federated token): an endpoint or a proxy may echo it back in an error body.
+_SENT_HEADERS = ("Authorization", "X-IDENTITY-HEADER", "secret")
+_SENT_FIELDS = ("client_secret", "client_assertion", "assertion", "refresh_token", "password")
+
+
+def remember_sent_credentials(request: t.Any) -> None:
+    """Hand what this token request carries to the scrubber of everything we output (``_core.redact``)."""
+    headers = getattr(request, "headers", None) or {}
+    remember(*(value for name, value in headers.items() if name.lower() in {h.lower() for h in _SENT_HEADERS}))
+    form = getattr(request, "data", None)
+    if not isinstance(form, dict):
+        body = getattr(request, "body", None)
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body if isinstance(body, str) else ""
+        form = {k: v[0] for k, v in parse_qs(text).items()} if "=" in text else {}
+    remember(*(form.get(name) for name in _SENT_FIELDS))
 
 
 def bounded_transport(deadline: Deadline, **kwargs: t.Any) -> t.Any:

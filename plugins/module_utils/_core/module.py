@@ -11,6 +11,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline, module_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import known, scrub, scrub_data
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, failure_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
@@ -51,6 +52,21 @@ class JobGateModule(ModuleRun, AnsibleModule):
         kwargs.setdefault("error", bad_input(msg).error_block())
         super().fail_json(msg, **kwargs)
 
+    def warn(self, warning):  # pylint: disable=arguments-differ
+        super().warn(scrub(warning))
+
+
+def _hide_credentials(module, result: dict) -> dict:
+    """The one scrubbing point of module output (``_core.redact``): every result and failure passes here.
+
+    The credentials this run obtained (and what reads as one) are masked in the result; AnsibleModule also gets
+    them as ``no_log_values``, which it masks in everything it prints (warnings, the invocation) as for no_log
+    options.
+    """
+    if isinstance(module, AnsibleModule):
+        module.no_log_values.update(known())
+    return scrub_data(result)
+
 
 def _before_exit(module) -> None:
     # What is left after the result is the interpreter's exit, whose last garbage collection walks every object
@@ -75,10 +91,11 @@ def run_module(module, handler) -> None:
         msg = f"Unexpected {type(exc).__name__} in {getattr(module, '_name', 'the module')}: {exc}"
         error = JobGateError(msg, code="InternalError").error_block()
         # The traceback still shows at -vvv, as Ansible does for module failures: a bug's, not a handled error's.
-        module.fail_json(msg=msg, error=error, changed=False, exception=traceback.format_exc())
+        module.fail_json(**_hide_credentials(module, dict(msg=msg, error=error, changed=False,
+                                                          exception=traceback.format_exc())))
         return
     _before_exit(module)
     if failure is not None:
-        module.fail_json(**failure)
+        module.fail_json(**_hide_credentials(module, failure))
     else:
-        module.exit_json(**(result or {"changed": False}))
+        module.exit_json(**_hide_credentials(module, result or {"changed": False}))

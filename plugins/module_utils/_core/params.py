@@ -8,6 +8,7 @@ import typing as t
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub
 
 
 def spec_names(spec: t.Mapping) -> set:
@@ -16,13 +17,6 @@ def spec_names(spec: t.Mapping) -> set:
     for option in spec.values():
         names.update(option.get("aliases") or ())
     return names
-
-
-def mask(text: str, secrets: t.Iterable[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "********")
-    return text
 
 
 def check_params(spec: dict, params: t.Mapping) -> tuple:
@@ -38,5 +32,5 @@ def check_params(spec: dict, params: t.Mapping) -> tuple:
         messages = [m for m in result.error_messages if "Supported parameters include" not in m]
         if unknown:
             messages.insert(0, f"unknown option(s) {', '.join(unknown)}")
-        raise bad_input(mask("; ".join(messages), secrets))
+        raise bad_input(scrub("; ".join(messages), secrets))
     return result.validated_parameters, secrets

@@ -12,7 +12,8 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import check_params, mask, spec_names
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import check_params, spec_names
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub
 from ansible_collections.jobgate.cloud.plugins.module_utils._eda import kinds
 from ansible_collections.jobgate.cloud.plugins.module_utils._eda.watch import (
     DEFAULT_INTERVAL, EMIT_CHOICES, MIN_INTERVAL, ON_START_CHOICES, SOURCE_NAME, Watch,
@@ -30,7 +31,7 @@ ENGINE_KEYS = ("eda_feedback_queue",)
 
 def _fail(kind: str | None, msg: str, secrets: t.Iterable[str] = ()) -> JobGateError:
     where = f" ({kind})" if kind else ""
-    return bad_input(mask(f"{SOURCE_NAME}{where} stopped: bad arguments: {msg}", secrets))
+    return bad_input(scrub(f"{SOURCE_NAME}{where} stopped: bad arguments: {msg}", secrets))
 
 
 def prepare(args: t.Mapping) -> Watch:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import mask
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub, scrub_data
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import fetch_many
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
 
@@ -276,8 +276,8 @@ def poll_list(source: t.Any, since: t.Any, known: frozenset) -> list:
 
 def stop_error(watch: Watch, err: JobGateError) -> JobGateError:
     """The error that ends the source: one line that says which source and why (ansible-rulebook prints it)."""
-    msg = mask(f"{SOURCE_NAME} ({watch.kind}) stopped: {err.msg} [{err.code}]", watch.secrets)
-    return JobGateError(msg, code=err.code, message=mask(err.message, watch.secrets), http_status=err.http_status,
+    msg = scrub(f"{SOURCE_NAME} ({watch.kind}) stopped: {err.msg} [{err.code}]", watch.secrets)
+    return JobGateError(msg, code=err.code, message=scrub(err.message, watch.secrets), http_status=err.http_status,
                         retryable=err.retryable)
 
 
@@ -315,7 +315,7 @@ async def watch(queue: t.Any, settings: Watch) -> None:
                                   on_start=settings.on_start, ids=settings.ids)
                 mode = f"{len(settings.ids)} job(s)" if settings.ids is not None else "every listed job"
                 log.info("%s: watching %s of kind %s %s every %g s (emit %s, on_start %s)", SOURCE_NAME, mode,
-                         settings.kind, mask(_place(source), settings.secrets), settings.interval, settings.emit,
+                         settings.kind, scrub(_place(source), settings.secrets), settings.interval, settings.emit,
                          settings.on_start)
             if settings.ids is None:
                 answered = await blocking(poll_list, source, tracker.window(), frozenset(tracker.finished))
@@ -328,16 +328,18 @@ async def watch(queue: t.Any, settings: Watch) -> None:
                 raise stop_error(settings, err) from None
             pause = pacing.after_failure(getattr(err, "retry_after", None))
             log.warning("%s (%s): poll failed, trying again in %.1f s: %s [%s]", SOURCE_NAME, settings.kind, pause,
-                        mask(err.msg, settings.secrets), err.code)
+                        scrub(err.msg, settings.secrets), err.code)
             await deadline.pause(pause)
             continue
         if pacing.failures:
             log.warning("%s (%s): polling again after %d failed poll(s)", SOURCE_NAME, settings.kind, pacing.failures)
         if gone:
             log.warning("%s (%s): no longer polling %s: the API does not know them any more", SOURCE_NAME,
-                        settings.kind, ", ".join(gone))
+                        settings.kind, scrub(", ".join(gone), settings.secrets))
             tracker.forget(gone)
         for event in tracker.observe(answered, complete=settings.ids is None):
+            # The event source's one scrubbing point for events (``_core.redact``), as run_module is the modules'.
+            event = scrub_data(event, settings.secrets)
             job = event[EVENT_KEY]["job"]
             log.info("%s (%s): job %s %s -> %s (uuid %s)", SOURCE_NAME, settings.kind, job["job_id"],
                      event[EVENT_KEY]["previous_state"], job["state"], event["meta"]["uuid"])
