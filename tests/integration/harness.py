@@ -20,8 +20,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 INVENTORY = HERE / "inventory.yml"
-# The ansible-playbook every run uses: .venv's unless JOBGATE_ANSIBLE_PLAYBOOK names another (make test-2.18 points
-# it at the ansible-core 2.18 venv's).
+# The ansible-playbook every run uses: .venv's unless JOBGATE_ANSIBLE_PLAYBOOK names another (the smoke tier points
+# it at its own version's venv).
 ANSIBLE_PLAYBOOK = os.environ.get("JOBGATE_ANSIBLE_PLAYBOOK") or str(REPO / ".venv" / "bin" / "ansible-playbook")
 CA_VARS = ("REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 # State-file values that are secrets. Tenant, client id, subscription id and region are identifiers: they
