@@ -19,10 +19,23 @@ __all__ = ["EmulatorProcess", "Result"]
 
 
 def pytest_configure(config):
-    # `make test-2.18` runs only these under ansible-core 2.18: one test per module, the role for every kind.
-    config.addinivalue_line("markers", "smoke: part of the ansible-core 2.18 smoke run (make test-2.18)")
+    # The smoke tier (`make test-2.20`, `make test-2.18`) runs only these: one test per module, the role for every kind.
+    config.addinivalue_line("markers", "smoke: part of the smoke tier (make test-2.20, make test-2.18)")
     config.addinivalue_line("markers", "timing: asserts the contract's tight time bounds; `make integration` runs "
                             "these after the other tests, two at a time")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `--dist loadgroup` (the Makefile's), the tests that share a module-scoped fixture (one playbook run
+    judged by several tests) go to one xdist worker, which runs it once; the others do other tests meanwhile.
+    Those groups are the longest runs, so they go first."""
+    shared = []
+    for item in items:
+        defs = getattr(item, "_fixtureinfo", None)
+        if defs and any(d[-1].scope == "module" for d in defs.name2fixturedefs.values()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+            shared.append(item)
+    items[:] = shared + [item for item in items if item not in shared]
 
 
 @pytest.fixture
