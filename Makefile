@@ -109,14 +109,15 @@ emulator-stop: venv
 # The primary version's units and integration tests first, on a quiet machine (the timing tests' bounds are the
 # contract's). Then its CPU-bound checks beside the smoke tiers, whose tests mostly wait on job timelines.
 test:
-	mkdir -p $(dir $(PHASES)) && : > $(PHASES)
+	mkdir -p $(dir $(PHASES)) && : > $(PHASES) && date +%s > $(PHASES).start
 	$(call timed,venvs $(PRIMARY) $(SMOKE),$(MAKE) -j3 --output-sync=target venv $(SMOKE:%=venv-%))
 	$(call timed,install $(PRIMARY),$(MAKE) install dev-link)
 	$(MAKE) versions
 	$(call timed,units $(PRIMARY),$(MAKE) units)
 	$(call timed,integration $(PRIMARY),$(MAKE) integration)
 	$(call timed,checks $(PRIMARY) beside smoke $(SMOKE),$(MAKE) -j3 --output-sync=recurse checks $(SMOKE:%=smoke-%))
-	@echo "make test: all checks passed"; cat $(PHASES)
+	@echo "make test: all checks passed"; cat $(PHASES); \
+	  echo "[phase] make test, in all: $$(( $$(date +%s) - $$(cat $(PHASES).start) )) s" | tee -a $(PHASES)
 
 # The primary version's checks that are not tests.
 checks: install
