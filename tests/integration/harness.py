@@ -259,6 +259,9 @@ def run_playbook(playbook: str | Path, *, extra_vars: dict | None = None, env: d
         "ANSIBLE_HOST_KEY_CHECKING": "0", "ANSIBLE_LOCAL_TEMP": str(out_dir / ".ansible-tmp"),
         "ANSIBLE_REMOTE_TEMP": str(out_dir / ".ansible-remote-tmp"),
         "ANSIBLE_CONFIG": None, "PYTHONPATH": None, "PY_COLORS": "0",
+        # ansible-core 2.21 adds a task's `invocation` (its arguments, shown at -vvv) only when asked: ask, so that
+        # the secret scans see what a user who turns it on sees, as under 2.18-2.20 where it is always there.
+        "ANSIBLE_INJECT_INVOCATION": "1",
     }
     if emulator is not None:
         if aws:
