@@ -25,17 +25,25 @@ def pytest_configure(config):
                             "these after the other tests, two at a time")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under `--dist loadgroup` (the Makefile's), the tests that share a module-scoped fixture (one playbook run
-    judged by several tests) go to one xdist worker, which runs it once; the others do other tests meanwhile.
-    Those groups are the longest runs, so they go first."""
-    shared = []
-    for item in items:
-        defs = getattr(item, "_fixtureinfo", None)
-        if defs and any(d[-1].scope == "module" for d in defs.name2fixturedefs.values()):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-            shared.append(item)
-    items[:] = shared + [item for item in items if item not in shared]
+# Modules whose tests judge one shared playbook run (a module-scoped fixture): their tests go to one xdist worker.
+SHARED_RUN_MODULES = {f"tests/integration/{path.name}" for path in Path(__file__).parent.glob("test_*.py")
+                      if '@pytest.fixture(scope="module")' in path.read_text()}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (the Makefile's): each module of SHARED_RUN_MODULES is one unit of work, so one worker runs
+    its playbook run, once, while the others do other tests; every other test is a unit of its own. The biggest
+    units go first. (xdist's own loadgroup marks by renaming test ids, which pytest 9 no longer allows.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # pylint: disable=import-outside-toplevel
+
+    class SharedRunScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in SHARED_RUN_MODULES else nodeid
+
+    return SharedRunScheduling(config, log)
 
 
 @pytest.fixture
