@@ -148,7 +148,8 @@ units: venv dev-link
 
 # Tests marked timing assert bounds as tight as the contract's (wait_timeout + 2 s, elapsed within 0.5 s) and run
 # after the rest, two at a time, so that no other test's start-ups load the 2 cores under them. pytest exits 5
-# when a selection has no test (the smoke run has no timing test).
+# when a selection has no test (the smoke run has no timing test). --dist loadgroup: tests/integration/conftest.py
+# gives the tests that share a module's playbook run to one worker, biggest units first.
 integration: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(INTEGRATION_WORKERS) --dist loadgroup --durations=15 \
 	  -m "$(call with_mark,not timing)" $(INTEGRATION_TESTS)
