@@ -7,9 +7,10 @@ set -u
 want=${1:?usage: find_python.sh X.Y [what needs it]}
 needed_by=${2:-this tier}
 
+# The right X.Y, and not a venv's (the Makefile puts the venv being rebuilt first on PATH).
 works() {
-    [ -x "$1" ] && "$1" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$want'.split('.'))))" \
-        >/dev/null 2>&1
+    [ -x "$1" ] && "$1" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$want'.split('.')))
+                             or sys.prefix != sys.base_prefix)" >/dev/null 2>&1
 }
 
 candidates=()
@@ -19,7 +20,7 @@ if command -v pyenv >/dev/null 2>&1; then
         prefix=$(pyenv prefix "$v" 2>/dev/null) && candidates+=("$prefix/bin/python$want")
     done
 fi
-found=$(command -v "python$want" 2>/dev/null) && candidates+=("$found")
+while IFS= read -r found; do candidates+=("$found"); done < <(type -ap "python$want" 2>/dev/null)
 
 for py in "${candidates[@]}"; do
     if works "$py"; then
