@@ -1,10 +1,35 @@
 # `make demo` and `make test` work from a clean clone: they build everything they need under .venv and .build.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-PYTHON ?= python3.11
-VENV := $(CURDIR)/.venv
+
+# The ansible-core versions `make test` runs (README's matrix): the primary one gets everything (and `make demo`,
+# `make docs` use it); the smoke tier gets the unit tests, ansible-test sanity, the demo and the integration tests
+# marked smoke. The oldest smoke version is meta/runtime.yml's requires_ansible.
+PRIMARY := 2.21
+SMOKE := 2.20 2.18
+# Each version's controller Python (X.Y), found by tools/find_python.sh (pyenv, then pythonX.Y on PATH);
+# `make PYTHON_2.21=/path/to/python3.12 ...` names one instead.
+PYTHON_VERSION_2.21 := 3.12
+PYTHON_VERSION_2.20 := 3.13
+PYTHON_VERSION_2.18 := 3.11
+# The version this make works on: every target below (venv, install, units, integration, sanity, ...) takes
+# CORE=<version> and then uses that version's venv, build tree, requirements and pins (tests/constraints-<ver>.txt).
+CORE ?= $(PRIMARY)
+PYTHON_VERSION := $(PYTHON_VERSION_$(CORE))
+ifeq ($(PYTHON_VERSION),)
+  $(error CORE=$(CORE) is not in the matrix ($(PRIMARY) $(SMOKE)): add PYTHON_VERSION_$(CORE) to the Makefile)
+endif
+ifeq ($(CORE),$(PRIMARY))
+  VENV := $(CURDIR)/.venv
+  BUILD := $(CURDIR)/.build
+  REQUIREMENTS := tests/requirements-dev.txt
+else
+  VENV := $(CURDIR)/.build/venv-$(CORE)
+  BUILD := $(CURDIR)/.build/$(CORE)
+  REQUIREMENTS := tests/requirements-smoke.txt
+endif
+CONSTRAINTS := tests/constraints-$(CORE).txt
 BIN := $(VENV)/bin
-BUILD := $(CURDIR)/.build
 COLL_DIR := $(BUILD)/collections
 DEV_LINK := $(BUILD)/dev/ansible_collections/jobgate/cloud
 SANITY_DIR := $(BUILD)/sanity/ansible_collections/jobgate/cloud
@@ -15,34 +40,45 @@ STATE := $(BUILD)/emulator-demo.json
 # because ca.pem is written beside the state file (and `make demo` has its own)
 SCENARIO ?= try_it
 EMULATOR_STATE := $(BUILD)/emulator/state.json
-REQUIREMENTS := tests/requirements-dev.txt
-CONSTRAINTS := tests/constraints.txt
 INTEGRATION_TESTS := tests/integration tests/emulator
 # Integration tests mostly wait on job timelines and emulator faults, so more workers than cores pay off.
 INTEGRATION_WORKERS ?= 3
-# A pytest marker expression that narrows the integration run (test-2.18: smoke); empty: every test.
+# A pytest marker expression that narrows the integration run (the smoke tier: smoke); empty: every test.
 INTEGRATION_MARK ?=
 with_mark = $(if $(INTEGRATION_MARK),($(INTEGRATION_MARK)) and )$(1)
+# Bench only (bench/run.py builds its own venv from any Python 3).
+PYTHON ?= python3
+# `make test` prints how long each phase took, and the list again at its end.
+PHASES := $(CURDIR)/.build/phases.txt
+timed = start=$$(date +%s); $(2); echo "[phase] $(1): $$(( $$(date +%s) - start )) s" | tee -a $(PHASES)
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL_DIR)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 # tests/integration/harness.py runs this ansible-playbook.
 export JOBGATE_ANSIBLE_PLAYBOOK := $(BIN)/ansible-playbook
 
-# ansible-core 2.18, the oldest that meta/runtime.yml allows: the same targets with a venv of its own
-# (tests/requirements-2.18.txt, tests/constraints-2.18.txt) and a build tree of its own.
-CORE_2_18 := VENV=$(BUILD)/venv-2.18 BUILD=$(BUILD)/2.18 REQUIREMENTS=tests/requirements-2.18.txt \
-  CONSTRAINTS=tests/constraints-2.18.txt
+.PHONY: demo emulator emulator-stop test venv versions build install dev-link units integration sanity lint docs \
+  docs-check changelog-lint checks smoke clean bench
 
-.PHONY: demo emulator emulator-stop test venv build install dev-link units integration sanity lint docs docs-check \
-  changelog-lint clean bench venv-2.18 test-2.18
-
+# One rule for every version: CORE picks the interpreter, the venv and the pins.
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: $(REQUIREMENTS) $(CONSTRAINTS)
-	$(PYTHON) -m venv $(VENV)
+	py="$(or $(PYTHON_$(CORE)),$$(tools/find_python.sh $(PYTHON_VERSION) 'ansible-core $(CORE)'))"; \
+	  "$$py" -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r $(REQUIREMENTS) -c $(CONSTRAINTS)
 	touch $@
+
+# venv-2.20, test-2.18, ...: the same targets for another version of the matrix.
+venv-%:
+	$(MAKE) CORE=$* venv
+
+# What this tier runs on; fails if the venv holds another ansible-core than CORE names.
+versions: venv
+	@$(BIN)/python -c 'import sys; from ansible.release import __version__ as core; \
+	  print(f"== ansible-core {core} on Python {sys.version.split()[0]} ($(BIN)/python):" \
+	  " $(if $(filter $(CORE),$(PRIMARY)),primary tier,smoke tier)"); \
+	  sys.exit(0 if core.startswith("$(CORE).") else f"the venv has ansible-core {core}, not $(CORE)")'
 
 build: venv
 	rm -rf $(BUILD)/dist
@@ -70,18 +106,52 @@ emulator: install
 emulator-stop: venv
 	$(BIN)/python -m emulator stop --state-file $(EMULATOR_STATE)
 
-test: install dev-link
-	$(MAKE) units integration docs-check changelog-lint sanity lint test-2.18
-	@echo "make test: all checks passed"
+# The primary version's units and integration tests first, on a quiet machine (the timing tests' bounds are the
+# contract's). Then its CPU-bound checks beside the smoke tiers, whose tests mostly wait on job timelines.
+test:
+	mkdir -p $(dir $(PHASES)) && : > $(PHASES) && date +%s > $(PHASES).start
+	$(call timed,venvs $(PRIMARY) $(SMOKE),$(MAKE) -j3 --output-sync=target venv $(SMOKE:%=venv-%))
+	$(call timed,install $(PRIMARY),$(MAKE) install dev-link)
+	$(MAKE) versions
+	$(call timed,units $(PRIMARY),$(MAKE) units)
+	$(call timed,integration $(PRIMARY),$(MAKE) integration)
+	$(call timed,checks $(PRIMARY) beside smoke $(SMOKE),$(MAKE) -j3 --output-sync=recurse checks $(SMOKE:%=smoke-%))
+	@echo "make test: all checks passed"; cat $(PHASES); \
+	  echo "[phase] make test, in all: $$(( $$(date +%s) - $$(cat $(PHASES).start) )) s" | tee -a $(PHASES)
+
+# The primary version's checks that are not tests.
+checks: install
+	$(call timed,docs-check $(CORE),$(MAKE) docs-check)
+	$(call timed,changelog-lint $(CORE),$(MAKE) changelog-lint)
+	$(call timed,sanity $(CORE),$(MAKE) sanity)
+	$(call timed,lint $(CORE),$(MAKE) lint)
+
+# The smoke tier of CORE: the unit tests, its ansible-test sanity, the demo and the integration tests marked smoke
+# (one per module, and the role for every kind). The demo mostly waits on its job timelines, so it runs beside the
+# smoke tests.
+smoke: install dev-link
+	$(MAKE) versions
+	$(call timed,units $(CORE),$(MAKE) units)
+	$(call timed,sanity $(CORE),$(MAKE) sanity)
+	$(call timed,demo + smoke integration $(CORE),$(MAKE) -j2 --output-sync=target demo integration \
+	  INTEGRATION_MARK=smoke INTEGRATION_TESTS=tests/integration)
+	@echo "make smoke (ansible-core $(CORE)): all checks passed"
+
+smoke-%:
+	$(MAKE) CORE=$* smoke
+
+test-%:
+	$(MAKE) CORE=$* $(if $(filter $*,$(PRIMARY)),test,smoke)
 
 units: venv dev-link
 	PYTHONPATH=$(BUILD)/dev $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 # Tests marked timing assert bounds as tight as the contract's (wait_timeout + 2 s, elapsed within 0.5 s) and run
 # after the rest, two at a time, so that no other test's start-ups load the 2 cores under them. pytest exits 5
-# when a selection has no test (the smoke run has no timing test).
+# when a selection has no test (the smoke run has no timing test). --dist loadgroup: tests/integration/conftest.py
+# gives the tests that share a module's playbook run to one worker, biggest units first.
 integration: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(INTEGRATION_WORKERS) --durations=15 \
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(INTEGRATION_WORKERS) --dist loadgroup --durations=15 \
 	  -m "$(call with_mark,not timing)" $(INTEGRATION_TESTS)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 -m "$(call with_mark,timing)" $(INTEGRATION_TESTS) \
 	  || [ $$? -eq 5 ]
@@ -92,7 +162,7 @@ sanity: venv
 	rm -rf $(SANITY_DIR) && mkdir -p $(SANITY_DIR)
 	git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} $(SANITY_DIR)/ 2>/dev/null || true
 	cd $(SANITY_DIR) && git init -q && git add -A && \
-	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+	  $(BIN)/ansible-test sanity --venv --python $(PYTHON_VERSION) --color no
 
 lint: install
 	$(BIN)/ansible-lint --profile production --offline
@@ -109,17 +179,6 @@ docs-check: install
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
-
-venv-2.18:
-	$(MAKE) $(CORE_2_18) venv
-
-# Under ansible-core 2.18: the unit tests, its ansible-test sanity, the demo and the integration tests marked
-# smoke (one per module, and the role for every kind). The demo mostly waits on its job timelines, so it runs
-# beside the smoke tests.
-test-2.18:
-	$(MAKE) $(CORE_2_18) units sanity
-	$(MAKE) $(CORE_2_18) -j2 --output-sync=target demo integration INTEGRATION_MARK=smoke INTEGRATION_TESTS=tests/integration
-	@echo "make test-2.18: all checks passed"
 
 # Benchmarks, not part of `make test`: bench/run.py builds its own venv (.build/bench-venv); figures in docs/performance.md.
 bench: install

@@ -37,7 +37,7 @@ VPY = VENV / "bin" / "python"
 COLLECTIONS = Path(os.environ.get("BENCH_COLLECTIONS") or REPO / ".build" / "collections").resolve()
 OUT = REPO / ".build" / "bench"
 REQS = BENCH / "requirements.txt"
-CONSTRAINTS = REPO / "tests" / "constraints.txt"
+CONSTRAINTS = BENCH / "constraints.txt"
 
 
 # ---------------------------------------------------------------- venv

@@ -10,6 +10,7 @@ Usage: python tools/get_pip_standin.py --install
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -48,7 +49,10 @@ def main() -> int:
     target = Path.home() / ".ansible" / "test" / "cache" / f"get_pip_{pip_version().replace('.', '_')}.py"
     if args.install:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(STANDIN)
+        # `make test` runs the tiers' sanity at once: write beside, then rename, so no ansible-test reads half a file
+        partial = target.with_name(f"{target.name}.{os.getpid()}")
+        partial.write_text(STANDIN)
+        partial.replace(target)
     print(target)
     return 0
 

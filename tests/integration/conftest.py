@@ -19,10 +19,31 @@ __all__ = ["EmulatorProcess", "Result"]
 
 
 def pytest_configure(config):
-    # `make test-2.18` runs only these under ansible-core 2.18: one test per module, the role for every kind.
-    config.addinivalue_line("markers", "smoke: part of the ansible-core 2.18 smoke run (make test-2.18)")
+    # The smoke tier (`make test-2.20`, `make test-2.18`) runs only these: one test per module, the role for every kind.
+    config.addinivalue_line("markers", "smoke: part of the smoke tier (make test-2.20, make test-2.18)")
     config.addinivalue_line("markers", "timing: asserts the contract's tight time bounds; `make integration` runs "
                             "these after the other tests, two at a time")
+
+
+# Modules whose tests judge one shared playbook run (a module-scoped fixture): their tests go to one xdist worker.
+SHARED_RUN_MODULES = {f"tests/integration/{path.name}" for path in Path(__file__).parent.glob("test_*.py")
+                      if '@pytest.fixture(scope="module")' in path.read_text()}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (the Makefile's): each module of SHARED_RUN_MODULES is one unit of work, so one worker runs
+    its playbook run, once, while the others do other tests; every other test is a unit of its own. The biggest
+    units go first. (xdist's own loadgroup marks by renaming test ids, which pytest 9 no longer allows.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # pylint: disable=import-outside-toplevel
+
+    class SharedRunScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in SHARED_RUN_MODULES else nodeid
+
+    return SharedRunScheduling(config, log)
 
 
 @pytest.fixture

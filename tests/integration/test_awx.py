@@ -73,7 +73,7 @@ def test_ansible_builder_create(tmp_path, collection_tarball):
     assert "ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml" in containerfile
     assert "COPY _build /build" in containerfile
     assert "introspect.py introspect --user-pip=requirements.txt --user-bindep=bindep.txt" in containerfile
-    assert "ansible-core>=2.18" in containerfile and "ansible-runner" in containerfile
+    assert "ansible-core>=2.21,<2.22" in containerfile and "ansible-runner" in containerfile
     # the tarball galaxy installs in the image is in the context, byte for byte
     assert (build / "collections" / collection_tarball.name).read_bytes() == collection_tarball.read_bytes()
     galaxy = yaml.safe_load((build / "requirements.yml").read_text())
@@ -87,7 +87,7 @@ def test_ansible_builder_create_decision_environment(tmp_path, collection_tarbal
     assert "ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml" in containerfile
     # the collection's own requirements come in by introspection, the DE's on top
     assert "introspect.py introspect --user-pip=requirements.txt --user-bindep=bindep.txt" in containerfile
-    assert "ansible-core>=2.18" in containerfile and "ansible-runner" in containerfile
+    assert "ansible-core>=2.21,<2.22" in containerfile and "ansible-runner" in containerfile
     assert (build / "collections" / collection_tarball.name).read_bytes() == collection_tarball.read_bytes()
     assert "ansible-rulebook" in (build / "requirements.txt").read_text()
     assert "java-17-openjdk" in (build / "bindep.txt").read_text()

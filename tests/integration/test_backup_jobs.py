@@ -17,7 +17,10 @@ LIVE_DB = f"arn:aws:rds:us-east-1:{ACCOUNT}:db:live-db"
 VOLUME = f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-0123456789abcdef0"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSBackupDefaultServiceRole"
 DONE = [["COMPLETED", 0]]
-RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 16]]  # long enough for two reads on a busy machine
+# A task's read takes ~2 s on a quiet machine and has taken 7 s and more at a load average of 5: the jobs whose
+# progress the tests watch run long enough for two reads (rise-1, rise-2) or two role polls even at 12 s a read.
+RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 30]]
+ROLE_RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 40]]
 WAIT = {"wait": True, "wait_sleep": 1, "wait_timeout": 90}
 DEADLINE = 4
 DAY_AGO = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -74,7 +77,7 @@ def read_cases(emulator) -> list:
                backup("BK-ABORTED", LIVE_DB, "live-vault", [["RUNNING", 0], ["ABORTING", 1], ["ABORTED", 2]]),
                restore("RS-ABORTED", DB, [["PENDING", 0], ["RUNNING", 0.5], ["ABORTED", 2]]),
                restore("RS-RISING", DB, [["PENDING", 0], ["RUNNING", 0.5], ["COMPLETED", 5]])]
-    role = {"wait_for_job_delay": 1, "wait_for_job_timeout": 60, "wait_for_job_aws": {"endpoint_url": emulator.aws_endpoint}}
+    role = {"wait_for_job_delay": 1, "wait_for_job_timeout": 120, "wait_for_job_aws": {"endpoint_url": emulator.aws_endpoint}}
     return [
         {"id": "one", "module": "backup_job", "args": {"job_id": "BK-F"}},
         {"id": "batched", "module": "backup_job", "args": {"job_ids": ["BK-A1", "BK-A2", "BK-F", "BK-OLD", "BK-ANCIENT"]}},
@@ -98,8 +101,7 @@ def read_cases(emulator) -> list:
         {"id": "rs-wait", "module": "restore_job", "args": {"job_ids": ["RS-RISING", "RS-ABORTED"], **WAIT}},
         {"id": "role-backup", "module": "role", "args": {"wait_for_job_kind": "backup_job", "wait_for_job_id": "BK-ROLE",
                                                          **role},
-         "before": [("/jobs", backup("BK-ROLE", LIVE_DB, "live-vault", [["CREATED", 0], ["RUNNING", 0.5],
-                                                                        ["COMPLETED", 14]]))]},
+         "before": [("/jobs", backup("BK-ROLE", LIVE_DB, "live-vault", ROLE_RISING))]},
         {"id": "role-partial", "module": "role", "args": {"wait_for_job_kind": "backup_job",
                                                           "wait_for_job_ids": ["BK-A1", "BK-PARTIAL"], **role}},
         {"id": "role-restore", "module": "role", "args": {"wait_for_job_kind": "restore_job",

@@ -69,8 +69,9 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
                   persistence_id="jobgate-eda-test", verbosity=2) as run1:
         run1.wait_until(lambda: log_times(emulator, "ListReportJobs", 200) and log_times(emulator, "ListDevicesJobs")
                         and log_times(emulator, "EdgeDeviceJobs_Get"), 90, "the first poll of every source")
+        # Each state lasts two polls and more (interval 5 s), so a source slowed by a busy machine still sees it.
         ota, = seed(emulator, "panorama_device", fields={"DeviceId": "device-eda-1"},
-                    timeline=[["PENDING", 0], ["DOWNLOADING", 8], ["REBOOTING", 11], ["COMPLETED", 16]])
+                    timeline=[["PENDING", 0], ["DOWNLOADING", 11], ["REBOOTING", 16], ["COMPLETED", 24]])
         continue_job(emulator, uri, "support-eda-1", [["DeploymentInProgress", 0], ["Succeeded", 3]])
         # Throttle the list source (its next two polls, each one request: aws_config allows no retry): it must
         # ride through and pick up a job created meanwhile.

@@ -48,6 +48,13 @@ class JobGateModule(ModuleRun, AnsibleModule):
         super().__init__(*args, **kwargs)
         self.deadline = Deadline.for_params(self.params, started=started)
 
+    def log(self, msg, log_args=None):
+        # The invocation line quotes the arguments as given, and Python 3.12's syslog refuses a NUL: the module
+        # would fail with "Failed to log to syslog" before the check of the argument that holds it could say so.
+        if isinstance(msg, str):
+            msg = msg.replace("\x00", "\\x00")
+        super().log(msg, log_args=log_args)
+
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ  # ansible-core's signature varies by version
         kwargs.setdefault("error", bad_input(msg).error_block())
         super().fail_json(msg, **kwargs)
