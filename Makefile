@@ -11,7 +11,7 @@ SANITY_DIR := $(BUILD)/sanity/ansible_collections/jobgate/cloud
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 ARTIFACT := $(BUILD)/dist/jobgate-cloud-$(VERSION).tar.gz
 STATE := $(BUILD)/emulator-demo.json
-# `make emulator`: an emulator of one's own in the background (docs/guides/try_it.md), in a directory of its own
+# `make emulator`: an emulator of one's own in the background (docs/try_it.md), in a directory of its own
 # because ca.pem is written beside the state file (and `make demo` has its own)
 SCENARIO ?= try_it
 EMULATOR_STATE := $(BUILD)/emulator/state.json
@@ -35,7 +35,7 @@ CORE_2_18 := VENV=$(BUILD)/venv-2.18 BUILD=$(BUILD)/2.18 REQUIREMENTS=tests/requ
   CONSTRAINTS=tests/constraints-2.18.txt
 
 .PHONY: demo emulator emulator-stop test venv build install dev-link units integration sanity lint docs docs-check \
-  changelog-lint clean bench venv-2.18 test-2.18
+  docs-site browser changelog-lint clean bench venv-2.18 test-2.18
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: $(REQUIREMENTS) $(CONSTRAINTS)
@@ -71,7 +71,7 @@ emulator-stop: venv
 	$(BIN)/python -m emulator stop --state-file $(EMULATOR_STATE)
 
 test: install dev-link
-	$(MAKE) units integration docs-check changelog-lint sanity lint test-2.18
+	$(MAKE) units integration docs-check docs-site changelog-lint sanity lint test-2.18
 	@echo "make test: all checks passed"
 
 units: venv dev-link
@@ -97,15 +97,29 @@ sanity: venv
 lint: install
 	$(BIN)/ansible-lint --profile production --offline
 
-# The shared return values (tools/returns.yml) go into the modules first; the rst pages are built from the
-# collection installed after that.
+# The shared return values (tools/returns.yml) go into the modules first; the HTML docsite (antsibull-docs and
+# Sphinx, .build/docsite/site/build/html/index.html) is built from the collection installed after that.
 docs: venv
-	$(BIN)/python tools/docs.py --write --returns-only
-	$(MAKE) install
 	$(BIN)/python tools/docs.py --write
+	$(MAKE) install
+	$(BIN)/python tools/docs.py --site
 
 docs-check: install
 	$(BIN)/python tools/docs.py --check
+
+# The docsite with Sphinx warnings as errors, then every page loaded in headless Chromium: no broken internal link,
+# no console error; screenshots in .build/docsite/screenshots.
+docs-site: install browser
+	$(BIN)/python tools/docs.py --site --strict
+	$(BIN)/python tools/browser_check.py
+
+# Debian's chromium for the browser check: installed where this runs as root with apt-get (these machines, CI);
+# anywhere else the check says what it needs.
+browser:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+	@command -v chromium >/dev/null || { echo "the browser check needs Debian's chromium on PATH" \
+	  "(apt-get install -y chromium, as root)"; exit 1; }
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import importlib.util
 import shutil
 from pathlib import Path
@@ -124,3 +125,19 @@ def test_descriptions_in_a_flavour_s_and_a_kind_s_words(source):
     assert docs_of["panorama_device_job"]["contains"]["all_succeeded"]["description"] == own["summary.all_succeeded"]
     # a key no flavour or kind words differently keeps the shared text
     assert docs_of["backup_report_job"]["contains"]["all_succeeded"]["description"] == "Whether every job succeeded."
+
+
+def test_the_event_source_page_carries_its_documentation():
+    doc = docs.load_doc(REPO / docs.EVENT_SOURCE)
+    # the fragments' options (AWS and Azure connection) are merged in, the source's own stay its own
+    assert {"kind", "interval", "region", "access_key", "tenant", "auth_source"} <= set(doc["options"])
+    page = docs.event_source_rst(doc)
+    assert page.startswith(f".. _{docs.EVENT_SOURCE_LABEL}:\n")
+    assert "jobgate.cloud.job_status event source -- " + doc["short_description"] in page
+    for option in doc["options"]:
+        assert f"\n``{option}``\n" in page
+    assert "choices: ``terminal``, ``transitions``" in page and "default: ``30``" in page
+    # semantic markup rendered as RST, not left as O(...) / V(...) / E(...)
+    assert not re.search(r"\b[OVEC]\([a-z_]", page)
+    assert r":literal:`AWS\_REGION`" in page
+    assert "- jobgate.cloud.job_status:" in page.split(".. code-block:: yaml+jinja", 1)[1]
