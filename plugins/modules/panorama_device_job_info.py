@@ -34,6 +34,10 @@ options:
     description:
       - In list mode, only the jobs of this device.
     type: str
+notes:
+  - AWS ended support for AWS Panorama on 31 May 2026, and botocore removed the Panorama service model in
+    1.43.38. This module stays for whatever still serves the Panorama API (and for the emulator); it carries its own
+    copy of the model, so it works with any botocore.
 extends_documentation_fragment:
   - jobgate.cloud.aws
   - jobgate.cloud.job_wait

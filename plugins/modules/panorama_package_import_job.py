@@ -84,6 +84,10 @@ options:
         hexadecimal digits), the same on every run with the same inputs.
       - A token already used with different inputs fails the task; jobs are not edited.
     type: str
+notes:
+  - AWS ended support for AWS Panorama on 31 May 2026, and botocore removed the Panorama service model in
+    1.43.38. This module stays for whatever still serves the Panorama API (and for the emulator); it carries its own
+    copy of the model, so it works with any botocore.
 extends_documentation_fragment:
   - jobgate.cloud.aws
   - jobgate.cloud.job_wait
