@@ -73,7 +73,8 @@ class Browser:
         deadline = time.monotonic() + 30
         while not port_file.is_file() or len(port_file.read_text().split("\n")) < 2:
             if self.process.poll() is not None or time.monotonic() > deadline:
-                err = self.process.stderr.read().decode(errors="replace")[-2000:] if self.process.poll() is not None else ""
+                ended = self.process.poll() is not None
+                err = self.process.stderr.read().decode(errors="replace")[-2000:] if ended else ""
                 self.close()
                 raise Failed(f"Chromium did not start its DevTools endpoint: {err}")
             time.sleep(0.1)

@@ -185,6 +185,41 @@ EVENT_SOURCE_LABEL = "ansible_collections.jobgate.cloud.job_status_event_source"
 GUIDES = ("try_it", "gating_deployments", "awx", "event_driven", "troubleshooting")
 # Where Sphinx reads the Markdown from, excluded from the documents it looks for by itself.
 GUIDES_DIR = "_guides"
+# The site's front page (antsibull-docs' own says "Welcome to my Ansible collection documentation").
+INDEX_RST = """.. _docsite_root_index:
+
+jobgate.cloud
+=============
+
+Gate playbooks, AWX jobs and Event-Driven Ansible rulebooks on long-running cloud work, with one status vocabulary
+for all: AWS Backup report, backup and restore jobs, Azure Local (formerly Azure Stack HCI) edge device jobs, and
+AWS Panorama device and package import jobs (AWS ended support for AWS Panorama on 31 May 2026).
+
+- :ref:`The collection <plugins_in_jobgate.cloud>`: its modules, the role, the event source, the guides and the
+  changelog.
+- New here? Start with :ref:`Try your own playbook against the emulator
+  <ansible_collections.jobgate.cloud.docsite.try_it>`, then :ref:`Gating a deployment on job completion
+  <ansible_collections.jobgate.cloud.docsite.gating_deployments>`.
+
+.. toctree::
+   :maxdepth: 2
+   :caption: Collections:
+
+   collections/index
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Plugin indexes:
+   :glob:
+
+   collections/index_*
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Reference indexes:
+
+   collections/environment_variables
+"""
 # Appended to the conf.py that `antsibull-docs sphinx-init` writes.
 CONF_EXTRA = f"""
 
@@ -285,14 +320,24 @@ def load_doc(path: Path) -> dict:
     return doc
 
 
-def _markup(text, plugin) -> str:
-    """Ansible markup (O(), V(), C(), E(), ...) as plain RST, through antsibull-docs-parser. E() is a literal: the
+def _markup(text, plugin, options: frozenset = frozenset()) -> str:
+    """Ansible markup (O(), V(), C(), E(), ...) as plain RST, through antsibull-docs-parser. An option of this page
+    links to its entry (the plain formatter would name the plugin and link to the page itself); E() is a literal: the
     site's index of environment variables lists only those of plugin configuration, which the source has none of."""
     from antsibull_docs_parser import parser, rst as rst_format  # pylint: disable=import-outside-toplevel
 
     class Formatter(rst_format.PlainRSTFormatter):
         def format_env_variable(self, part) -> str:
             return f"\\ :literal:`{rst_format.rst_escape(part.name, escape_ending_whitespace=True)}`\\ "
+
+        def format_option_name(self, part, url) -> str:
+            if part.plugin != plugin:
+                return super().format_option_name(part, url)
+            shown = part.name if part.value is None else f"{part.name}={part.value}"
+            escaped = rst_format.rst_escape(shown, escape_ending_whitespace=True, must_not_be_empty=True)
+            if part.name not in options:   # an option of the kind's info module, not of the source's page
+                return f"\\ :literal:`{escaped}`\\ "
+            return f"\\ :ref:`{escaped} <{EVENT_SOURCE_LABEL}__parameter-{part.name}>`\\ "
 
     paragraphs = text if isinstance(text, list) else [text]
     return rst_format.to_rst_plain(parser.parse([str(p) for p in paragraphs], parser.Context(current_plugin=plugin)),
@@ -309,12 +354,13 @@ def event_source_rst(doc: dict, name: str = "job_status") -> str:
 
     fqcn = f"{COLLECTION}.{name}"
     plugin = dom.PluginIdentifier(fqcn=fqcn, type="event_source")
+    names = frozenset(doc["options"])
     title = f"{fqcn} event source -- {doc['short_description']}"
     out = [f".. _{EVENT_SOURCE_LABEL}:", "", title, "=" * len(title), "",
            f"This event source is part of the {COLLECTION} collection; ansible-rulebook uses it as "
            f"``{fqcn}`` in a rulebook's ``sources``.", "",
            ".. contents::", "   :local:", "   :depth: 1", "", "Synopsis", "--------", ""]
-    out += [f"- {_indent(_markup(item, plugin), 2).lstrip()}" for item in doc["description"]]
+    out += [f"- {_indent(_markup(item, plugin, names), 2).lstrip()}" for item in doc["description"]]
     out += ["", "Parameters", "----------", ""]
     for option, spec in sorted(doc["options"].items()):
         kind = spec.get("type", "str") + (f" / elements={spec['elements']}" if spec.get("elements") else "")
@@ -331,9 +377,9 @@ def event_source_rst(doc: dict, name: str = "job_status") -> str:
                 ""]
         description = spec.get("description") or []
         for item in description if isinstance(description, list) else [description]:
-            out += [_indent(_markup(item, plugin), 3), ""]
+            out += [_indent(_markup(item, plugin, names), 3), ""]
     out += ["Notes", "-----", ""]
-    out += [f"- {_indent(_markup(note, plugin), 2).lstrip()}" for note in doc.get("notes") or []]
+    out += [f"- {_indent(_markup(note, plugin, names), 2).lstrip()}" for note in doc.get("notes") or []]
     out += ["", "Examples", "--------", "", ".. code-block:: yaml+jinja", "", _indent(doc["examples"].strip("\n"), 4),
             ""]
     return "\n".join(out) + "\n"
@@ -366,8 +412,11 @@ def build_site(dest: Path, strict: bool) -> Path:
     antsibull = str(BIN / "antsibull-docs")
     site = dest / "site"
     site.mkdir(mode=0o700)
+    index = dest / "index.rst"
+    index.write_text(INDEX_RST, encoding="utf-8")
     subprocess.run([antsibull, "sphinx-init", "--use-current", "--fail-on-error", "--no-add-antsibull-docs-version",
-                    "--dest-dir", str(site), "--project", COLLECTION, "--copyright", "Contributors to the jobgate.cloud project",
+                    "--index-rst-source", str(index), "--dest-dir", str(site), "--project", COLLECTION,
+                    "--copyright", "Contributors to the jobgate.cloud project",
                     "--title", "jobgate.cloud documentation", "--html-short-title", COLLECTION, COLLECTION],
                    check=True, env=env, stdout=subprocess.DEVNULL)
     with open(site / "conf.py", "a", encoding="utf-8") as conf:

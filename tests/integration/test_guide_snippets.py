@@ -49,7 +49,8 @@ def test_every_snippet_of_the_gating_guide_runs_twice(tmp_path):
         # the guide's connection defaults, pointed at the emulator
         defaults["group/jobgate.cloud.aws"]["endpoint_url"] = "{{ emulator_aws_endpoint }}"
         defaults["group/jobgate.cloud.azure"]["cloud_environment"] = "{{ emulator_https_endpoint }}"
-        until = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+        until = tomorrow.strftime("%Y-%m-%dT%H:%M:%SZ")
         play = [{"name": "The gating guide's snippets", "hosts": "localhost", "gather_facts": False,
                  "module_defaults": defaults, "tasks": tasks,
                  "vars": {"store_devices": ["device-store-1", "device-store-2"], "release_id": "2.4", "change_id": 7,
@@ -93,8 +94,8 @@ def test_the_awx_guide_s_resume_snippets_run_twice(emulator, run_playbook, tmp_p
     emulator.admin("POST", "/timelines", {"backup_job": [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 2]]})
     start_play = [{"hosts": "localhost", "gather_facts": False,
                    "module_defaults": {"group/jobgate.cloud.aws": {"endpoint_url": "{{ emulator_aws_endpoint }}"}},
-                   "vars": {"database_arn": database, "release_id": "2.4",
-                            "backup_role_arn": "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"},
+                   "vars": {"database_arn": database, "release_id": "2.4", "backup_role_arn":
+                            "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"},
                    "tasks": start_tasks + [{"name": "Save the ids", "ansible.builtin.copy": {
                        "content": "{{ backup.jobs | map(attribute='normalized.job_id') | list | to_json }}",
                        "dest": "{{ out_dir }}/ids.json", "mode": "0600"}}]}]

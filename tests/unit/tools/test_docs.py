@@ -140,4 +140,7 @@ def test_the_event_source_page_carries_its_documentation():
     # semantic markup rendered as RST, not left as O(...) / V(...) / E(...)
     assert not re.search(r"\b[OVEC]\([a-z_]", page)
     assert r":literal:`AWS\_REGION`" in page
+    # the page's own options link to their entries; an info module's option (job_id) that the page lacks is literal
+    assert f":ref:`emit=terminal <{docs.EVENT_SOURCE_LABEL}__parameter-emit>`" in page
+    assert r":literal:`job\_id`" in page and "(of event_source plugin" not in page
     assert "- jobgate.cloud.job_status:" in page.split(".. code-block:: yaml+jinja", 1)[1]
