@@ -151,8 +151,8 @@ def _error_text(event: dict) -> str | None:
         details = params["exceptionDetails"]
         return "uncaught: " + (details.get("exception", {}).get("description") or details.get("text", ""))
     if event.get("method") == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-        return "console." + params["type"] + ": " + " ".join(str(a.get("value", a.get("description", "")))
-                                                            for a in params.get("args", []))
+        args = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+        return f"console.{params['type']}: {args}"
     if event.get("method") == "Log.entryAdded" and params["entry"]["level"] == "error":
         entry = params["entry"]
         return f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}".strip()

@@ -282,8 +282,8 @@ def stage(dest: Path) -> Path:
     shutil.copytree(installed_collection(), copy)
     extra = copy / "docs" / "docsite"
     (extra / "rst").mkdir(parents=True, exist_ok=True)
-    (extra / "extra-docs.yml").write_text(yaml.safe_dump({"sections": [{"title": "Guides", "toctree": list(GUIDES)}]}),
-                                         encoding="utf-8")
+    sections = {"sections": [{"title": "Guides", "toctree": list(GUIDES)}]}
+    (extra / "extra-docs.yml").write_text(yaml.safe_dump(sections), encoding="utf-8")
     for guide in GUIDES:
         if not (copy / "docs" / f"{guide}.md").is_file():
             raise SystemExit(f"docs/{guide}.md is missing from the installed collection")
@@ -388,8 +388,8 @@ def event_source_rst(doc: dict, name: str = "job_status") -> str:
 def add_event_source(rst_dir: Path, collection: Path) -> None:
     """Write the event source's page beside the module pages and list it in the collection's index."""
     pages = rst_dir / "collections" / "jobgate" / "cloud"
-    (pages / "job_status_event_source.rst").write_text(event_source_rst(load_doc(collection / EVENT_SOURCE)),
-                                                      encoding="utf-8")
+    page = event_source_rst(load_doc(collection / EVENT_SOURCE))
+    (pages / "job_status_event_source.rst").write_text(page, encoding="utf-8")
     index = pages / "index.rst"
     text = index.read_text(encoding="utf-8")
     section = ("\n.. _event_source_plugins_in_jobgate.cloud:\n\nEvent Sources\n~~~~~~~~~~~~~\n\n"

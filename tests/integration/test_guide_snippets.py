@@ -76,8 +76,9 @@ def test_every_snippet_of_the_gating_guide_runs_twice(tmp_path):
     assert "Roll out the application" in runs[1].stdout and "Migrate the schema" in runs[1].stdout
     # the first run started every kind of job (an OTA per device); the rerun asked again where the API takes an
     # idempotency token or a name (and finds the same jobs) and started no OTA: both devices run 4.3.55 by then
-    assert started[0] == sorted(["CreateJobForDevices"] * 2 + ["CreatePackageImportJob", "StartReportJob",
-                                 "StartBackupJob", "StartRestoreJob", "EdgeDeviceJobs_CreateOrUpdate"]), started
+    every_kind = ["CreateJobForDevices"] * 2 + ["CreatePackageImportJob", "StartReportJob", "StartBackupJob",
+                                                "StartRestoreJob", "EdgeDeviceJobs_CreateOrUpdate"]
+    assert started[0] == sorted(every_kind), started
     assert "CreateJobForDevices" not in started[1], started
 
 
@@ -99,13 +100,13 @@ def test_the_awx_guide_s_resume_snippets_run_twice(emulator, run_playbook, tmp_p
                    "tasks": start_tasks + [{"name": "Save the ids", "ansible.builtin.copy": {
                        "content": "{{ backup.jobs | map(attribute='normalized.job_id') | list | to_json }}",
                        "dest": "{{ out_dir }}/ids.json", "mode": "0600"}}]}]
-    starts = [run_playbook(yaml.safe_dump(start_play), emulator=emulator, verbosity=1) for _ in (1, 2)]
+    starts = [run_playbook(yaml.safe_dump(start_play), emulator=emulator, verbosity=1) for _run in (1, 2)]
     for run in starts:
         run.assert_ok()
     ids = [(run.out_dir / "ids.json").read_text() for run in starts]
     assert ids[0] == ids[1] and len(yaml.safe_load(ids[0])) == 1, ids
     resume[0]["module_defaults"] = {"group/jobgate.cloud.aws": {"endpoint_url": "{{ emulator_aws_endpoint }}"}}
-    for _ in (1, 2):
+    for _run in (1, 2):
         run = run_playbook(yaml.safe_dump(resume), emulator=emulator, verbosity=1,
                            extra_vars={"gate_kind": "backup_job", "gate_ids": yaml.safe_load(ids[0])})
         run.assert_ok()
