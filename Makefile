@@ -36,7 +36,7 @@ SANITY_DIR := $(BUILD)/sanity/ansible_collections/jobgate/cloud
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 ARTIFACT := $(BUILD)/dist/jobgate-cloud-$(VERSION).tar.gz
 STATE := $(BUILD)/emulator-demo.json
-# `make emulator`: an emulator of one's own in the background (docs/guides/try_it.md), in a directory of its own
+# `make emulator`: an emulator of one's own in the background (docs/try_it.md), in a directory of its own
 # because ca.pem is written beside the state file (and `make demo` has its own)
 SCENARIO ?= try_it
 EMULATOR_STATE := $(BUILD)/emulator/state.json
@@ -58,7 +58,8 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export JOBGATE_ANSIBLE_PLAYBOOK := $(BIN)/ansible-playbook
 
 .PHONY: demo emulator emulator-stop test venv versions build install dev-link units integration sanity lint docs \
-  docs-check changelog-lint checks smoke clean bench
+  docs-check docs-site browser changelog-lint checks smoke clean\
+  bench
 
 # One rule for every version: CORE picks the interpreter, the venv and the pins.
 venv: $(VENV)/.stamp
@@ -122,6 +123,7 @@ test:
 # The primary version's checks that are not tests.
 checks: install
 	$(call timed,docs-check $(CORE),$(MAKE) docs-check)
+	$(call timed,docs-site $(CORE),$(MAKE) docs-site)
 	$(call timed,changelog-lint $(CORE),$(MAKE) changelog-lint)
 	$(call timed,sanity $(CORE),$(MAKE) sanity)
 	$(call timed,lint $(CORE),$(MAKE) lint)
@@ -167,15 +169,29 @@ sanity: venv
 lint: install
 	$(BIN)/ansible-lint --profile production --offline
 
-# The shared return values (tools/returns.yml) go into the modules first; the rst pages are built from the
-# collection installed after that.
+# The shared return values (tools/returns.yml) go into the modules first; the HTML docsite (antsibull-docs and
+# Sphinx, .build/docsite/site/build/html/index.html) is built from the collection installed after that.
 docs: venv
-	$(BIN)/python tools/docs.py --write --returns-only
-	$(MAKE) install
 	$(BIN)/python tools/docs.py --write
+	$(MAKE) install
+	$(BIN)/python tools/docs.py --site
 
 docs-check: install
 	$(BIN)/python tools/docs.py --check
+
+# The docsite with Sphinx warnings as errors, then every page loaded in headless Chromium: no broken internal link,
+# no console error; screenshots in .build/docsite/screenshots.
+docs-site: install browser
+	$(BIN)/python tools/docs.py --site --strict
+	$(BIN)/python tools/browser_check.py
+
+# Debian's chromium for the browser check: installed where this runs as root with apt-get (these machines, CI);
+# anywhere else the check says what it needs.
+browser:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+	@command -v chromium >/dev/null || { echo "the browser check needs Debian's chromium on PATH" \
+	  "(apt-get install -y chromium, as root)"; exit 1; }
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint

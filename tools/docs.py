@@ -1,20 +1,22 @@
 #!/usr/bin/env python
-"""Write the shared return documentation and the permissions into the modules, the permissions docs and
-docs/collection/, or check all are current.
+"""Write the shared return documentation and the permissions into the modules, check them and lint the docs, or
+build the HTML docsite.
 
-Usage: python tools/docs.py --write | --check [--returns-only]
-The return values every job module shares are written once, in tools/returns.yml; this puts them into each
+Usage: python tools/docs.py --write | --check | --site [--dest DIR] [--strict]
+The return values every job module shares are written once, in tools/returns.yml; --write puts them into each
 module's RETURN between its `# BEGIN name` / `# END name` markers (ansible-doc has no RETURN fragments). The API
-actions each module calls are declared once, in the registry of kinds (plugins/module_utils/_core/kinds.py); this
-puts them into each module's DOCUMENTATION notes (`# BEGIN permissions` / `# END permissions`) and writes
-docs/permissions.md with its IAM policies and Azure role definitions (docs/permissions/*.json). Then
-antsibull-docs runs against the collection as installed (ANSIBLE_COLLECTIONS_PATH), plus its docs linter.
+actions each module calls are declared once, in the registry of kinds (plugins/module_utils/_core/kinds.py); --write
+also puts them into each module's DOCUMENTATION notes (`# BEGIN permissions` / `# END permissions`) and writes
+docs/permissions.md with its IAM policies and Azure role definitions (docs/permissions/*.json). --check finds any
+drift and runs antsibull-docs' linter. --site builds the docsite with antsibull-docs (sphinx-init, then the
+collection's pages) and Sphinx from the collection as installed (ANSIBLE_COLLECTIONS_PATH), adding what
+antsibull-docs does not write: the event source's page, from its own DOCUMENTATION.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
-import filecmp
 import importlib.util
 import json
 import os
@@ -22,13 +24,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-DEST = ROOT / "docs" / "collection"
+SITE = ROOT / ".build" / "docsite"
 MODULES = ROOT / "plugins" / "modules"
 SOURCE = ROOT / "tools" / "returns.yml"
 REGISTRY = ROOT / "plugins" / "module_utils" / "_core" / "kinds.py"
@@ -382,52 +383,284 @@ def check_returns(source: dict, modules: Path = MODULES) -> list:
     return [problem for path in module_files(modules) for problem in return_drift(path, source)]
 
 
-# ---------------------------------------------------------------------------------------------------------- rst
-def _env() -> dict:
+# ---------------------------------------------------------------------------------------------------------- site
+COLLECTION = "jobgate.cloud"
+INSTALLED = Path("ansible_collections") / "jobgate" / "cloud"
+EVENT_SOURCE = Path("extensions") / "eda" / "plugins" / "event_source" / "job_status.py"
+EVENT_SOURCE_LABEL = "ansible_collections.jobgate.cloud.job_status_event_source"
+# The guides, in the docsite's order: Markdown in docs/, where Galaxy shows them. The site takes them as
+# antsibull-docs extra docs (docs/docsite/extra-docs.yml and one page each in docs/docsite/rst/) that include the
+# Markdown with MyST. Those are written into the staged copy only: antsibull-docs' linter checks extra docs as
+# standalone docutils files, where a MyST include cannot work; the strict Sphinx build checks them instead.
+GUIDES = ("try_it", "gating_deployments", "awx", "event_driven", "troubleshooting")
+# Where Sphinx reads the Markdown from, excluded from the documents it looks for by itself.
+GUIDES_DIR = "_guides"
+# The site's front page (antsibull-docs' own says "Welcome to my Ansible collection documentation").
+INDEX_RST = """.. _docsite_root_index:
+
+jobgate.cloud
+=============
+
+Gate playbooks, AWX jobs and Event-Driven Ansible rulebooks on long-running cloud work, with one status vocabulary
+for all: AWS Backup report, backup and restore jobs, Azure Local (formerly Azure Stack HCI) edge device jobs, and
+AWS Panorama device and package import jobs (AWS ended support for AWS Panorama on 31 May 2026).
+
+- :ref:`The collection <plugins_in_jobgate.cloud>`: its modules, the role, the event source, the guides and the
+  changelog.
+- New here? Start with :ref:`Try your own playbook against the emulator
+  <ansible_collections.jobgate.cloud.docsite.try_it>`, then :ref:`Gating a deployment on job completion
+  <ansible_collections.jobgate.cloud.docsite.gating_deployments>`.
+
+.. toctree::
+   :maxdepth: 2
+   :caption: Collections:
+
+   collections/index
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Plugin indexes:
+   :glob:
+
+   collections/index_*
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Reference indexes:
+
+   collections/environment_variables
+"""
+# Appended to the conf.py that `antsibull-docs sphinx-init` writes.
+CONF_EXTRA = f"""
+
+# ---- added by tools/docs.py
+# The guides are Markdown (docs/*.md, which Galaxy renders); the stubs in docs/docsite/rst/ include them with MyST.
+extensions.append("myst_parser")
+exclude_patterns = ["{GUIDES_DIR}"]
+myst_heading_anchors = 3
+# No inventory is fetched (the build runs offline, in CI as here): the two labels of ansible's own docs that
+# antsibull-docs' pages use link to docs.ansible.com directly; any other unknown label stays a warning.
+intersphinx_mapping = {{}}
+_ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
+_EXTERNAL = {{
+    "common_return_values": _ANSIBLE_DOCS + "reference_appendices/common_return_values.html",
+    "ansible_configuration_settings": _ANSIBLE_DOCS + "reference_appendices/config.html",
+}}
+
+
+def _external_label(app, env, node, contnode):
+    from docutils import nodes
+
+    url = _EXTERNAL.get(node.get("reftarget", ""))
+    if node.get("reftype") != "ref" or url is None:
+        return None
+    return nodes.reference("", "", contnode, internal=False, refuri=url)
+
+
+def setup(app):
+    app.connect("missing-reference", _external_label)
+"""
+
+
+def _env(collections: Path | None = None) -> dict:
     # antsibull-docs runs `ansible-doc` itself: it must find the venv's one.
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if collections is not None:
+        env["ANSIBLE_COLLECTIONS_PATH"] = str(collections)
+    return env
 
 
-def generate(out: Path) -> None:
-    subprocess.run(
-        [str(BIN / "antsibull-docs"), "collection", "--use-current", "--squash-hierarchy", "--fail-on-error",
-         "--output-format", "simplified-rst", "--no-add-antsibull-docs-version", "--no-breadcrumbs",
-         "--dest-dir", str(out), "jobgate.cloud"],
-        check=True, env=_env(),
-    )
+def installed_collection() -> Path:
+    """The collection as `make install` put it (the first ANSIBLE_COLLECTIONS_PATH entry that has it)."""
+    for entry in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
+        if entry and (Path(entry) / INSTALLED / "MANIFEST.json").is_file():
+            return Path(entry) / INSTALLED
+    raise SystemExit("jobgate.cloud is not installed on ANSIBLE_COLLECTIONS_PATH; run `make install`")
 
 
-def differences(left: Path, right: Path) -> list:
-    cmp = filecmp.dircmp(left, right)
-    found = [f"only in generated: {n}" for n in cmp.left_only] + [f"only in docs/collection: {n}" for n in cmp.right_only]
-    found += [f"out of date: {n}" for n in cmp.diff_files]
-    for sub in cmp.common_dirs:
-        found += differences(left / sub, right / sub)
-    return found
+def lint() -> None:
+    subprocess.run([str(BIN / "antsibull-docs"), "lint-collection-docs", "--plugin-docs", str(ROOT)], check=True,
+                   env=_env())
 
 
-def rst(write: bool) -> list:
-    subprocess.run([str(BIN / "antsibull-docs"), "lint-collection-docs", "--plugin-docs", str(ROOT)], check=True, env=_env())
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "collection"
-        out.mkdir(mode=0o700)  # antsibull-docs refuses a missing or group-writable destination
-        generate(out)
-        if write:
-            shutil.rmtree(DEST, ignore_errors=True)
-            shutil.copytree(out, DEST)
-            print(f"wrote {DEST}")
-            return []
-        return differences(out, DEST) if DEST.is_dir() else ["docs/collection/ is missing"]
+def stage(dest: Path) -> Path:
+    """A copy of the installed collection under dest/collections, its changelog fragments released as the
+    version in galaxy.yml when there are any, so that the site's changelog page shows what the next release
+    brings. Returns the collections path."""
+    collections = dest / "collections"
+    copy = collections / INSTALLED
+    shutil.copytree(installed_collection(), copy)
+    extra = copy / "docs" / "docsite"
+    (extra / "rst").mkdir(parents=True, exist_ok=True)
+    sections = {"sections": [{"title": "Guides", "toctree": list(GUIDES)}]}
+    (extra / "extra-docs.yml").write_text(yaml.safe_dump(sections), encoding="utf-8")
+    for guide in GUIDES:
+        if not (copy / "docs" / f"{guide}.md").is_file():
+            raise SystemExit(f"docs/{guide}.md is missing from the installed collection")
+        (extra / "rst" / f"{guide}.rst").write_text(
+            f".. _ansible_collections.jobgate.cloud.docsite.{guide}:\n\n"
+            f".. include:: /{GUIDES_DIR}/{guide}.md\n   :parser: myst_parser.sphinx_\n", encoding="utf-8")
+    fragments = copy / "changelogs" / "fragments"
+    if fragments.is_dir() and any(fragments.glob("*.yml")):
+        shutil.copy(ROOT / "galaxy.yml", copy / "galaxy.yml")
+        subprocess.run([str(BIN / "antsibull-changelog"), "release"], cwd=copy, check=True, env=_env())
+    return collections
+
+
+def load_doc(path: Path) -> dict:
+    """A plugin's DOCUMENTATION and EXAMPLES (read, never imported), its doc fragments' options and notes merged."""
+    found: dict = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id in ("DOCUMENTATION", "EXAMPLES"):
+            found[node.targets[0].id] = node.value.value
+    doc = yaml.safe_load(found["DOCUMENTATION"])
+    root = path.parents[4]
+    for name in doc.get("extends_documentation_fragment") or []:
+        namespace, collection, fragment = name.split(".")
+        if f"{namespace}.{collection}" != COLLECTION:
+            raise ValueError(f"{path.name}: a fragment of another collection: {name}")
+        tree = ast.parse((root / "plugins" / "doc_fragments" / f"{fragment}.py").read_text(encoding="utf-8"))
+        text = next(node.value.value for node in ast.walk(tree)
+                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DOCUMENTATION")
+        extra = yaml.safe_load(text)
+        doc["options"] = {**(extra.get("options") or {}), **(doc.get("options") or {})}
+        doc["notes"] = (doc.get("notes") or []) + (extra.get("notes") or [])
+    doc["examples"] = found.get("EXAMPLES", "")
+    return doc
+
+
+def _markup(text, plugin, options: frozenset = frozenset()) -> str:
+    """Ansible markup (O(), V(), C(), E(), ...) as plain RST, through antsibull-docs-parser. An option of this page
+    links to its entry (the plain formatter would name the plugin and link to the page itself); E() is a literal: the
+    site's index of environment variables lists only those of plugin configuration, which the source has none of."""
+    from antsibull_docs_parser import parser, rst as rst_format  # pylint: disable=import-outside-toplevel
+
+    class Formatter(rst_format.PlainRSTFormatter):
+        def format_env_variable(self, part) -> str:
+            return f"\\ :literal:`{rst_format.rst_escape(part.name, escape_ending_whitespace=True)}`\\ "
+
+        def format_option_name(self, part, url) -> str:
+            if part.plugin != plugin:
+                return super().format_option_name(part, url)
+            shown = part.name if part.value is None else f"{part.name}={part.value}"
+            escaped = rst_format.rst_escape(shown, escape_ending_whitespace=True, must_not_be_empty=True)
+            if part.name not in options:   # an option of the kind's info module, not of the source's page
+                return f"\\ :literal:`{escaped}`\\ "
+            return f"\\ :ref:`{escaped} <{EVENT_SOURCE_LABEL}__parameter-{part.name}>`\\ "
+
+    paragraphs = text if isinstance(text, list) else [text]
+    return rst_format.to_rst_plain(parser.parse([str(p) for p in paragraphs], parser.Context(current_plugin=plugin)),
+                                   formatter=Formatter(), current_plugin=plugin)
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "\n".join((" " * spaces + line) if line else "" for line in text.split("\n"))
+
+
+def event_source_rst(doc: dict, name: str = "job_status") -> str:
+    """The event source's page (antsibull-docs does not document event sources yet), from its DOCUMENTATION."""
+    from antsibull_docs_parser import dom  # pylint: disable=import-outside-toplevel
+
+    fqcn = f"{COLLECTION}.{name}"
+    plugin = dom.PluginIdentifier(fqcn=fqcn, type="event_source")
+    names = frozenset(doc["options"])
+    title = f"{fqcn} event source -- {doc['short_description']}"
+    out = [f".. _{EVENT_SOURCE_LABEL}:", "", title, "=" * len(title), "",
+           f"This event source is part of the {COLLECTION} collection; ansible-rulebook uses it as "
+           f"``{fqcn}`` in a rulebook's ``sources``.", "",
+           ".. contents::", "   :local:", "   :depth: 1", "", "Synopsis", "--------", ""]
+    out += [f"- {_indent(_markup(item, plugin, names), 2).lstrip()}" for item in doc["description"]]
+    out += ["", "Parameters", "----------", ""]
+    for option, spec in sorted(doc["options"].items()):
+        kind = spec.get("type", "str") + (f" / elements={spec['elements']}" if spec.get("elements") else "")
+        details = [f"``{kind}``"]
+        if spec.get("required"):
+            details.append("required")
+        if spec.get("aliases"):
+            details.append("aliases: " + ", ".join(f"``{a}``" for a in spec["aliases"]))
+        if spec.get("choices"):
+            details.append("choices: " + ", ".join(f"``{c}``" for c in spec["choices"]))
+        if "default" in spec:
+            details.append(f"default: ``{spec['default']}``")
+        out += [f".. _{EVENT_SOURCE_LABEL}__parameter-{option}:", "", f"``{option}``", f"   {' -- '.join(details)}",
+                ""]
+        description = spec.get("description") or []
+        for item in description if isinstance(description, list) else [description]:
+            out += [_indent(_markup(item, plugin, names), 3), ""]
+    out += ["Notes", "-----", ""]
+    out += [f"- {_indent(_markup(note, plugin, names), 2).lstrip()}" for note in doc.get("notes") or []]
+    out += ["", "Examples", "--------", "", ".. code-block:: yaml+jinja", "", _indent(doc["examples"].strip("\n"), 4),
+            ""]
+    return "\n".join(out) + "\n"
+
+
+def add_event_source(rst_dir: Path, collection: Path) -> None:
+    """Write the event source's page beside the module pages and list it in the collection's index."""
+    pages = rst_dir / "collections" / "jobgate" / "cloud"
+    page = event_source_rst(load_doc(collection / EVENT_SOURCE))
+    (pages / "job_status_event_source.rst").write_text(page, encoding="utf-8")
+    index = pages / "index.rst"
+    text = index.read_text(encoding="utf-8")
+    section = ("\n.. _event_source_plugins_in_jobgate.cloud:\n\nEvent Sources\n~~~~~~~~~~~~~\n\n"
+               f"* :ref:`job_status event source <{EVENT_SOURCE_LABEL}>` -- "
+               f"{load_doc(collection / EVENT_SOURCE)['short_description']}\n\n"
+               ".. toctree::\n    :maxdepth: 1\n    :hidden:\n\n    job_status_event_source\n\n")
+    anchor = ".. _role_plugins_in_jobgate.cloud:"
+    if anchor not in text:
+        raise ValueError(f"{index}: no {anchor} to put the event sources before")
+    index.write_text(text.replace(anchor, section + anchor, 1), encoding="utf-8")
+
+
+def build_site(dest: Path, strict: bool) -> Path:
+    """The HTML docsite: antsibull-docs' Sphinx set-up and pages, the event source's page, the guides (extra docs)
+    and the changelog, built by Sphinx into dest/build/html (warnings are errors when strict)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True, mode=0o700)
+    collections = stage(dest)
+    env = _env(collections)
+    antsibull = str(BIN / "antsibull-docs")
+    site = dest / "site"
+    site.mkdir(mode=0o700)
+    index = dest / "index.rst"
+    index.write_text(INDEX_RST, encoding="utf-8")
+    subprocess.run([antsibull, "sphinx-init", "--use-current", "--fail-on-error", "--no-add-antsibull-docs-version",
+                    "--index-rst-source", str(index), "--dest-dir", str(site), "--project", COLLECTION,
+                    "--copyright", "Contributors to the jobgate.cloud project",
+                    "--title", "jobgate.cloud documentation", "--html-short-title", COLLECTION, COLLECTION],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+    with open(site / "conf.py", "a", encoding="utf-8") as conf:
+        conf.write(CONF_EXTRA)
+    rst_dir = site / "rst"
+    rst_dir.mkdir(mode=0o700, exist_ok=True)
+    subprocess.run([antsibull, "--config-file", str(site / "antsibull-docs.cfg"), "collection", "--cleanup",
+                    "everything", "--fail-on-error", "--use-current", "--no-add-antsibull-docs-version",
+                    "--dest-dir", str(rst_dir), COLLECTION], check=True, env=env)
+    copy = collections / INSTALLED
+    add_event_source(rst_dir, copy)
+    guides = rst_dir / GUIDES_DIR
+    guides.mkdir()
+    for guide in GUIDES:
+        shutil.copy(copy / "docs" / f"{guide}.md", guides / f"{guide}.md")
+    html = site / "build"
+    command = [str(BIN / "sphinx-build"), "-M", "html", str(rst_dir), str(html), "-c", str(site), "-q"]
+    subprocess.run(command + (["-W", "--keep-going"] if strict else []), check=True, env=env)
+    print(f"built the docsite: {html / 'html' / 'index.html'}")
+    return html / "html"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    parser.add_argument("--returns-only", action="store_true",
-                        help="only the modules' RETURN (the rst pages are built from the installed collection)")
+    mode.add_argument("--write", action="store_true", help="write the shared RETURN parts into the modules")
+    mode.add_argument("--check", action="store_true", help="check them, and lint the docs with antsibull-docs")
+    mode.add_argument("--site", action="store_true", help="build the HTML docsite from the installed collection")
+    parser.add_argument("--dest", type=Path, default=SITE, help=f"where --site builds (default: {SITE})")
+    parser.add_argument("--strict", action="store_true", help="with --site: Sphinx warnings are errors")
     args = parser.parse_args()
+    if args.site:
+        build_site(args.dest, args.strict)
+        return 0
     source = load_source()
     problems = write_returns(source) if args.write else check_returns(source)
     if problems:
@@ -443,14 +676,8 @@ def main() -> int:
             print("the permissions docs do not match the registry of kinds:\n  " + "\n  ".join(problems))
             return 1
         print("the modules' permissions notes and docs/permissions.md match the registry of kinds")
-    if args.returns_only:
-        return 0
-    problems = rst(args.write)
-    if problems:
-        print("docs/collection/ does not match the modules; run `make docs`:\n  " + "\n  ".join(problems))
-        return 1
     if args.check:
-        print("docs/collection/ matches the modules")
+        lint()
     return 0
 
 

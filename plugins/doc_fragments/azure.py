@@ -22,9 +22,11 @@ options:
       - V(msi) uses a managed identity, user-assigned when O(client_id) (or E(AZURE_CLIENT_ID)) is set, else the
         system-assigned one; it asks the endpoint the environment names, or the instance metadata service of an
         Azure VM.
-      - V(workload_identity) exchanges the federated token in E(AZURE_FEDERATED_TOKEN_FILE) for the app O(client_id)
-        (or E(AZURE_CLIENT_ID)) in O(tenant) (or E(AZURE_TENANT_ID)), as a Kubernetes pod with Azure workload
-        identity gets them.
+      - V(workload_identity) exchanges a federated token for the app O(client_id) (or E(AZURE_CLIENT_ID)) in
+        O(tenant) (or E(AZURE_TENANT_ID)), either the token itself in E(AZURE_FEDERATED_TOKEN) (as
+        azure.azcollection takes it, for example a CI system's OIDC token), or a file holding it in
+        E(AZURE_FEDERATED_TOKEN_FILE) (as a Kubernetes pod with Azure workload identity gets it; read at each token
+        request, so a rotated token is used). When both are set, E(AZURE_FEDERATED_TOKEN) wins.
       - These sources need no secret in the play; the identity header and the federated token never appear in
         output. Refusals (a wrong identity header, an assertion without a matching federated credential, a CLI that
         is not signed in) fail at once and are not retryable.

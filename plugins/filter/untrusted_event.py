@@ -18,7 +18,7 @@ description:
   - In the rulebook, the C(run_playbook) action's C(extra_vars) set C(jobgate_event) to
     C("{{ event.job_status | tojson | urlencode }}") (Jinja's own filters, which ansible-rulebook has). In the
     playbook, never read C(ansible_eda).
-  - See the guide docs/guides/event_driven.md, "Playbooks run by a rule".
+  - See the guide docs/event_driven.md, "Playbooks run by a rule".
 options:
   _input:
     description:

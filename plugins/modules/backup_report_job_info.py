@@ -73,13 +73,14 @@ EXAMPLES = r"""
 - name: Start a report and wait for it
   block:
     - name: Start the report job
-      ansible.builtin.command: aws backup start-report-job --report-plan-name daily_jobs --query ReportJobId --output text
+      jobgate.cloud.backup_report_job:
+        report_plan_name: daily_jobs
+        region: us-east-1
       register: started
-      changed_when: true
 
     - name: Wait for the report
       jobgate.cloud.backup_report_job_info:
-        report_job_id: "{{ started.stdout }}"
+        report_job_id: "{{ started.jobs[0].report_job_id }}"
         region: us-east-1
         wait: true
         wait_timeout: 600

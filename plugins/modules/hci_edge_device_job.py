@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: hci_edge_device_job
-short_description: Start an Azure Stack HCI edge device job (log collection or remote support)
+short_description: Start an Azure Local (Azure Stack HCI) edge device job (log collection or remote support)
 version_added: 0.1.0
 description:
   - Creates a log collection (O(job_type=CollectLog)) or remote support (O(job_type=RemoteSupport)) job on the edge

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: hci_edge_device_job_info
-short_description: Get the status of Azure Stack HCI edge device jobs
+short_description: Get the status of Azure Local (Azure Stack HCI) edge device jobs
 version_added: 0.1.0
 description:
-  - Gets Azure Stack HCI edge device jobs (log collection and remote support jobs of an Azure Local machine,
-    resource type C(Microsoft.AzureStackHCI/edgeDevices/jobs)) from Azure Resource Manager, one job, several jobs,
-    or every job of the edge device.
+  - Gets Azure Local (formerly Azure Stack HCI) edge device jobs (log collection and remote support jobs of an
+    Azure Local machine, resource type C(Microsoft.AzureStackHCI/edgeDevices/jobs)) from Azure Resource Manager, one
+    job, several jobs, or every job of the edge device.
   - Without O(job_name) or O(job_names) the module lists the edge device's jobs (C(EdgeDeviceJobs_ListByEdgeDevice)),
     following C(nextLink) to the end.
   - Every job carries a C(normalized) block with the same shape for every kind of job the collection knows.
@@ -167,7 +167,7 @@ jobs:
       type: str
       returned: always
     kind:
-      description: The edge solution kind, V(HCI) for Azure Stack HCI.
+      description: The edge solution kind, V(HCI) for Azure Local (Azure Stack HCI).
       type: str
       returned: when the API reports it
     properties:

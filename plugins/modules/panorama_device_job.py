@@ -46,6 +46,9 @@ options:
     type: bool
     default: false
 notes:
+  - AWS ended support for AWS Panorama on 31 May 2026, and botocore removed the Panorama service model in
+    1.43.38. This module stays for whatever still serves the Panorama API (and for the emulator); it carries its own
+    copy of the model, so it works with any botocore.
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (AWS IAM): C(panorama:CreateJobForDevices) to start the job; C(panorama:DescribeDevice) to read each
     device''s software version (with O(job_type=OTA)); C(panorama:ListDevicesJobs) to find an open OTA job of the

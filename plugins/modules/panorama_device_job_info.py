@@ -35,6 +35,9 @@ options:
       - In list mode, only the jobs of this device.
     type: str
 notes:
+  - AWS ended support for AWS Panorama on 31 May 2026, and botocore removed the Panorama service model in
+    1.43.38. This module stays for whatever still serves the Panorama API (and for the emulator); it carries its own
+    copy of the model, so it works with any botocore.
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (AWS IAM): C(panorama:DescribeDeviceJob) to read each job; C(panorama:ListDevicesJobs) to list jobs
     (in list mode).'

@@ -85,6 +85,9 @@ options:
       - A token already used with different inputs fails the task; jobs are not edited.
     type: str
 notes:
+  - AWS ended support for AWS Panorama on 31 May 2026, and botocore removed the Panorama service model in
+    1.43.38. This module stays for whatever still serves the Panorama API (and for the emulator); it carries its own
+    copy of the model, so it works with any botocore.
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (AWS IAM): C(panorama:CreatePackageImportJob) to start the job; C(panorama:ListPackageImportJobs)
     to tell a new job from an earlier run''s; C(panorama:DescribePackageImportJob) to read the job it finds or starts.'

@@ -33,6 +33,9 @@ options:
     type: list
     elements: str
 notes:
+  - AWS ended support for AWS Panorama on 31 May 2026, and botocore removed the Panorama service model in
+    1.43.38. This module stays for whatever still serves the Panorama API (and for the emulator); it carries its own
+    copy of the model, so it works with any botocore.
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (AWS IAM): C(panorama:DescribePackageImportJob) to read each job; C(panorama:ListPackageImportJobs)
     to list jobs (in list mode; with 4 or more ids it saves requests, and without it they are described one by one).'

@@ -42,7 +42,7 @@ class Rulebook:
 
     def __init__(self, rulebook: str | Path, workdir: Path, *, variables: dict | None = None, env: dict | None = None,
                  emulator: Any = None, persistence_id: str | None = None, verbosity: int = 1,
-                 extra_args: tuple = (), bin_dir: Path = VENV_BIN) -> None:
+                 extra_args: tuple = (), bin_dir: Path = VENV_BIN, inventory: Path = INVENTORY) -> None:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         path = Path(rulebook)
@@ -51,7 +51,7 @@ class Rulebook:
         vars_file = self.workdir / "vars.json"
         vars_file.write_text(json.dumps(variables or {}))
         self.log = self.workdir / "rulebook.log"
-        cmd = [str(bin_dir / "ansible-rulebook"), "--rulebook", str(path), "--inventory", str(INVENTORY),
+        cmd = [str(bin_dir / "ansible-rulebook"), "--rulebook", str(path), "--inventory", str(inventory),
                "--vars", str(vars_file), "--shutdown-delay", "1"]
         if persistence_id:
             cmd += ["--persistence-id", persistence_id]

@@ -24,16 +24,18 @@ WRONG_HEADER = "wrong-identity-header-" + uuid.uuid4().hex
 CLEAN = {name: None for name in (
     "AZURE_SUBSCRIPTION_ID", "AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT", "AZURE_CLOUD_ENVIRONMENT",
     "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "AZURE_AUTHORITY_HOST", "AZURE_AD_USER", "AZURE_PASSWORD",
-    "AZURE_PROFILE", "AZURE_USERNAME", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_PROFILE", "AZURE_USERNAME", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN", "AZURE_CLIENT_CERTIFICATE_PATH",
     "ANSIBLE_AZURE_AUTH_SOURCE", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT",
     "IMDS_ENDPOINT", "MSI_ENDPOINT", "MSI_SECRET", "AZURE_POD_IDENTITY_AUTHORITY_HOST")}
 
 
-def cases_for(emulator, tmp_path, arc_dir) -> tuple[dict, list, list, dict]:
-    """Two runs: one on a host whose process environment is App Service's (as the platform sets it: the identity
+def cases_for(emulator, tmp_path, arc_dir) -> tuple[dict, list, list, dict, dict, list]:
+    """Three runs: one on a host whose process environment is App Service's (as the platform sets it: the identity
     header must not go through the `environment` keyword, which ansible prints at -vvv), one on a host with no
-    managed identity. Returns (the App Service environment, cases of run 1, cases of run 2, the token source the
-    emulator must have seen for each case that succeeds)."""
+    managed identity, one whose environment holds a federated token itself (AZURE_FEDERATED_TOKEN, as a CI system's
+    OIDC token is handed on; a secret, so in the process environment too). Returns (the App Service environment,
+    cases of run 1, cases of run 2, the token source the emulator must have seen for each case that succeeds, the
+    federated token environment, cases of run 3)."""
     info = emulator.admin("GET", "/azure/identity")
     user_assigned = str(uuid.uuid4())
     emulator.admin("POST", "/azure/identity", {"user_assigned": [user_assigned]})
@@ -72,9 +74,13 @@ def cases_for(emulator, tmp_path, arc_dir) -> tuple[dict, list, list, dict]:
         elsewhere.append({"name": "arc", "auth_source": "msi",
                           "env": {"IDENTITY_ENDPOINT": info["arc_endpoint"], "IMDS_ENDPOINT": info["imds_endpoint"]}})
         sources["arc"] = "arc"
-    for case in on_app_service + elsewhere:
+    token_host = {"AZURE_FEDERATED_TOKEN": fed["assertion"], "AZURE_CLIENT_ID": fed["client_id"],
+                  "AZURE_TENANT_ID": fed["tenant"], "AZURE_AUTHORITY_HOST": emulator.https_endpoint + "/"}
+    with_token = [{"name": "wi-token", "auth_source": "workload_identity", "env": {}}, {"name": "wi-token-auto", "env": {}}]
+    sources.update({"wi-token": "workload_identity", "wi-token-auto": "workload_identity"})
+    for case in on_app_service + elsewhere + with_token:
         case["job_name"] = "job-" + case["name"]
-    return app_service, on_app_service, elsewhere, sources
+    return app_service, on_app_service, elsewhere, sources, token_host, with_token
 
 
 def test_msi_workload_identity_and_cli_find_hci_jobs(emulator, run_playbook, assert_no_secrets, tmp_path):
@@ -82,8 +88,8 @@ def test_msi_workload_identity_and_cli_find_hci_jobs(emulator, run_playbook, ass
     home = tmp_path / "home"
     home.mkdir()
     with msal_arc_key_dir() as arc_dir:
-        app_service, on_app_service, elsewhere, sources = cases_for(emulator, tmp_path, arc_dir)
-        cases = on_app_service + elsewhere
+        app_service, on_app_service, elsewhere, sources, token_host, with_token = cases_for(emulator, tmp_path, arc_dir)
+        cases = on_app_service + elsewhere + with_token
         seed(emulator, uri, *(c["job_name"] for c in cases), timeline=FAST, created_ago=5)
         # The stand-in az first on PATH, for these runs only; its `#!/usr/bin/env python` finds this interpreter.
         path = os.pathsep.join((str(STAND_IN_BIN), str(Path(sys.executable).parent), os.environ["PATH"]))
@@ -91,7 +97,7 @@ def test_msi_workload_identity_and_cli_find_hci_jobs(emulator, run_playbook, ass
                    **emulator.ca_env())
         runs = [run_playbook(PLAYBOOK, emulator=emulator, aws=False, azure=False, env=dict(env, **host_env),
                              extra_vars={"resource_uri": uri, "cases": host_cases})
-                for host_env, host_cases in ((app_service, on_app_service), ({}, elsewhere))]
+                for host_env, host_cases in ((app_service, on_app_service), ({}, elsewhere), (token_host, with_token))]
     outcome = {r["item"]["name"]: r for run in runs for r in run.assert_ok().result("auth")}
     assert sorted(outcome) == sorted(c["name"] for c in cases)
     arm = arm_requests(emulator)

@@ -3,7 +3,7 @@
 ansible-rulebook passes a rule's event to run_playbook as the extra variable ansible_eda, which ansible-core loads
 as trusted template text. These tests put Jinja that would create a file into every text field a kind has (status
 messages, a device name, a package name, a tag's key and value), run the real ansible-rulebook with the guide's
-safe rule and playbook (docs/guides/event_driven.md, taken from the guide itself) and with the collection's own
+safe rule and playbook (docs/event_driven.md, taken from the guide itself) and with the collection's own
 rulebooks, and check that no file appears and the text arrives verbatim, in the event and in the playbook. The
 guide's unsafe way is run too: it does create the files, which shows that the payload is live. The role and the
 filter under the installed ansible-core (2.18 in the smoke run) are checked without ansible-rulebook.
@@ -23,7 +23,7 @@ from hci_support import RecordingServer, machine_uri
 from hci_support import seed as hci_seed
 from rulebook_support import Rulebook
 
-GUIDE = REPO / "docs/guides/event_driven.md"
+GUIDE = REPO / "docs/event_driven.md"
 
 
 def payload(directory: Path, field: str) -> str:

@@ -146,7 +146,7 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
                   persistence_id="jobgate-eda-test", verbosity=1) as run2:
         run2.wait_until(lambda: run2.job_events("backup_report", late), 60, "the new job's event")
         # the source did put the old jobs' events again (on_start: emit); the rule engine dropped them
-        run2.wait_until(lambda: all(f"job {job_id} None -> " in run2.output
+        run2.wait_until(lambda: all(f"job {job_id} first seen " in run2.output
                                     for job_id in (done_early, succeeds, fails, "support-eda-1")),
                         30, "the source's log of every event it put")
         time.sleep(2)

@@ -1,4 +1,4 @@
-"""docs/guides/try_it.md works as written: its shell lines and its first playbook, taken from the guide itself, run
+"""docs/try_it.md works as written: its shell lines and its first playbook, taken from the guide itself, run
 twice against an emulator started with the guide's scenario, and the second run is an idempotent pass."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 
 from harness import REPO, EmulatorProcess, assert_no_secrets
 
-GUIDE = REPO / "docs/guides/try_it.md"
+GUIDE = REPO / "docs/try_it.md"
 GUIDE_STATE = ".build/emulator/state.json"
 GUIDE_COLLECTIONS = "$PWD/.build/collections"
 

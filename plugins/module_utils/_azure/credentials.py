@@ -68,6 +68,8 @@ ENV_NAMES: dict = {
     "ad_user": ("AZURE_AD_USER", "AZURE_USERNAME"),
     "password": ("AZURE_PASSWORD",),
     "federated_token_file": ("AZURE_FEDERATED_TOKEN_FILE",),
+    # The federated token itself (an OIDC token from a CI system or another cloud), as azure.azcollection takes it.
+    "federated_token": ("AZURE_FEDERATED_TOKEN",),
     "authority_host": ("AZURE_AUTHORITY_HOST",),
     # What a managed identity host sets (App Service, Arc, Service Fabric; Azure ML and Cloud Shell the older names).
     "identity_header": ("IDENTITY_HEADER", "MSI_SECRET"),
@@ -100,6 +102,7 @@ class CredentialPlan:
     secret: str | None = field(default=None, repr=False)
     certificate_path: str | None = None
     federated_token_file: str | None = None
+    federated_token: str | None = field(default=None, repr=False)   # workload identity: the assertion itself
     cloud_environment: str = "AzureCloud"
     authority_host: str | None = None
     cert_validation_mode: str = "validate"
@@ -108,7 +111,7 @@ class CredentialPlan:
 
     def secrets(self) -> list:
         """Values that must never appear in a message."""
-        return [s for s in (self.secret, self.identity_header) if s]
+        return [s for s in (self.secret, self.identity_header, self.federated_token) if s]
 
 
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
@@ -177,13 +180,20 @@ def _plan_from_settings(settings: dict, source: str, environ_settings: dict) -> 
         return CredentialPlan(kind="client_certificate", certificate_path=settings["x509_certificate_path"], **common)
     if settings.get("ad_user") or settings.get("password"):
         raise JobGateError(PASSWORD_NOT_SUPPORTED, code="UnsupportedCredential")
+    token = settings.get("federated_token") or environ_settings.get("federated_token")
     token_file = settings.get("federated_token_file") or environ_settings.get("federated_token_file")
-    if settings.get("client_id") and token_file:
-        return CredentialPlan(kind="workload_identity", federated_token_file=token_file, **common)
+    if settings.get("client_id") and (token or token_file):
+        return CredentialPlan(kind="workload_identity", **_federated(token, token_file), **common)
     where = "the module options" if source == "parameters" else (
         "the environment" if source == "env" else f"the {source}")
     raise bad_input(f"Incomplete Azure credentials in {where}: a service principal needs client_id, tenant and "
                     "either secret or x509_certificate_path.")
+
+
+def _federated(token: str | None, token_file: str | None) -> dict:
+    """The federated token given itself (AZURE_FEDERATED_TOKEN) wins over a token file: it was set on purpose, where
+    a file may be what a platform mounts anyway."""
+    return {"federated_token": token} if token else {"federated_token_file": token_file}
 
 
 def _has_sp_or_user(settings: dict | None) -> bool:
@@ -246,12 +256,13 @@ def _identity_plan(kind: str, explicit: dict, env: dict, environ: t.Mapping) -> 
         return _msi_plan("msi", explicit["client_id"] or env.get("client_id"), environ, env)
     tenant = explicit["tenant"] or env.get("tenant")
     client_id = explicit["client_id"] or env.get("client_id")
-    token_file = env.get("federated_token_file")
-    if not (tenant and client_id and token_file):
+    token, token_file = env.get("federated_token"), env.get("federated_token_file")
+    if not (tenant and client_id and (token or token_file)):
         raise bad_input("auth_source=workload_identity needs tenant and client_id (options or AZURE_TENANT_ID/"
-                        "AZURE_CLIENT_ID) and a token file in AZURE_FEDERATED_TOKEN_FILE.")
+                        "AZURE_CLIENT_ID) and a federated token: AZURE_FEDERATED_TOKEN (the token) or "
+                        "AZURE_FEDERATED_TOKEN_FILE (a file holding it).")
     return CredentialPlan(kind="workload_identity", source="workload_identity", tenant=tenant, client_id=client_id,
-                          federated_token_file=token_file)
+                          **_federated(token, token_file))
 
 
 def _auto_plan(params, explicit, env, environ, credentials_text, from_profile):
@@ -265,7 +276,8 @@ def _auto_plan(params, explicit, env, environ, credentials_text, from_profile):
     if env.get("profile"):
         return from_profile(env["profile"]), parse_credentials_file(credentials_text, env["profile"]) or {}
     managed = managed_identity_endpoint(environ) is not None
-    has_credential = env.get("secret") or env.get("x509_certificate_path") or env.get("federated_token_file")
+    has_credential = (env.get("secret") or env.get("x509_certificate_path") or env.get("federated_token")
+                      or env.get("federated_token_file"))
     if env.get("client_id") and managed and not has_credential and not (env.get("ad_user") or env.get("password")):
         return _msi_plan("env", env["client_id"], environ, env), {}
     if env.get("client_id") or env.get("ad_user") or env.get("password"):
@@ -329,7 +341,11 @@ def build_credential(plan: CredentialPlan, cloud: CloudEndpoints, deadline: Dead
         return identity.ClientSecretCredential(tenant, plan.client_id, plan.secret, **kwargs)
     if plan.kind == "client_certificate":
         return identity.CertificateCredential(tenant, plan.client_id, certificate_path=plan.certificate_path, **kwargs)
+    if plan.kind == "workload_identity" and plan.federated_token:
+        token = plan.federated_token
+        return identity.ClientAssertionCredential(tenant, plan.client_id, lambda: token, **kwargs)
     if plan.kind == "workload_identity":
+        # Reads the file at each token request, so a token the platform rotates is picked up.
         return identity.WorkloadIdentityCredential(tenant_id=tenant, client_id=plan.client_id,
                                                    token_file_path=plan.federated_token_file, **kwargs)
     if plan.kind == "msi":

@@ -92,14 +92,15 @@ def first_fetch(source: JobSource, ids: list | None, deadline: Deadline, sleep: 
 
 
 def _open_jobs_text(entries: list) -> str:
+    """The jobs still open as the role's timeout line shows them: ``ID STATE (NATIVE, PERCENT%)``."""
     parts = []
     for entry in entries:
         block = entry["normalized"]
         if block["terminal"]:
             continue
-        native = block.get("native_status")
-        state = block["state"] if not native else f"{block['state']}, {native}"
-        parts.append(f"{block.get('job_id')} ({state})")
+        percent = block.get("percent_complete")
+        detail = [text for text in (block.get("native_status"), None if percent is None else f"{percent}%") if text]
+        parts.append(f"{block.get('job_id')} {block['state']}" + (f" ({', '.join(detail)})" if detail else ""))
     return ", ".join(parts)
 
 
@@ -125,8 +126,9 @@ def wait_for(seen: JobsSeen, ids: list, sleep: float, reserve: float = 0.0) -> t
         remaining = deadline.remaining()
         if final or remaining <= 0:
             seconds = deadline.elapsed()
-            msg = (f"Timed out after {seconds:g} s waiting for {len(open_idx)} {source.id_label}(s){where_phrase(source)} "
-                   f"to finish; still open: {_open_jobs_text(seen.entries)}.")
+            budget = f" (wait_timeout={deadline.budget:g})" if deadline.budget is not None else ""
+            msg = (f"Timed out after {seconds:g}s{budget} waiting for {len(open_idx)} of {len(seen.entries)} "
+                   f"{source.id_label}(s){where_phrase(source)}: {_open_jobs_text(seen.entries)}.")
             if last_error is not None:
                 msg += f" The last poll failed: {last_error.msg}"
             raise JobGateError(msg, code="WaitTimeout", retryable=True)

@@ -25,6 +25,9 @@ SOURCE_ARG_SPEC: dict = {
     "emit": {"type": "str", "default": "terminal", "choices": list(EMIT_CHOICES)},
     "on_start": {"type": "str", "default": "emit", "choices": list(ON_START_CHOICES)},
 }
+# The info modules' list filters (each kind takes some of them): the source's start line names those it was given.
+LIST_FILTERS = ("device_id", "report_plan_name", "status", "state", "resource_arn", "backup_vault_name",
+                "resource_type", "created_after", "created_before")
 # Keys ansible-rulebook itself may add to a source's arguments.
 ENGINE_KEYS = ("eda_feedback_queue",)
 
@@ -61,5 +64,6 @@ def prepare(args: t.Mapping) -> Watch:
         selection = spec.select_jobs(params)
     except JobGateError as err:
         raise _fail(kind, err.msg, secrets) from None
+    filters = {key: params[key] for key in LIST_FILTERS if params.get(key) is not None}
     return Watch(kind=kind, connect=selection.connect, ids=selection.ids, interval=options["interval"],
-                 emit=options["emit"], on_start=options["on_start"], secrets=secrets)
+                 emit=options["emit"], on_start=options["on_start"], secrets=secrets, filters=filters)

@@ -241,6 +241,7 @@ class Watch:
     emit: str = "terminal"
     on_start: str = "emit"
     secrets: tuple = ()                     # values to mask in anything the source prints
+    filters: dict = field(default_factory=dict)   # the list filters given (option: value), for the start line
 
 
 def poll_ids(source: t.Any, ids: list, hints: dict, first: bool) -> tuple:
@@ -314,7 +315,12 @@ async def watch(queue: t.Any, settings: Watch) -> None:
                 tracker = Tracker(settings.kind, source.location_key(), emit=settings.emit,
                                   on_start=settings.on_start, ids=settings.ids)
                 mode = f"{len(settings.ids)} job(s)" if settings.ids is not None else "every listed job"
-                log.info("%s: watching %s of kind %s %s every %g s (emit %s, on_start %s)", SOURCE_NAME, mode,
+                if settings.filters:
+                    mode += " with " + ", ".join(f"{key}={value}" for key, value in settings.filters.items())
+                elif settings.ids is None:
+                    mode += " (no filter)"
+                log.info("%s: watching %s of kind %s %s every %g s (emit %s, on_start %s)", SOURCE_NAME,
+                         scrub(mode, settings.secrets),
                          settings.kind, scrub(_place(source), settings.secrets), settings.interval, settings.emit,
                          settings.on_start)
             if settings.ids is None:
@@ -341,8 +347,10 @@ async def watch(queue: t.Any, settings: Watch) -> None:
             # The event source's one scrubbing point for events (``_core.redact``), as run_module is the modules'.
             event = scrub_data(event, settings.secrets)
             job = event[EVENT_KEY]["job"]
-            log.info("%s (%s): job %s %s -> %s (uuid %s)", SOURCE_NAME, settings.kind, job["job_id"],
-                     event[EVENT_KEY]["previous_state"], job["state"], event["meta"]["uuid"])
+            previous = event[EVENT_KEY]["previous_state"]
+            log.info("%s (%s): job %s %s (uuid %s)", SOURCE_NAME, settings.kind, job["job_id"],
+                     f"first seen {job['state']}" if previous is None else f"{previous} -> {job['state']}",
+                     event["meta"]["uuid"])
             await queue.put(event)
         if tracker.done:
             log.info("%s (%s): every job has finished; nothing left to poll", SOURCE_NAME, settings.kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 import importlib.util
 import json
 import shutil
@@ -204,3 +205,22 @@ def test_a_new_action_reaches_the_notes_and_the_policies(tmp_path):
     assert "`backup:GetSomething`" in page.read_text()
     assert "backup:GetSomething" in (policies / "aws-iam-read.json").read_text()
     assert "C(backup:GetSomething)" in " ".join(docs.permission_notes(kinds["backup_job"], "info"))
+
+
+def test_the_event_source_page_carries_its_documentation():
+    doc = docs.load_doc(REPO / docs.EVENT_SOURCE)
+    # the fragments' options (AWS and Azure connection) are merged in, the source's own stay its own
+    assert {"kind", "interval", "region", "access_key", "tenant", "auth_source"} <= set(doc["options"])
+    page = docs.event_source_rst(doc)
+    assert page.startswith(f".. _{docs.EVENT_SOURCE_LABEL}:\n")
+    assert "jobgate.cloud.job_status event source -- " + doc["short_description"] in page
+    for option in doc["options"]:
+        assert f"\n``{option}``\n" in page
+    assert "choices: ``terminal``, ``transitions``" in page and "default: ``30``" in page
+    # semantic markup rendered as RST, not left as O(...) / V(...) / E(...)
+    assert not re.search(r"\b[OVEC]\([a-z_]", page)
+    assert r":literal:`AWS\_REGION`" in page
+    # the page's own options link to their entries; an info module's option (job_id) that the page lacks is literal
+    assert f":ref:`emit=terminal <{docs.EVENT_SOURCE_LABEL}__parameter-emit>`" in page
+    assert r":literal:`job\_id`" in page and "(of event_source plugin" not in page
+    assert "- jobgate.cloud.job_status:" in page.split(".. code-block:: yaml+jinja", 1)[1]

@@ -164,6 +164,33 @@ def test_workload_identity_from_environment_in_auto_and_explicit():
         resolve_credentials({"auth_source": "workload_identity"}, {"AZURE_CLIENT_ID": "x"}, None)
 
 
+def test_workload_identity_takes_the_federated_token_itself():
+    token = "eyJhbGciOi.federated-token-body.signature"
+    env = {"AZURE_CLIENT_ID": "wi-client", "AZURE_TENANT_ID": "wi-tenant", "AZURE_FEDERATED_TOKEN": token}
+    for params in ({}, {"auth_source": "workload_identity"}, {"auth_source": "env"}):
+        plan = resolve_credentials(params, env, None)
+        assert (plan.kind, plan.client_id, plan.federated_token, plan.federated_token_file) == (
+            "workload_identity", "wi-client", token, None)
+        assert token in plan.secrets() and token not in repr(plan)
+    # the token set on purpose wins over a file a platform mounts anyway
+    both = resolve_credentials({}, dict(env, AZURE_FEDERATED_TOKEN_FILE="/var/run/token"), None)
+    assert (both.federated_token, both.federated_token_file) == (token, None)
+    # azure-identity's ClientAssertionCredential, handed the token, for the plan's tenant and app
+    credential = azure_credentials.build_credential(both, ARM)
+    assert type(credential).__name__ == "ClientAssertionCredential"
+    file_plan = resolve_credentials({}, dict(env, AZURE_FEDERATED_TOKEN="", AZURE_FEDERATED_TOKEN_FILE="/t"), None)
+    assert (file_plan.federated_token, file_plan.federated_token_file) == (None, "/t")
+    assert type(azure_credentials.build_credential(file_plan, ARM)).__name__ == "WorkloadIdentityCredential"
+    # an echo of the token in a refusal is scrubbed
+    echo = RuntimeError(f"AADSTS700211: No matching federated identity record found for presented assertion {token}")
+    with pytest.raises(JobGateError) as err:
+        TokenProvider(both, ARM, factory=lambda p, c: _Failing(echo)).token()
+    assert "federated-token-body" not in err.value.msg and "AADSTS700211" in err.value.msg
+    with pytest.raises(JobGateError) as err:
+        resolve_credentials({"auth_source": "workload_identity"}, {"AZURE_CLIENT_ID": "x", "AZURE_TENANT_ID": "t"}, None)
+    assert "AZURE_FEDERATED_TOKEN" in err.value.msg and "AZURE_FEDERATED_TOKEN_FILE" in err.value.msg
+
+
 def test_msi_and_cli_sources():
     plan = resolve_credentials({"auth_source": "msi", "client_id": "uami"}, {}, None)
     assert (plan.kind, plan.client_id) == ("msi", "uami")

@@ -85,6 +85,13 @@ def test_prepare_defaults_aliases_and_engine_keys(no_client):
     assert list_mode.ids is None and list_mode.interval == 7 and list_mode.on_start == "skip"
 
 
+def test_prepare_keeps_the_list_filters_given_for_the_start_line(no_client):
+    watch = eda_args.prepare({"kind": "restore_job", "status": "FAILED", "resource_type": "RDS",
+                              "created_after": "2026-05-01", "region": "eu-west-1"})
+    assert watch.filters == {"status": "FAILED", "resource_type": "RDS", "created_after": "2026-05-01"}
+    assert eda_args.prepare({"kind": "backup_report", "region": "eu-west-1"}).filters == {}
+
+
 @pytest.mark.parametrize("args, expected", [
     ({}, "jobgate.cloud.job_status stopped: bad arguments: missing required arguments: kind"),
     ({"kind": "ec2"}, "value of kind must be one of"),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -304,6 +305,18 @@ def test_watch_ids_one_event_per_job_and_then_idles(monkeypatch):
     # a poll taking 1.5 s still starts the next one `interval` after the previous start
     assert clock.sleeps == [3.5, "idle"]
     assert source.calls == ["a", "a"]
+
+
+def test_watch_logs_its_filters_and_a_first_seen_job(monkeypatch, caplog):
+    clock = FakeClock()
+    source = ScriptedSource([[("a", "running")], [("a", "succeeded")]], clock=clock)
+    caplog.set_level(logging.INFO, logger=w.log.name)
+    run_watch(monkeypatch, settings(source, emit="transitions", filters={"status": "RUNNING"}), clock, max_sleeps=2)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("watching every listed job with status=RUNNING of kind" in line for line in lines), lines
+    assert any("job a first seen running (uuid " in line for line in lines), lines
+    assert any("job a running -> succeeded (uuid " in line for line in lines), lines
+    assert not any("None" in line for line in lines), lines
 
 
 def test_watch_rides_through_throttling_with_growing_pauses_and_comes_back(monkeypatch):

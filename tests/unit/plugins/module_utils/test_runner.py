@@ -306,8 +306,10 @@ def test_wait_timeout_names_open_jobs(clock):
     returned = entries.failure(err)
     assert err.code == "WaitTimeout"
     assert err.retryable is True
-    assert "a (running, RUNNING)" in err.msg and "c (pending, CREATED)" in err.msg
-    assert "b (" not in err.msg
+    # as the role's timeout line reads: ID STATE (NATIVE, PERCENT%), the budget, how many of how many
+    assert "a running (RUNNING), c pending (CREATED)." in err.msg
+    assert err.msg.startswith("Timed out after ") and "s (wait_timeout=30) waiting for 2 of 3 " in err.msg
+    assert "b " not in err.msg
     assert "in region eu-west-1" in err.msg
     assert "Backup report job" in err.msg
     # The last pause is cut to the time left, and one last poll happens at the deadline.
