@@ -392,7 +392,7 @@ EVENT_SOURCE_LABEL = "ansible_collections.jobgate.cloud.job_status_event_source"
 # antsibull-docs extra docs (docs/docsite/extra-docs.yml and one page each in docs/docsite/rst/) that include the
 # Markdown with MyST. Those are written into the staged copy only: antsibull-docs' linter checks extra docs as
 # standalone docutils files, where a MyST include cannot work; the strict Sphinx build checks them instead.
-GUIDES = ("try_it", "gating_deployments", "awx", "event_driven", "troubleshooting")
+GUIDES = ("try_it", "gating_deployments", "awx", "event_driven", "troubleshooting", "permissions")
 # Where Sphinx reads the Markdown from, excluded from the documents it looks for by itself.
 GUIDES_DIR = "_guides"
 # The site's front page (antsibull-docs' own says "Welcome to my Ansible collection documentation").
@@ -505,6 +505,26 @@ def stage(dest: Path) -> Path:
         shutil.copy(ROOT / "galaxy.yml", copy / "galaxy.yml")
         subprocess.run([str(BIN / "antsibull-changelog"), "release"], cwd=copy, check=True, env=_env())
     return collections
+
+
+GUIDE_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<target>[\w-]+)\.md\)")
+FILE_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<target>permissions/[\w.-]+\.json)\)")
+
+
+def site_links(text: str) -> str:
+    """A guide's links to another guide or to a policy file, as the site has them.
+
+    On Galaxy and in the repository the guides link each other as files (`[x](permissions.md)`); on the site each
+    guide is included into a page of its own, where such a path names nothing, so it becomes a link to that page
+    (the page as a whole: a label set before an included heading has no anchor there), and a policy file a
+    download."""
+    def guide(found: re.Match) -> str:
+        if found["target"] not in GUIDES:
+            return found[0]
+        return f"{{doc}}`{found['text']} </collections/jobgate/cloud/docsite/{found['target']}>`"
+
+    text = GUIDE_LINK.sub(guide, text)
+    return FILE_LINK.sub(lambda found: f"{{download}}`{found['text']} </{GUIDES_DIR}/{found['target']}>`", text)
 
 
 def load_doc(path: Path) -> dict:
@@ -641,7 +661,9 @@ def build_site(dest: Path, strict: bool) -> Path:
     guides = rst_dir / GUIDES_DIR
     guides.mkdir()
     for guide in GUIDES:
-        shutil.copy(copy / "docs" / f"{guide}.md", guides / f"{guide}.md")
+        text = (copy / "docs" / f"{guide}.md").read_text(encoding="utf-8")
+        (guides / f"{guide}.md").write_text(site_links(text), encoding="utf-8")
+    shutil.copytree(copy / "docs" / "permissions", guides / "permissions")
     html = site / "build"
     command = [str(BIN / "sphinx-build"), "-M", "html", str(rst_dir), str(html), "-c", str(site), "-q"]
     subprocess.run(command + (["-W", "--keep-going"] if strict else []), check=True, env=env)

@@ -224,3 +224,12 @@ def test_the_event_source_page_carries_its_documentation():
     assert f":ref:`emit=terminal <{docs.EVENT_SOURCE_LABEL}__parameter-emit>`" in page
     assert r":literal:`job\_id`" in page and "(of event_source plugin" not in page
     assert "- jobgate.cloud.job_status:" in page.split(".. code-block:: yaml+jinja", 1)[1]
+
+
+def test_site_links_turn_guide_and_policy_links_into_the_site_s():
+    text = ("see [docs/permissions.md](permissions.md), [the policy](permissions/aws-iam-read.json), "
+            "[elsewhere](https://example.invalid/x.md) and [a file](other.md)")
+    assert docs.site_links(text) == (
+        "see {doc}`docs/permissions.md </collections/jobgate/cloud/docsite/permissions>`, "
+        f"{{download}}`the policy </{docs.GUIDES_DIR}/permissions/aws-iam-read.json>`, "
+        "[elsewhere](https://example.invalid/x.md) and [a file](other.md)")
