@@ -3,7 +3,7 @@ wait_for_job_timeout + wait_for_job_delay + 10 s (Deadlines, last paragraph), wi
 
 Every case is one host of one ansible-playbook run (forks run them at once); each fault has its own emulator, so
 a case's fault reaches only its own requests: throttling, 5xx, answers slower than the whole budget and dropped
-connections, for an AWS kind (Backup report) and for HCI, and an Azure token endpoint that is down.
+connections, answers whose body trickles in, for an AWS kind (Backup report) and for HCI, and an Azure token endpoint that is down.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ FAULTS = {  # kind of fault: the emulator fault spec (count -1: until cleared, i
     "5xx": {"kind": "error", "status": 503, "count": -1},
     "slow": {"kind": "delay", "seconds": 3 * BOUND, "count": -1},
     "drop": {"kind": "drop", "count": -1},
+    "trickle": {"kind": "trickle", "seconds": 0.25, "count": -1},   # headers at once, a body byte every 250 ms
 }
 JOB = "deadline-job"
 
