@@ -99,7 +99,7 @@ def _open_jobs_text(entries: list) -> str:
             continue
         native = block.get("native_status")
         state = block["state"] if not native else f"{block['state']}, {native}"
-        parts.append(f"{block.get('job_id')} ({state})")
+        parts.append(f"{block.get('job_id') or '(a job without an id)'} ({state})")
     return ", ".join(parts)
 
 
