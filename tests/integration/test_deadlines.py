@@ -211,6 +211,9 @@ def check(cid: str, group: str, module: str, budget: int, record: dict | None) -
             problems.append(f"{cid}: msg does not say the deadline passed while the API failed: {out['msg'][:300]}")
         if out["error"]["code"] == "WaitTimeout":
             problems.append(f"{cid}: the error is ours, not the API's last one: {out['error']}")
+        if group.endswith("trickle") and out["error"]["code"] != "Timeout":
+            # the answer never ended: the watchdog cut it, and the task says it timed out (not a broken connection)
+            problems.append(f"{cid}: a trickled answer gave {out['error']['code']}, want Timeout: {out['msg'][:200]}")
     if module in START_MODULES and module != "hci_edge_device_job" and group != "open":
         # The job was started before its first read failed: the task says so.
         if out.get("changed") is not True or not (out.get("started_job_ids") or out.get("jobs")):
