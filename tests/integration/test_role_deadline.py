@@ -146,7 +146,9 @@ def test_role_ends_within_its_bound_under_never_ending_faults(run_playbook, asse
         # starting up and send nothing in it; the bound holds either way.
         reads = [r for emu in emulators.values() for r in emu.requests()
                  if r.get("operation") in (AWS_OP["operation"], ARM_OP["operation"])]
-        assert all(r.get("status") != 200 for r in reads), reads
+        # A trickled answer is logged with its status (200) when its head goes out; its body never ends in time.
+        assert all(r.get("status") != 200 or r.get("fault") == "trickle" for r in reads), reads
+        assert any(r.get("fault") == "trickle" for r in reads)
         assert authority.token_posts >= 2
         # ansible-playbook start-up and the cases' concurrency on a busy machine come on top of one case's bound
         assert took < 3 * BOUND, took
