@@ -8,8 +8,9 @@ service and STS clients, requests' sessions for Resource Manager, azure-core's t
 goes through urllib3, whose connection pools make their connections from ``ConnectionCls``. ``guard_pool_manager``
 gives a pool manager pool classes whose connections, each time they connect or send a request, tell the watchdog
 when that request's time ends (the deadline's end, or a tighter one the calling thread set with ``tighter``).
-When it ends before the next request on that connection starts, the watchdog shuts the socket down: the read
-blocked in it returns at once, and the client sees a broken connection. ``was_cut`` tells the caller that this is
+When it ends and the connection is still in that request (sending it, awaiting its head, or with its body unread),
+the watchdog shuts the socket down: the read blocked in it returns at once, and the client sees a broken
+connection. ``was_cut`` tells the caller that this is
 what happened, so it reports a timeout, not a network or TLS error. The thread starts with the first bounded request.
 """
 from __future__ import annotations
