@@ -42,7 +42,8 @@ class Watchdog:
     def watch(self, conn: t.Any, deadline: Deadline) -> None:
         """``conn`` starts a request now for the calling thread: cut it when its deadline (or the thread's tighter
         one) ends, unless another request on it starts first."""
-        ends = [d.remaining() for d in (deadline, getattr(self._local, "deadline", None)) if d is not None and d.bounded]
+        tighter_one = getattr(self._local, "deadline", None)
+        ends = [d.remaining() for d in (deadline, tighter_one) if d is not None and d.bounded]
         seq = next(self._seq)
         thread = threading.get_ident()
         with self._lock:
