@@ -87,7 +87,8 @@ class Report:
     def polled(self, index: int, raw: dict) -> None:
         """A newer look at the job at ``index`` (the poll loop's update)."""
         self.raws[index] = raw
-        self.entries[index] = _name(job_entry(self.source.provider, raw), self.ids[index] if index < len(self.ids) else None)
+        asked = self.ids[index] if index < len(self.ids) else None
+        self.entries[index] = _name(job_entry(self.source.provider, raw), asked)
 
     def started(self, ids: list, *, describe: bool = False) -> None:
         """Jobs this run started: the task is changed whatever happens next; ``describe`` reads them (once, best
