@@ -6,7 +6,9 @@
     python3 bench/run.py profile                # where a task's time goes: payload, imports, module run
     python3 bench/run.py eda [--jobs 200]       # the event source in ansible-rulebook: 200 report jobs ending
                                                 #   at random moments over 60 s, one source at interval 5
-    python3 bench/run.py all                    # the five above (what `make bench` runs)
+    python3 bench/run.py list [--jobs 20000]    # list mode over 20,000 jobs, Backup reports and HCI (pages of
+                                                #   15): the task's time and the module's peak memory
+    python3 bench/run.py all                    # the six above (what `make bench` runs)
 
 Any Python 3 starts it: it builds .build/bench-venv from bench/requirements.txt (once; again when that file
 changes) and re-runs itself there, apart from the test venv. It uses the collection built by `make install`
@@ -294,6 +296,80 @@ def bench_many(args) -> dict:
                 "jobs": len(ids), "one_task_s": round(one, 3), "loop_s": round(loop, 3),
                 "ratio_loop_over_one": round(loop / one, 1), "target": ">= 50", "met": loop / one >= 50,
                 "requests": len(reqs)}
+    finally:
+        emu.stop()
+
+
+# ---------------------------------------------------------------- 2b. a long list
+LIST = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    jobgate.cloud.backup_report_job_info: "{{ ours }}"
+  tasks:
+    - name: backup_report list
+      jobgate.cloud.backup_report_job_info:
+      register: backup
+      failed_when: backup.jobs | length != jobs
+      vars:
+        ansible_python_interpreter: "{{ measured_python }}"
+    - name: hci_edge_device list
+      jobgate.cloud.hci_edge_device_job_info:
+        resource_uri: "{{ uri }}"
+      register: hci
+      failed_when: hci.jobs | length != jobs
+      vars:
+        ansible_python_interpreter: "{{ measured_python }}"
+"""
+# The module's interpreter, run as a child whose peak resident memory (ru_maxrss) is written down when it ends.
+MEASURED_PYTHON = """#!{python}
+import os, resource, subprocess, sys
+rc = subprocess.call([{python!r}] + sys.argv[1:])
+with open(os.environ["BENCH_RSS_OUT"], "a") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + "\\n")
+sys.exit(rc)
+"""
+
+
+def bench_list(args) -> dict:
+    """List mode over a long list: every job of a Backup report list (pages of 100, the emulator's) and of an HCI
+    edge device (pages of 15, as the issue that found the 1,000-page cap had them)."""
+    work = Path(tempfile.mkdtemp(prefix="bench-list-"))
+    emu = start_emulator(work)
+    try:
+        sys.path.insert(0, str(REPO / "tests" / "integration"))
+        from hci_support import machine_uri
+        uri = machine_uri(emu, machine="bench-node")
+        emu.admin("POST", "/azure/settings", {"page_size": 15})
+        t0 = time.monotonic()
+        emu.admin("POST", "/jobs", {"jobs": [
+            {"kind": "backup_report", "count": args.jobs, "created_ago": 60, "timeline": [["COMPLETED", 0]]},
+            {"kind": "hci_edge_device", "resource_uri": uri, "count": args.jobs, "created_ago": 60,
+             "timeline": [["Succeeded", 0]]}]}, timeout=600)
+        seeded = time.monotonic() - t0
+        measured = work / "measured-python"
+        measured.write_text(MEASURED_PYTHON.format(python=str(VPY)))
+        measured.chmod(0o755)
+        rss = work / "rss.txt"
+        env = {k: v for k, v in emu.azure_env().items() if v is not None}
+        env["BENCH_RSS_OUT"] = str(rss)
+        rc, tasks, _events = run_playbook(LIST, work / "run", {"ours": ours_conn(emu), "uri": uri, "jobs": args.jobs,
+                                                               "measured_python": str(measured)},
+                                          env_extra=env, timeout=1800)
+        if rc != 0:
+            raise SystemExit("list: the playbook failed")
+        peaks = [int(x) for x in rss.read_text().split()]
+        by = {t["name"]: task_time(t) for t in tasks}
+        lists = {"backup": emu.requests(operation="ListReportJobs"),
+                 "hci": emu.requests(operation="EdgeDeviceJobs_ListByEdgeDevice")}
+        pages = {kind: len(log) for kind, log in lists.items()}
+        # the emulator's own time answering those pages (it filters and sorts all 20,000 jobs for each)
+        emulator_s = {kind: round(sum(r["duration_ms"] for r in log) / 1000, 1) for kind, log in lists.items()}
+        return {"method": "task wall time from the bench_timer callback; the module's peak RSS (ru_maxrss of its "
+                          "interpreter, a child of a wrapper); one playbook, emulator seeded first",
+                "jobs": args.jobs, "seed_s": round(seeded, 1), "pages": pages, "emulator_s": emulator_s,
+                "backup_report_s": round(by["backup_report list"], 2), "hci_edge_device_s": round(by["hci_edge_device list"], 2),
+                "backup_report_peak_mib": round(peaks[0] / 1024, 1), "hci_edge_device_peak_mib": round(peaks[1] / 1024, 1)}
     finally:
         emu.stop()
 
@@ -591,9 +667,9 @@ def bench_eda(args) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("benchmark", choices=["per_task", "many", "wait", "profile", "eda", "all"])
+    ap.add_argument("benchmark", choices=["per_task", "many", "list", "wait", "profile", "eda", "all"])
     ap.add_argument("--reps", type=int, default=15, help="per_task: measured pairs (default 15)")
-    ap.add_argument("--jobs", type=int, default=0, help="many: 200; wait: 50")
+    ap.add_argument("--jobs", type=int, default=0, help="many: 200; list: 20000; wait: 50")
     ap.add_argument("--rate", type=float, default=10.0, help="wait: emulator throttle_rate, requests/s (10)")
     ap.add_argument("--delay", type=int, default=3, help="wait: seconds between polls, both patterns (3)")
     ap.add_argument("--spread", type=float, default=60.0, help="wait, eda: jobs finish within SPREAD s (60)")
@@ -603,14 +679,14 @@ def main() -> None:
     ensure_venv()
     if not (COLLECTIONS / "ansible_collections" / "jobgate" / "cloud").is_dir():
         raise SystemExit("bench: no built collection in .build/collections; run `make install` first")
-    names = ["per_task", "many", "wait", "profile", "eda"] if args.benchmark == "all" else [args.benchmark]
+    names = ["per_task", "many", "list", "wait", "profile", "eda"] if args.benchmark == "all" else [args.benchmark]
     for name in names:
         a = argparse.Namespace(**vars(args))
         if not a.jobs:
-            a.jobs = {"many": 200, "wait": 50, "eda": 200}.get(name, 0)
+            a.jobs = {"many": 200, "list": 20000, "wait": 50, "eda": 200}.get(name, 0)
         print(f"== bench {name}", flush=True)
         t0 = time.monotonic()
-        data = {"per_task": bench_per_task, "many": bench_many, "wait": bench_wait, "profile": bench_profile,
+        data = {"per_task": bench_per_task, "many": bench_many, "list": bench_list, "wait": bench_wait, "profile": bench_profile,
                 "eda": bench_eda}[name](a)
         data["bench_wall_s"] = round(time.monotonic() - t0, 1)
         save(name, data)

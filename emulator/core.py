@@ -31,7 +31,7 @@ REDACTED_QUERY_KEYS = {"x-amz-signature", "x-amz-security-token", "x-amz-credent
 # Request-log fields a provider may add (never secrets): STS names the role and who called; Resource Manager
 # calls say where their token came from.
 LOG_EXTRAS = ("fault", "error", "token_source", "role_arn", "principal")
-FAULT_KINDS = ("throttle", "error", "delay", "drop", "malformed", "html", "echo")
+FAULT_KINDS = ("throttle", "error", "delay", "drop", "malformed", "html", "echo", "trickle", "page_loop")
 
 
 class AdminError(Exception):
@@ -55,6 +55,8 @@ class Request:
     host: str
     # Filled by the provider that handles the request; copied into the request log.
     log: dict = field(default_factory=dict)
+    trickle: float = 0.0   # fault kind "trickle": seconds between the answer's body bytes (headers go at once)
+    page_loop: Any = None  # fault kind "page_loop": the Fault whose first page token every later page repeats
 
     @property
     def path(self) -> str:
@@ -164,6 +166,7 @@ class Fault:
     message: str | None = None
     id: int = 0
     hits: int = 0
+    token: Any = None           # kind "page_loop": the first next-page token (NextToken or nextLink) it let through
 
     def matches(self, service: str | None, operation: str | None) -> bool:
         if self.service and self.service != service:
@@ -171,7 +174,7 @@ class Fault:
         return not (self.operation and self.operation != operation)
 
     def public(self) -> dict:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "token"}
 
 
 def echo_request(req: Request) -> str:
@@ -275,6 +278,7 @@ class Emulator:
         self.aws_temporary: dict[str, dict] = {}   # access key -> issued temporary credentials (emulator/sts.py)
         self.providers: list[Provider] = []
         self.started = time.time()
+        self._seeding = threading.local()   # set while POST /jobs seeds: 20,000 jobs need not advance 20,000 times
         for modname in config.get("provider_modules", PROVIDER_MODULES):
             try:
                 mod = importlib.import_module(modname)
@@ -350,7 +354,8 @@ class Emulator:
         with self.lock:
             job.seq = next(self.job_seq)
             self.jobs[(kind, job_id)] = job
-        self.advance()
+        if not getattr(self._seeding, "active", False):   # POST /jobs advances once, after its last job
+            self.advance()
         return job
 
     def timeline_for(self, kind: str, attrs: dict, owner: Provider | None) -> list:
@@ -418,10 +423,17 @@ class Emulator:
         if fault.kind == "delay":
             time.sleep(fault.seconds)
             return None
+        if fault.kind == "page_loop":
+            req.page_loop = fault
+            return None
+        if fault.kind == "trickle":   # the real answer, its body a byte every `seconds` (default 0.25)
+            req.trickle = fault.seconds or 0.25
+            return None
         if fault.kind == "drop":
             return Response(drop=True)
         if fault.kind == "malformed":
-            return Response(fault.status or 200, b'{"malformed": [tru', {"Content-Type": "application/json"})
+            body = b'{"malformed": [tru' if fault.message is None else fault.message.encode("utf-8")  # "": empty
+            return Response(fault.status or 200, body, {"Content-Type": "application/json"})
         if fault.kind == "echo":
             # A gateway or WAF that refuses the request and repeats it in its error body, credentials and all: the
             # cloud's own error format (status 400 unless given), its message the request's headers and form body.
@@ -465,13 +477,31 @@ class Emulator:
             self.advance()
             for p in self.providers:
                 if p.claims(req):
-                    return p.handle(req), True
+                    resp = p.handle(req)
+                    return (self._repeat_page_token(req.page_loop, resp) if req.page_loop else resp), True
             return Response.json(404, {"message": f"No emulated API at {req.method} {req.raw_path}"}), True
         except Exception as exc:  # an emulator bug must still answer, and say so
             import traceback
             traceback.print_exc()
             return Response.json(500, {"message": f"emulator error: {type(exc).__name__}: {exc}"},
                                  {"x-amzn-ErrorType": "InternalFailure"}), True
+
+    def _repeat_page_token(self, fault: Fault, resp: Response) -> Response:
+        """A list page whose next-page token is the first one this fault saw: page 1 gives T1, and every page after
+        gives T1 again, as a service that loops would (fault kind "page_loop")."""
+        try:
+            body = json.loads(resp.body) if resp.status == 200 else None
+        except ValueError:
+            return resp
+        key = next((k for k in ("NextToken", "nextLink") if isinstance(body, dict) and body.get(k)), None)
+        if key is None:
+            return resp
+        with self.lock:
+            if fault.token is None:
+                fault.token = body[key]
+            body[key] = fault.token
+        resp.body = json.dumps(body).encode("utf-8")
+        return resp
 
     def _dispatch_admin(self, req: Request) -> Response:
         sub = req.raw_path[len(ADMIN_PREFIX):] or "/"
@@ -545,12 +575,16 @@ class Emulator:
     def _admin_seed_jobs(self, payload, req) -> dict:
         specs = payload.get("jobs") if isinstance(payload, dict) and "jobs" in payload else [payload]
         ids = []
-        for spec in specs:
-            if not isinstance(spec, dict) or spec.get("kind") not in self.kind_owner:
-                raise AdminError(f"each job needs a known 'kind' ({sorted(self.kind_owner)})")
-            for _unused in range(int(spec.get("count", 1))):
-                job = self.kind_owner[spec["kind"]].seed_job(spec["kind"], spec)
-                ids.append(job.id)
+        self._seeding.active = True
+        try:
+            for spec in specs:
+                if not isinstance(spec, dict) or spec.get("kind") not in self.kind_owner:
+                    raise AdminError(f"each job needs a known 'kind' ({sorted(self.kind_owner)})")
+                for _unused in range(int(spec.get("count", 1))):
+                    job = self.kind_owner[spec["kind"]].seed_job(spec["kind"], spec)
+                    ids.append(job.id)
+        finally:
+            self._seeding.active = False
         self.advance()
         return {"job_ids": ids}
 
@@ -671,7 +705,16 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, str(v))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and req.trickle:
+            self.wfile.flush()
+            try:
+                for index in range(len(resp.body)):
+                    time.sleep(req.trickle)
+                    self.wfile.write(resp.body[index:index + 1])
+                    self.wfile.flush()
+            except OSError:   # the client gave up (or cut the connection at its deadline)
+                self.close_connection = True
+        elif self.command != "HEAD":
             self.wfile.write(resp.body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve

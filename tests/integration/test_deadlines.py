@@ -41,8 +41,11 @@ FAULTS = {
     "5xx": {"kind": "error", "status": 500},
     "slow": {"kind": "delay", "seconds": 25},   # every answer later than any budget here
     "drop": {"kind": "drop"},
+    # headers at once, then the body a byte every 250 ms: no read ever times out, only the whole request can
+    "trickle": {"kind": "trickle", "seconds": 0.25},
 }
-TOKEN_FAULTS = {"token-503": {"kind": "error", "status": 503}, "token-drop": {"kind": "drop"}}
+TOKEN_FAULTS = {"token-503": {"kind": "error", "status": 503}, "token-drop": {"kind": "drop"},
+                "token-trickle": {"kind": "trickle", "seconds": 0.25}}
 # An assumed role (assume_role_arn) whose STS keeps failing the same ways: the first AssumeRole is ridden through
 # like a first read, each attempt capped at the time left. One case per fault, the AWS info modules in turn, at 5 s.
 STS_FAULTS = {f"sts-{name}": spec for name, spec in FAULTS.items()}
@@ -58,7 +61,7 @@ AWS_MODULES = ("panorama_device_job_info", "panorama_package_import_job_info", "
                "panorama_device_job", "panorama_package_import_job", "backup_report_job")
 AZURE_MODULES = ("hci_edge_device_job_info", "hci_edge_device_job")
 # Kinds five and six share Backup's client, retries and result builder with backup_report: each of their modules
-# meets one fault (the i-th module the i-th fault), which keeps the run short.
+# meets one fault (the i-th module the i-th fault, the fifth fault the first module again), which keeps the run short.
 BACKUP_MODULES = ("backup_job_info", "backup_job", "restore_job_info", "restore_job")
 START_MODULES = ("panorama_device_job", "panorama_package_import_job", "backup_report_job", "hci_edge_device_job",
                  "backup_job", "restore_job")
@@ -157,7 +160,7 @@ def build(emus: dict) -> list:
             continue
         modules = AZURE_MODULES if group in TOKEN_FAULTS else OPEN_MODULES if group == "open" else AWS_MODULES + AZURE_MODULES
         if group in FAULTS:
-            modules += (BACKUP_MODULES[list(FAULTS).index(group)],)
+            modules += (BACKUP_MODULES[list(FAULTS).index(group) % len(BACKUP_MODULES)],)
         for i, module in enumerate(modules):
             budget = BUDGETS[(i + j) % len(BUDGETS)]
             args = case_args(module, emu, budget, seeded[group]) | {"wait": True, "wait_timeout": budget, "wait_sleep": 1}
@@ -208,6 +211,9 @@ def check(cid: str, group: str, module: str, budget: int, record: dict | None) -
             problems.append(f"{cid}: msg does not say the deadline passed while the API failed: {out['msg'][:300]}")
         if out["error"]["code"] == "WaitTimeout":
             problems.append(f"{cid}: the error is ours, not the API's last one: {out['error']}")
+        if group.endswith("trickle") and out["error"]["code"] != "Timeout":
+            # the answer never ended: the watchdog cut it, and the task says it timed out (not a broken connection)
+            problems.append(f"{cid}: a trickled answer gave {out['error']['code']}, want Timeout: {out['msg'][:200]}")
     if module in START_MODULES and module != "hci_edge_device_job" and group != "open":
         # The job was started before its first read failed: the task says so.
         if out.get("changed") is not True or not (out.get("started_job_ids") or out.get("jobs")):

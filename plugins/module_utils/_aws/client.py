@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.credentials import role_credentials, use_credentials
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import ResponseParserError, convert_error
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import ensure_carried_model, scoped_loader
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_throttle
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
@@ -19,6 +19,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import remember, scrub
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import was_cut
 
 try:
     import botocore
@@ -37,23 +38,37 @@ DEFAULT_READ_TIMEOUT = 60
 class MalformedResponse(Exception):
     """A 2xx answer whose body is not JSON (a proxy's page, a cut-off body): botocore would parse it as empty."""
 
-    def __init__(self, status: int | None) -> None:
-        super().__init__(f"HTTP {status} answer whose body is not JSON")
+    def __init__(self, status: int | None, reason: str = "not JSON") -> None:
+        super().__init__(f"HTTP {status} answer whose body is {reason}")
         self.status = status
+        self.reason = reason
 
 
-def _check_json_body(response_dict: dict | None = None, **_kwargs: t.Any) -> None:
-    """botocore ``before-parse`` hook: refuse a 2xx body that is not JSON instead of returning an empty result."""
+def _expects_body(operation_model: t.Any) -> bool:
+    """Whether the operation's output has members in the body (not only headers or the status code)."""
+    members = getattr(getattr(operation_model, "output_shape", None), "members", None) or {}
+    return any(not getattr(member, "serialization", {}).get("location") for member in members.values())
+
+
+def _check_json_body(response_dict: dict | None = None, operation_model: t.Any = None, **_kwargs: t.Any) -> None:
+    """botocore ``before-parse`` hook: refuse a 2xx body that is not a JSON object (a proxy's page, a cut-off or
+    empty body) instead of letting botocore parse it as an empty result, which reads as "no such job"."""
     if not response_dict:
         return
     status = response_dict.get("status_code")
     body = response_dict.get("body")
-    if not isinstance(status, int) or not 200 <= status < 300 or not isinstance(body, (bytes, str)) or not body:
+    if not isinstance(status, int) or not 200 <= status < 300 or not isinstance(body, (bytes, str)):
+        return
+    if not body.strip():
+        if operation_model is not None and _expects_body(operation_model):
+            raise MalformedResponse(status, "empty")
         return
     try:
-        json.loads(body)
+        parsed = json.loads(body)
     except ValueError:
         raise MalformedResponse(status) from None
+    if not isinstance(parsed, dict):
+        raise MalformedResponse(status, "JSON but not an object")
 
 
 def build_config(settings: AwsSettings, deadline: Deadline | None = None) -> tuple:
@@ -189,10 +204,13 @@ class AwsClient:
             try:
                 out = method(**kwargs)
             except MalformedResponse as exc:
+                if was_cut():   # the watchdog cut the body short at the deadline: a timeout, not a bad answer
+                    raise convert_error(exc, action=action, what=what, where=self.location(), attempts=number,
+                                        cut=True) from None
                 raise JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
-                                   f"is not JSON, {number} times.", code="InvalidResponse", message=str(exc),
+                                   f"is {exc.reason}, {number} times.", code="InvalidResponse", message=str(exc),
                                    http_status=exc.status, retryable=True, attempts=number) from None
-            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, ResponseParserError) as exc:
                 if isinstance(exc, botocore.exceptions.ClientError) and is_throttle(exc):
                     self.limiter.on_throttle(ticket)
                 raise convert_error(exc, action=action, what=what, where=self.location(),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import typing as t
 from datetime import datetime, timezone
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import ResponseParserError, convert_error, region_hint
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy, client_error_parts, is_retryable
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import bound_request_timeouts
@@ -65,7 +65,7 @@ def assume_role_error(exc: BaseException, settings: AwsSettings, region: str | N
     if botocore is not None and isinstance(exc, botocore.exceptions.ClientError):
         code, message, status = client_error_parts(exc)
         message = scrub(message, settings.secrets()).rstrip(".") or code
-        hint = _DENIED_HINT if code in ("AccessDenied", "AccessDeniedException") else ""
+        hint = _DENIED_HINT if code in ("AccessDenied", "AccessDeniedException") else region_hint(message)
         return JobGateError(f"Could not assume role {arn} {where}: {code or 'HTTP ' + str(status)}: {message}.{hint}",
                             code=code or f"HTTP{status}", message=message, http_status=status,
                             retryable=is_retryable(exc), attempts=attempts)
@@ -116,7 +116,7 @@ def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, 
     def attempt(number: int, _ticket: t.Any) -> dict:
         try:
             return fetcher.fetch_credentials()
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, ResponseParserError) as exc:
             raise assume_role_error(exc, settings, region, attempts=number) from None
         except ValueError as exc:  # e.g. a malformed sts_endpoint_url
             raise JobGateError(f"Cannot assume role {settings.assume_role_arn}: sts_endpoint_url: "

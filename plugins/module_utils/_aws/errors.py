@@ -11,11 +11,27 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import 
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import was_cut
 
 try:
     import botocore.exceptions
+    from botocore.parsers import ResponseParserError
 except ImportError:  # reported by the module through missing_required_lib
     botocore = None  # type: ignore[assignment]
+
+    class ResponseParserError(Exception):  # type: ignore[no-redef]
+        """Stands in for botocore's, which is neither a BotoCoreError nor a ClientError."""
+
+# What AWS says when a request was signed for a region the endpoint does not serve (a typo such as us-east1).
+_REGION_SCOPE = "scoped to a valid region"
+
+
+def region_hint(message: str) -> str:
+    """The advice for an answer that refuses the signature's region, else ""."""
+    if _REGION_SCOPE not in message:
+        return ""
+    return (" The region is the problem, not the keys: check the region option (or AWS_REGION, AWS_DEFAULT_REGION, "
+            "the profile's region) for a typo such as us-east1 for us-east-1.")
 
 
 def retry_after_of(exc: BaseException) -> float | None:
@@ -30,26 +46,34 @@ def retry_after_of(exc: BaseException) -> float | None:
 
 
 def convert_error(exc: BaseException, *, action: str, what: str, where: str, secrets: t.Iterable[str] = (),
-                  attempts: int = 1) -> JobGateError:
+                  attempts: int = 1, cut: bool = False) -> JobGateError:
     """A botocore exception -> ``JobGateError`` whose ``msg`` names the job and where it was looked for.
 
     ``action`` is a verb ("get", "list"), ``what`` names the job(s) ("Panorama device job abc"), ``where`` says
-    where ("in region us-east-1 at endpoint https://..."), ``attempts`` how many requests were sent for it.
+    where ("in region us-east-1 at endpoint https://..."), ``attempts`` how many requests were sent for it; ``cut``:
+    the watchdog is known to have cut the request at its deadline.
     """
-    msg, code, message, status, retryable = _parts(exc, action, what, where, tuple(secrets), attempts)
+    msg, code, message, status, retryable = _parts(exc, action, what, where, tuple(secrets), attempts, cut)
     return JobGateError(msg, code=code, message=message, http_status=status, retryable=retryable,
                         retry_after=retry_after_of(exc), attempts=attempts)
 
 
-def _parts(exc: BaseException, action: str, what: str, where: str, secrets: tuple, attempts: int) -> tuple:
+def _parts(exc: BaseException, action: str, what: str, where: str, secrets: tuple, attempts: int,
+           cut: bool = False) -> tuple:
     """(msg, code, message, http_status, retryable) of a botocore exception."""
     retryable = is_retryable(exc)
     tried = f" after {attempts} attempts" if attempts > 1 else ""
+    if cut or was_cut():  # the watchdog ended the request at its deadline: whatever the client made of the rest of
+        # the answer (a broken connection, a TLS error, an error status with half its body), it is a timeout
+        text = "the answer was still arriving when the time budget ran out, and the request was cut"
+        return f"Timed out trying to {action} {what} {where}{tried}: {text}", "Timeout", text, None, True
     if botocore is not None and isinstance(exc, botocore.exceptions.ClientError):
         code, message, status = client_error_parts(exc)
         message = scrub(message, secrets) or code
         if code in NOT_FOUND_CODES or (status == 404 and not code):
             msg = f"{what} was not found {where}: {message}"
+        elif code in CREDENTIAL_CODES and region_hint(message):
+            msg = f"AWS refused the region of the request to {action} {what} {where}: {message}{region_hint(message)}"
         elif code in CREDENTIAL_CODES:
             msg = (f"AWS rejected the credentials ({code}) when trying to {action} {what} {where}: {message} "
                    "Check access_key/secret_key/session_token (or the profile) and that they belong to this endpoint.")
@@ -65,6 +89,11 @@ def _parts(exc: BaseException, action: str, what: str, where: str, secrets: tupl
     if botocore is None:
         return f"Could not {action} {what} {where}: {text}", type(exc).__name__, text, None, False
     ex = botocore.exceptions
+    if isinstance(exc, ResponseParserError):
+        # A cut-off or garbled body (XML services: STS) is a transport error. botocore's text quotes the body, which
+        # for AssumeRole holds credentials: none of it is kept.
+        msg = f"AWS answered the request to {action} {what} {where}{tried} with a body it could not parse."
+        return msg, "InvalidResponse", "The answer's body could not be parsed.", None, True
     if isinstance(exc, ex.SSLError):
         msg = (f"TLS certificate verification failed when trying to {action} {what} {where}: {text}. "
                "Set aws_ca_bundle (or AWS_CA_BUNDLE) to the CA that signed the endpoint's certificate.")

@@ -1,15 +1,17 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Request timeouts of a botocore client capped at a deadline: the service clients' and the STS client's alike."""
+"""Requests of a botocore client bounded by a deadline: the service clients' and the STS client's alike."""
 from __future__ import annotations
 
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import guard_pool_manager, guarded_pool_classes
 
 
 def bound_request_timeouts(client: t.Any, deadline: Deadline) -> bool:
-    """Cap the connect and read timeouts of every request of ``client`` at the time ``deadline`` has left.
+    """Cap the connect and read timeouts of every request of ``client`` at the time ``deadline`` has left, and
+    its whole time at the deadline (the watchdog: a body that trickles in never trips a read timeout).
 
     botocore fixes its timeouts when a client is made (Config) and has no public per-request setting; a client
     per attempt would cost a model load and a connection pool each time, and changing the session's timeout
@@ -35,4 +37,8 @@ def bound_request_timeouts(client: t.Any, deadline: Deadline) -> bool:
     bounded = DeadlineTimeout(connect=base.connect_timeout, read=base.read_timeout)
     session._timeout = bounded  # pylint: disable=protected-access  # see the docstring: no public hook exists
     pool_kw["timeout"] = bounded
-    return True
+    # The same session keeps the pool classes it gives its proxy managers, made later, beside its own manager's.
+    classes = getattr(session, "_pool_classes_by_scheme", None)
+    if isinstance(classes, dict):
+        session._pool_classes_by_scheme = guarded_pool_classes(classes, deadline)  # pylint: disable=protected-access
+    return guard_pool_manager(session._manager, deadline)  # pylint: disable=protected-access

@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, resolve_cloud
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import TokenProvider, check_libraries, read_credentials_file, resolve_credentials
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import guard_session
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import was_cut
 
 try:
     import requests
@@ -95,7 +97,8 @@ class ArmClient:
     """A requests session for Resource Manager: bearer token to the ARM origin only, timeouts, bounded retries.
 
     Its retries, their backoff and Retry-After waits run on ``deadline`` (the module's): none sleeps past it, no
-    attempt starts after it, and no request gets connect or read timeouts longer than the time it has left.
+    attempt starts after it, no request gets connect or read timeouts longer than the time it has left, and the
+    watchdog cuts a request still under way when it ends (an answer that trickles in).
     """
 
     def __init__(self, cloud: CloudEndpoints, tokens: TokenProvider, *, verify: t.Any = True,
@@ -116,6 +119,7 @@ class ArmClient:
         self.session = session if session is not None else requests.Session()
         self.session.headers["Accept"] = "application/json"
         self.session.headers["User-Agent"] = "jobgate.cloud (ansible)"
+        guard_session(self.session, self.deadline)   # a request's whole time, not only each read, ends at the deadline
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -173,10 +177,15 @@ class ArmClient:
                 response = self.session.request(method, url, params=params, json=json_body, headers=headers,
                                                 timeout=self.deadline.timeouts(*self.timeout), verify=self.verify,
                                                 allow_redirects=False)
-            except requests.exceptions.SSLError:
-                # A certificate that does not verify will not verify on the next try either.
-                raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
             except requests.exceptions.RequestException as exc:
+                if was_cut():   # the watchdog ended it at the deadline: a timeout, whatever the client made of it
+                    raise JobGateError(f"Timed out reading {what} from Resource Manager at {self.base}: the answer was "
+                                       "still arriving when the time budget ran out, and the request was cut.",
+                                       code="Timeout", message=f"Answer cut at the deadline by {self.base}",
+                                       retryable=True, attempts=attempt + 1) from None
+                if isinstance(exc, requests.exceptions.SSLError):
+                    # A certificate that does not verify will not verify on the next try either.
+                    raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
                 if self._retry(attempt):
                     attempt += 1
                     continue
@@ -217,30 +226,45 @@ class ArmClient:
                                    attempts=attempt + 1) from None
         if not isinstance(body, dict):
             raise JobGateError(f"Resource Manager answered {what} with JSON that is not an object.",
-                               code="InvalidResponse", http_status=response.status_code, retryable=False)
+                               code="InvalidResponse", http_status=response.status_code, retryable=True)
         return body
 
-    def pages(self, url: str, what: str, params: dict | None = None, max_pages: int = 1000) -> t.Iterator:
+    def pages(self, url: str, what: str, params: dict | None = None) -> t.Iterator:
         """Each page's items of a paged ARM list, lazily (a caller may stop early), following nextLink only on the
-        Resource Manager origin."""
+        Resource Manager origin.
+
+        A real list is followed to its end however many pages it has (20,000 jobs in pages of 15), within the
+        deadline where there is one (each request refuses to start after it). A nextLink the list already gave
+        would loop: that ends the list with an error after the page that repeated it, as botocore's paginators do.
+        """
         page = self.get_json(url, what, params)
-        for _page in range(max_pages):
+        seen = {url}
+        pages = 1
+        while True:
             value = page.get("value")
             if not isinstance(value, list):
                 raise JobGateError(f"Resource Manager answered {what} without a value list.", code="InvalidResponse",
-                                   retryable=False)
+                                   http_status=200, retryable=True)
             yield value
             next_link = page.get("nextLink")
             if not next_link:
                 return
+            if not isinstance(next_link, str):
+                raise JobGateError(f"Resource Manager answered {what} with a nextLink that is not a URL: "
+                                   f"{repr(next_link)[:80]}.", code="InvalidResponse", http_status=200, retryable=True)
             self.check_origin(next_link, what)
+            if next_link in seen:
+                raise JobGateError(f"Resource Manager repeated a nextLink it had already given while listing {what} "
+                                   f"(after page {pages}): the list would never end.", code="PaginationLoop",
+                                   message=f"Repeated nextLink after page {pages}", retryable=False)
+            seen.add(next_link)
             page = self.get_json(next_link, what)   # nextLink carries its own query (api-version, skip token)
-        raise JobGateError(f"Resource Manager kept paging {what} beyond {max_pages} pages.", code="TooManyPages")
+            pages += 1
 
-    def list_all(self, url: str, what: str, params: dict | None = None, max_pages: int = 1000) -> list:
+    def list_all(self, url: str, what: str, params: dict | None = None) -> list:
         """Every item of a paged ARM list, following nextLink only on the Resource Manager origin."""
         items: list = []
-        for value in self.pages(url, what, params, max_pages):
+        for value in self.pages(url, what, params):
             items.extend(value)
         return items
 
@@ -257,14 +281,16 @@ def connect(params: t.Mapping, environ: t.Mapping | None = None, *, deadline: De
     verify = plan.cert_validation_mode != "ignore"
 
     def fetch_json(url: str) -> t.Any:
-        try:
-            response = requests.get(url, timeout=deadline.timeouts(CONNECT_TIMEOUT, 30), verify=verify,
-                                    headers={"Accept": "application/json"}, allow_redirects=False)
-        except requests.exceptions.SSLError:
-            raise JobGateError(tls_message(url), code="SSLError", retryable=False) from None
-        except requests.exceptions.RequestException as exc:
-            raise JobGateError(f"Could not read the cloud metadata document {url} ({type(exc).__name__}).",
-                               code="ConnectionError", retryable=True) from None
+        with requests.Session() as session:
+            guard_session(session, deadline)
+            try:
+                response = session.get(url, timeout=deadline.timeouts(CONNECT_TIMEOUT, 30), verify=verify,
+                                       headers={"Accept": "application/json"}, allow_redirects=False)
+            except requests.exceptions.RequestException as exc:
+                if isinstance(exc, requests.exceptions.SSLError) and not was_cut():
+                    raise JobGateError(tls_message(url), code="SSLError", retryable=False) from None
+                raise JobGateError(f"Could not read the cloud metadata document {url} ({type(exc).__name__}).",
+                                   code="ConnectionError", retryable=True) from None
         if response.status_code != 200:
             raise JobGateError(f"The cloud metadata document {url} answered HTTP {response.status_code}.",
                                code="InvalidCloudMetadata", http_status=response.status_code,

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, is_microsoft_authority
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import LAST_ANSWER, NOT_SENT, bounded_transport
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import CUT, LAST_ANSWER, NOT_SENT, bounded_transport
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import remember, scrub
@@ -442,8 +442,9 @@ class TokenProvider:
         # "HTTP Error: 503" or "Connection aborted". Those are the endpoint's trouble, not bad credentials.
         if name in _TRANSIENT_ERRORS or any(text in detail for text in _TRANSIENT_TEXT):
             # A request the deadline kept from being sent is not the endpoint's answer (attempts 0, see ride()).
-            return JobGateError(msg, code="ConnectionError", message=detail, retryable=True,
-                                attempts=0 if kept_back else 1)
+            # An answer the watchdog cut at the deadline (it trickled in) is a timeout.
+            return JobGateError(msg, code="Timeout" if CUT in detail else "ConnectionError", message=detail,
+                                retryable=True, attempts=0 if kept_back else 1)
         if http_status is not None and (http_status == 429 or http_status >= 500):
             return JobGateError(msg, code="TokenEndpointUnavailable", message=detail, http_status=http_status,
                                 retryable=True)

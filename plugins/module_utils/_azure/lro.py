@@ -10,6 +10,7 @@ from __future__ import annotations
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import origin, retry_after_seconds
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import tighter
 
 TERMINAL_OPERATION = ("succeeded", "failed", "canceled")
 MAX_RETRY_AFTER = 60.0
@@ -56,7 +57,8 @@ def follow_operation(client, response, what: str, deadline: Deadline, default_sl
             raise JobGateError(f"Timed out after {deadline.elapsed():g} s waiting for the long-running operation of "
                                f"{what} to end.{tail}{on_timeout}", code="WaitTimeout", retryable=True)
         try:
-            polled = client.request("GET", url, f"the operation status of {what}")
+            with tighter(deadline):   # a poll ends with the follower's time, which may be shorter than the client's
+                polled = client.request("GET", url, f"the operation status of {what}")
             if op_url:
                 body = _json(polled, f"the operation status of {what}")
         except JobGateError as err:

@@ -7,6 +7,9 @@ and asks the transport to sleep (Retry-After and backoff alike), and the transpo
 timeouts. A credential takes its transport as the ``transport`` keyword, so configuring that one object bounds
 all of it: no sleep past the deadline, no request with timeouts longer than the time left, no request once it
 has passed (the retry policy then gives up at once). Nothing here loops or retries by itself.
+
+``guard_session`` puts a requests session's connections under the watchdog (_core/watchdog.py), which bounds a
+request's whole time, not only each read: the transport's session and Resource Manager's (arm.py) alike.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from urllib.parse import parse_qs
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import remember
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import guard_pool_manager, was_cut
 
 try:
     from azure.core.exceptions import AzureError, ServiceRequestTimeoutError
@@ -27,6 +31,8 @@ except ImportError:  # reported by the module through check_libraries
 # same get_token did reach it, LAST_ANSWER and what the endpoint answered follow, in azure-identity's words.
 NOT_SENT = "Token request timed out: the wait_timeout passed before it could be sent."
 LAST_ANSWER = " The endpoint's last answer: "
+# How a token request the watchdog cut at the deadline reads ("timed out", like NOT_SENT: a transient error).
+CUT = "Token request timed out: the answer was still arriving when the wait_timeout ran out."
 # Without wait the token endpoint gets the bounds Resource Manager gets (azure-core's own are 300 s each).
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
@@ -45,6 +51,10 @@ if RequestsTransport is not None:
             # the budget inside one get_token, and then the refusal below is what surfaces; it carries this along.
             self.last_failure: str | None = None
 
+        def open(self) -> None:
+            super().open()
+            guard_session(self.session, self.deadline)
+
         def send(self, request, **kwargs):  # pylint: disable=arguments-differ  # azure-core's overloads
             remember_sent_credentials(request)
             if self.deadline.expired:
@@ -59,6 +69,9 @@ if RequestsTransport is not None:
             try:
                 response = super().send(request, **kwargs)
             except AzureError as exc:
+                if was_cut():
+                    self.last_failure = CUT
+                    raise ServiceRequestTimeoutError(CUT) from None
                 self.last_failure = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
                 raise
             self.last_failure = f"HTTP Error: {response.status_code}" if response.status_code >= 400 else None
@@ -84,6 +97,29 @@ def remember_sent_credentials(request: t.Any) -> None:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body if isinstance(body, str) else ""
         form = {k: v[0] for k, v in parse_qs(text).items()} if "=" in text else {}
     remember(*(form.get(name) for name in _SENT_FIELDS))
+
+
+def guard_session(session: t.Any, deadline: Deadline) -> None:
+    """Put the connections of a requests ``session`` (its adapters' pool managers, proxies' too) under the watchdog
+    on ``deadline``: no request through it outlives the deadline, however its answer arrives (an unbounded one
+    still lets a caller bound some requests with ``watchdog.tighter``)."""
+    if session is None:
+        return
+    for adapter in getattr(session, "adapters", {}).values():
+        if getattr(adapter, "_jobgate_guarded", False):
+            continue
+        guard_pool_manager(getattr(adapter, "poolmanager", None), deadline)
+        make_proxy_manager = getattr(adapter, "proxy_manager_for", None)
+        if make_proxy_manager is None:
+            continue
+
+        def proxy_manager_for(proxy: str, *args: t.Any, _make: t.Any = make_proxy_manager, **kwargs: t.Any) -> t.Any:
+            manager = _make(proxy, *args, **kwargs)   # made on first use of a proxy, then kept by the adapter
+            guard_pool_manager(manager, deadline)
+            return manager
+
+        adapter.proxy_manager_for = proxy_manager_for
+        adapter._jobgate_guarded = True  # pylint: disable=protected-access  # our own mark
 
 
 def bounded_transport(deadline: Deadline, **kwargs: t.Any) -> t.Any:

@@ -71,9 +71,12 @@ class BackupReportJobSource(AwsJobSource):
         what = f"Backup report job {job_id}"
         out = self.client.call("describe_report_job", action="get", what=what, ReportJobId=job_id)
         job = out.get("ReportJob")
-        if not job:
-            raise JobGateError(f"{what} was not found {self.location()}: the response had no ReportJob.",
-                               code="ResourceNotFoundException", http_status=200, retryable=False)
+        if not isinstance(job, dict) or not job:
+            # AWS answers a job it does not have with 404 ResourceNotFoundException; a 200 without the job is a
+            # broken answer (an empty body from a proxy), which a wait rides through like any transport error.
+            raise JobGateError(f"AWS answered the request to get {what} {self.location()} without a ReportJob: "
+                               "not an answer DescribeReportJob gives.", code="InvalidResponse",
+                               message="HTTP 200 answer without a ReportJob", http_status=200, retryable=True)
         return job
 
     def fetch_batch(self, ids: list, hints: dict) -> dict:

@@ -6,7 +6,9 @@ Ids and names go into URL paths (or into bodies that services put into paths). `
 written out are refused by ``refuse_path_breakers``; percent-encoded ``.``, ``/``, ``?``, ``#`` and ``\\`` in any
 case and encoded any number of times (``%2e``, ``%2E``, ``%252e``, ...) are refused by ``refuse_encoded``: no job
 id or name contains them, a client sends them re-encoded, and a proxy that decodes twice would turn them into a
-traversal. Each kind calls these from its own validators, so messages read the same for every kind.
+traversal. A value that is ``.`` or ``..`` (a path segment a client or server resolves away), or that has leading
+or trailing white space or control characters (sent as given, and invisible in a message), is refused by both,
+quoting it repr-style. Each kind calls these from its own validators, so messages read the same for every kind.
 """
 from __future__ import annotations
 
@@ -42,12 +44,28 @@ def encoded_breaker(value: str) -> tuple[str, str] | None:
 
 
 def _shown(value: t.Any) -> str:
-    # repr keeps control characters visible without echoing them raw into a log line.
-    return repr(value)[:80]
+    # repr keeps control characters visible without echoing them raw into a log line; a long value keeps its ends,
+    # where stray white space hides.
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:40]}...{text[-37:]}"
+
+
+def refuse_unclean(option: str, value: str, label: str) -> str:
+    """``value`` unless it is ``.`` or ``..``, has white space at either end, or holds a control character."""
+    if value in (".", ".."):
+        raise bad_input(f"Option {option}: {_shown(value)} is not a valid {label}; it is a relative path segment.")
+    if value != value.strip():
+        raise bad_input(f"Option {option}: {_shown(value)} is not a valid {label}; it has leading or trailing white "
+                        "space.")
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+        raise bad_input(f"Option {option}: {_shown(value)} is not a valid {label}; it contains control characters.")
+    return value
 
 
 def refuse_encoded(option: str, value: str, label: str) -> str:
-    """``value`` unless it holds a percent-encoded breaker; then bad input naming the option, escape and character."""
+    """``value`` unless it holds a percent-encoded breaker (or is unclean: ``refuse_unclean``); then bad input
+    naming the option, escape and character."""
+    refuse_unclean(option, value, label)
     found = encoded_breaker(value) if "%" in value else None
     if found:
         escape, char = found

@@ -28,6 +28,13 @@ T = t.TypeVar("T")
 _RESERVED = ("msg", "error", "failed", "exception")
 
 
+def _name(entry: dict, job_id: t.Any) -> dict:
+    """A job the API returned without its id is named by the id it was asked for (the contract's Failures)."""
+    if job_id and not entry["normalized"].get("job_id"):
+        entry["normalized"]["job_id"] = job_id
+    return entry
+
+
 class Report:
     """What one module run read, started and decided, and the result it returns.
 
@@ -72,13 +79,16 @@ class Report:
         self.raws = list(raws)
         self.entries = [job_entry(self.source.provider, raw) for raw in self.raws]
         self.ids = list(ids) if ids is not None else [entry["normalized"]["job_id"] for entry in self.entries]
+        for entry, job_id in zip(self.entries, self.ids):
+            _name(entry, job_id)
         self.read = True
         return self.entries
 
     def polled(self, index: int, raw: dict) -> None:
         """A newer look at the job at ``index`` (the poll loop's update)."""
         self.raws[index] = raw
-        self.entries[index] = job_entry(self.source.provider, raw)
+        asked = self.ids[index] if index < len(self.ids) else None
+        self.entries[index] = _name(job_entry(self.source.provider, raw), asked)
 
     def started(self, ids: list, *, describe: bool = False) -> None:
         """Jobs this run started: the task is changed whatever happens next; ``describe`` reads them (once, best

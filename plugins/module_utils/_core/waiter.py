@@ -100,7 +100,7 @@ def _open_jobs_text(entries: list) -> str:
             continue
         percent = block.get("percent_complete")
         detail = [text for text in (block.get("native_status"), None if percent is None else f"{percent}%") if text]
-        parts.append(f"{block.get('job_id')} {block['state']}" + (f" ({', '.join(detail)})" if detail else ""))
+        parts.append(f"{block.get('job_id') or '(a job without an id)'} {block['state']}" + (f" ({', '.join(detail)})" if detail else ""))
     return ", ".join(parts)
 
 

@@ -71,6 +71,8 @@ def parse_resource_uri(value: t.Any) -> dict:
         problems.append("it contains control characters or whitespace")
     if ".." in value:
         problems.append("it contains '..'")
+    if "/./" in value or value.endswith("/."):
+        problems.append("it has a '.' segment")
     for char, what in (("?", "'?'"), ("#", "'#'"), ("%", "percent-encoding"), ("\\", "a backslash")):
         if char in value:
             problems.append(f"it contains {what}")

@@ -518,3 +518,20 @@ def test_convert_error_carries_the_retry_after_of_a_throttled_answer():
     assert err.retryable is True and err.retry_after == 9
     assert convert_error(client_error("ThrottlingException", 429), action="list", what="jobs",
                          where="in region r").retry_after is None
+
+
+def test_a_signature_scoped_to_an_unknown_region_points_at_the_region():
+    exc = botocore.exceptions.ClientError(
+        {"Error": {"Code": "InvalidSignatureException",
+                   "Message": "Credential should be scoped to a valid region, not 'us-east1'. "},
+         "ResponseMetadata": {"HTTPStatusCode": 403}}, "DescribeReportJob")
+    err = convert_error(exc, action="get", what="Backup report job r1", where="in region us-east1")
+    assert err.code == "InvalidSignatureException" and not err.retryable
+    assert "refused the region" in err.msg and "region option" in err.msg and "Check access_key" not in err.msg
+
+
+def test_a_response_parser_error_is_a_retryable_invalid_response_that_quotes_no_body():
+    from botocore.parsers import ResponseParserError
+    exc = ResponseParserError("Unable to parse response, invalid XML received:\nb'<AssumeRoleResponse><SecretAccessKey>s3cr3t'")
+    err = convert_error(exc, action="assume role", what="arn:aws:iam::1:role/r", where="at STS endpoint x")
+    assert err.code == "InvalidResponse" and err.retryable and "s3cr3t" not in err.msg + str(err.message)

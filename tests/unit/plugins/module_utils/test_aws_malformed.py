@@ -83,3 +83,23 @@ def test_arm_get_json_retries_a_body_that_is_not_json():
         arm.get_json("https://arm/x", "HCI edge device job j1")
     assert info.value.error_block()["code"] == "InvalidResponse" and info.value.retryable is True
     assert "5 times" in info.value.msg and answers == []
+
+
+def _operation(service: str, name: str):
+    import botocore.session
+    return botocore.session.get_session().get_service_model(service).operation_model(name)
+
+
+@pytest.mark.parametrize("body, reason", [(b"", "empty"), (b"  \n", "empty"), (b"[]", "JSON but not an object"),
+                                          (b'"x"', "JSON but not an object"), (b"null", "JSON but not an object")])
+def test_hook_refuses_an_empty_or_non_object_body_where_the_operation_returns_one(body, reason):
+    with pytest.raises(aws_client.MalformedResponse) as err:
+        aws_client._check_json_body(response_dict={"status_code": 200, "body": body},
+                                    operation_model=_operation("backup", "DescribeReportJob"))
+    assert err.value.reason == reason
+
+
+def test_hook_lets_an_empty_body_through_where_the_operation_returns_nothing():
+    # DeleteBackupVault's output is empty: its 200 has no body.
+    assert aws_client._check_json_body(response_dict={"status_code": 200, "body": b""},
+                                       operation_model=_operation("backup", "DeleteBackupVault")) is None

@@ -565,3 +565,23 @@ def test_throttling_that_outlasts_the_retries_carries_its_retry_after():
     with pytest.raises(JobGateError) as err:
         arm.get_json(arm.url("/x"), "job j")
     assert err.value.retryable is True and err.value.retry_after == 17
+
+
+def test_a_repeated_next_link_ends_the_list_after_that_page():
+    link = "https://arm.test:8443/x?page=2"
+    arm, session, _unused = client([FakeResponse(200, {"value": [1], "nextLink": link}),
+                                    FakeResponse(200, {"value": [2], "nextLink": link})])
+    pages = arm.pages(arm.url("/x"), "jobs")
+    assert next(pages) == [1] and next(pages) == [2]   # the page that repeats the link is still read
+    with pytest.raises(JobGateError) as err:
+        next(pages)
+    assert err.value.code == "PaginationLoop" and not err.value.retryable and "after page 2" in err.value.msg
+    assert len(session.calls) == 2
+
+
+def test_a_list_of_more_than_a_thousand_pages_is_followed_to_its_end():
+    answers = [FakeResponse(200, {"value": [n], "nextLink": f"https://arm.test:8443/x?page={n + 1}"})
+               for n in range(1500)] + [FakeResponse(200, {"value": [1500]})]
+    arm, session, _unused = client(answers)
+    assert arm.list_all(arm.url("/x"), "jobs") == list(range(1501))
+    assert len(session.calls) == 1501

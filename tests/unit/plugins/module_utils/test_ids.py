@@ -87,3 +87,28 @@ def test_every_kind_refuses_encoded_breakers_in_the_same_words(check, option, va
         check(value)
     assert err.value.msg.startswith(f"Option {option}: ") and "percent-encoded" in err.value.msg, err.value.msg
     assert "is not a valid" in err.value.msg
+
+
+@pytest.mark.parametrize("value, words", [
+    (".", "relative path segment"),
+    ("r-1 ", "leading or trailing white space"), (" r-1", "leading or trailing white space"),
+    ("r-1\u00a0", "leading or trailing white space"), ("r\x7f1", "control characters"),
+    ("r\x851", "control characters"),
+])
+def test_dots_edge_white_space_and_control_characters_are_refused_quoted(value, words):
+    with pytest.raises(JobGateError) as err:
+        backup_source.check_report_job_id("report_job_id", value)
+    assert words in err.value.msg and repr(value) in err.value.msg and err.value.code == "ValidationError"
+
+
+def test_a_long_value_keeps_both_ends_in_the_message():
+    value = "r" * 200 + " "
+    with pytest.raises(JobGateError) as err:
+        backup_source.check_report_job_id("report_job_id", value)
+    assert "r '" in err.value.msg and "'rrr" in err.value.msg
+
+
+def test_a_dot_machine_name_in_resource_uri_is_refused():
+    with pytest.raises(JobGateError) as err:
+        hci_source.parse_resource_uri(URI[:-2] + ".")
+    assert "'.' segment" in err.value.msg
