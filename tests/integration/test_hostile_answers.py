@@ -94,7 +94,7 @@ def test_a_job_without_id_or_status_is_named_by_the_id_asked_for(emulator, run_p
                           "match": {"service": service, "operation": operation}}]}]
     res = run_cases(run_playbook, emulator, cases)["nameless"]["result"]
     assert res["failed"] and res["error"]["code"] == "WaitTimeout", res
-    assert f"{ids[kind]} (unknown)" in res["msg"] and "None" not in res["msg"], res["msg"]
+    assert f": {ids[kind]} unknown" in res["msg"] and "None" not in res["msg"], res["msg"]
     assert res["job"]["normalized"]["job_id"] == ids[kind]
 
 
