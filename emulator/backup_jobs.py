@@ -22,8 +22,6 @@ RESTORE_TIMELINE = [["PENDING", 0], ["RUNNING", 1], ["COMPLETED", 4]]
 BACKUP_TERMINAL = {"COMPLETED", "FAILED", "EXPIRED", "PARTIAL", "ABORTED"}
 RESTORE_TERMINAL = {"COMPLETED", "FAILED", "ABORTED"}
 ACTIVE = {"RUNNING", "ABORTING"}
-# A job that fails or is stopped while running stops where it was: half way, by the emulator's convention.
-INTERRUPTED = {"FAILED", "ABORTING", "ABORTED"}
 DEFAULT_MESSAGES = {
     ("backup_job", "FAILED"): "An error occurred while backing up the resource: the IAM role could not read it.",
     ("backup_job", "EXPIRED"): "The backup job did not start within the start window.",

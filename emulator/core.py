@@ -95,9 +95,6 @@ class Response:
 
 # --------------------------------------------------------------------------- jobs and timelines
 
-TimelineEntry = tuple  # (status, seconds_after_creation, message or None)
-
-
 def parse_timeline(raw: Any) -> list[tuple[str, float, str | None]]:
     """[[status, seconds], [status, seconds, message], {"status":..,"at":..,"message":..}] -> sorted tuples."""
     if not isinstance(raw, list) or not raw:
@@ -150,10 +147,6 @@ class Job:
     @property
     def message(self) -> str | None:
         return self.current()[1]
-
-    @property
-    def entered_wall(self) -> float:
-        return self.current()[2]
 
 
 # --------------------------------------------------------------------------- faults and throttling

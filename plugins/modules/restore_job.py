@@ -47,6 +47,14 @@ options:
       - In check mode the module cannot tell whether a token was used before (the API never shows tokens), so it
         reports the job as one that would start.
     type: str
+notes:
+  # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
+  - 'Permissions (AWS IAM): C(backup:StartRestoreJob) to start the job; C(iam:PassRole) to pass O(iam_role_arn) to
+    AWS Backup (with O(iam_role_arn)); C(backup:ListRestoreJobs) to tell a new job from an earlier run''s (with O(idempotency_token));
+    C(backup:DescribeRestoreJob) to read the job it starts.'
+  - With O(assume_role_arn) these are the role's permissions, and the base credentials need C(sts:AssumeRole) on the
+    role. Least-privilege IAM policies for every kind are in the collection's C(docs/permissions.md).
+  # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.aws
   - jobgate.cloud.job_wait

@@ -1,6 +1,8 @@
-"""Load: 500 jobs across the four kinds, asked for by 5 hosts in parallel (forks), each for its slice with wait,
-against the emulator's throttling (a token bucket per service). Nothing is lost: every job is reported exactly
-once, with the final state its timeline ends in, and the throttling really happened."""
+"""Load: 500 jobs across four of the six kinds (Panorama device and package import jobs, Backup report jobs, HCI
+edge device jobs; backup and restore jobs read through the same Backup service, throttling bucket and batched list
+reads as report jobs), asked for by 5 hosts in parallel (forks), each for its slice with wait, against the
+emulator's throttling (a token bucket per service). Nothing is lost: every job is reported exactly once, with the
+final state its timeline ends in, and the throttling really happened."""
 from __future__ import annotations
 
 import random

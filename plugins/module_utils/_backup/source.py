@@ -42,7 +42,7 @@ class BackupApiJobSource(AwsJobSource):
 
     def fetch_batch(self, ids: list, hints: dict) -> dict:
         """Many jobs through the list operation; only jobs created after the earliest creation seen before (less a
-        margin) when any was seen. The runner describes whatever the bounded pages did not return."""
+        margin) when any was seen. fetch_many describes whatever the bounded pages did not return."""
         after = created_after_hint(hints, ids, "CreationDate")
         pages = self.client.pages(self.list_op, self.list_key, action="list", what=f"{len(ids)} {self.id_label}s",
                                   ByCreatedAfter=after, MaxResults=LIST_MAX_RESULTS)

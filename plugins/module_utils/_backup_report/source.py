@@ -80,7 +80,7 @@ class BackupReportJobSource(AwsJobSource):
         """Many report jobs through ListReportJobs, whose entries are whole ReportJob objects (what describe returns).
 
         When any asked job was seen before, only jobs created after the earliest such CreationTime (less a margin)
-        are listed; the runner describes whatever the bounded pages did not return.
+        are listed; fetch_many describes whatever the bounded pages did not return.
         """
         after = created_after_hint(hints, ids, "CreationTime")
         pages = self.client.pages("list_report_jobs", "ReportJobs", action="list", what=f"{len(ids)} Backup report jobs",

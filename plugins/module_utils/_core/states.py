@@ -11,13 +11,13 @@ from __future__ import annotations
 import importlib
 import typing as t
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import kinds
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, iso_utc, jsonable, snake_keys, text_or_none
 
-PROVIDERS = ("panorama_device", "panorama_package_import", "backup_report", "hci_edge_device", "backup_job", "restore_job")
+PROVIDERS = kinds.NAMES  # the registry of kinds (_core/kinds.py)
 STATES = ("pending", "running", "paused", "succeeded", "failed", "canceled", "unknown")
 TERMINAL_STATES = frozenset(("succeeded", "failed", "canceled"))
 
-_PACKAGE = "ansible_collections.jobgate.cloud.plugins.module_utils"
 _STATUS_MODULES: dict = {}  # provider -> its status module, once imported
 
 
@@ -54,7 +54,7 @@ def _status_module(provider: str) -> t.Any:
     if module is None:
         # Every module that reads jobs of a kind imports that kind's source, which imports its status module, so
         # this import finds it in the payload (and in sys.modules).
-        module = _STATUS_MODULES[provider] = importlib.import_module(f"{_PACKAGE}._{provider}.status")
+        module = _STATUS_MODULES[provider] = importlib.import_module(kinds.KINDS[provider].status_module)
     return module
 
 

@@ -35,7 +35,7 @@ MIN_INTERVAL = 5
 DEFAULT_INTERVAL = 30
 # The longest pause between polls while the API keeps failing, and the most of a Retry-After that is honoured.
 MAX_PAUSE = 300.0
-# Blocking polls running at once per event loop (each may use the runner's own bounded pool for many ids).
+# Blocking polls running at once per event loop (each may use fetch_many's own bounded pool for many ids).
 MAX_BLOCKING = 4
 EMIT_CHOICES = ("terminal", "transitions")
 ON_START_CHOICES = ("emit", "skip")

@@ -24,7 +24,6 @@ JOB_RESOURCE_TYPES = tuple(SERVICE_MODEL["shapes"]["JobResourceType"]["enum"])
 
 CLIENT_TOKEN = IdRule("client token", SHAPES["ClientToken"])
 BUCKET_NAME = IdRule("S3 bucket name", SHAPES["BucketName"])
-OBJECT_KEY = IdRule("S3 object key", SHAPES["ObjectKey"])
 REGION = IdRule("AWS region", SHAPES["Region"])
 PACKAGE_NAME = IdRule("node package name", SHAPES["NodePackageName"])
 PACKAGE_VERSION = IdRule("node package version", SHAPES["NodePackageVersion"])

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib.util
+import json
 import shutil
 from pathlib import Path
 
@@ -102,12 +104,12 @@ def test_rendered_return_is_what_the_source_says(source, module):
     normalized = doc["jobs"]["contains"]["normalized"]["contains"]
     assert normalized["provider"]["description"] == f"V({kind})."
     assert normalized["state"]["description"] == source["kinds"][kind]["normalized"]["state"]
-    id_option = source["kinds"][kind]["id_option"]
+    id_option = docs.KINDS[kind].id_option.name  # the registry of kinds
     if flavour == "info":
         assert normalized["job_id"]["description"] == f"The job's ID, to pass back in O({id_option})."
         assert "would_start" not in doc and f"O({id_option})" in doc["job"]["returned"]
     else:
-        info = source["kinds"][kind]["modules"]["info"]
+        info = docs.KINDS[kind].info_module
         assert f"O(jobgate.cloud.{info}#module:{id_option})" in normalized["job_id"]["description"]
         assert doc["would_start"]["sample"] == source["kinds"][kind]["would_start"]
     for key in ("job", "summary", "elapsed", "error"):
@@ -124,3 +126,81 @@ def test_descriptions_in_a_flavour_s_and_a_kind_s_words(source):
     assert docs_of["panorama_device_job"]["contains"]["all_succeeded"]["description"] == own["summary.all_succeeded"]
     # a key no flavour or kind words differently keeps the shared text
     assert docs_of["backup_report_job"]["contains"]["all_succeeded"]["description"] == "Whether every job succeeded."
+
+
+# ---------------------------------------------------------------------------------------------------------- permissions
+def doc_notes(path: Path) -> list:
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
+            return yaml.safe_load(node.value.value).get("notes") or []
+    raise AssertionError(f"{path} has no DOCUMENTATION")
+
+
+def test_every_module_names_the_actions_it_calls():
+    for kind in docs.KINDS.values():
+        for flavour, module in kind.modules.items():
+            text = " ".join(doc_notes(REPO / "plugins" / "modules" / f"{module}.py"))
+            for action in kind.actions(flavour):
+                assert f"C({action.name})" in text, (module, action.name)
+            assert ("AWS IAM" in text) == (kind.cloud == "aws"), module
+    # the start modules that pass a role to AWS Backup say so
+    for module in ("backup_job", "restore_job"):
+        assert "C(iam:PassRole)" in " ".join(doc_notes(REPO / "plugins" / "modules" / f"{module}.py"))
+    assert docs.permissions_drift() == []
+
+
+def test_a_drifted_permissions_note_fails_the_check_and_writing_restores_it(source, modules):
+    path = modules / "backup_job.py"
+    text = edit(path, "C(iam:PassRole)", "C(iam:PassRoles)")
+    assert docs.check_returns(source, modules) == [
+        "backup_job.py: the permissions notes differ from the registry of kinds (plugins/module_utils/_core/kinds.py); "
+        "run `make docs`"]
+    assert docs.write_returns(source, modules) == []
+    assert path.read_text() == text
+
+
+def test_missing_permissions_markers_are_reported(source, modules):
+    path = modules / "restore_job_info.py"
+    path.write_text(path.read_text().replace("  # END permissions\n", ""))
+    assert docs.check_returns(source, modules) == [
+        "restore_job_info.py: marker BEGIN permissions has no END permissions",
+        "restore_job_info.py: DOCUMENTATION has no `# BEGIN permissions` / `# END permissions` markers"]
+
+
+def test_policies_allow_exactly_the_registry_s_actions():
+    kinds = list(docs.KINDS.values())
+
+    def union(cloud, flavours):
+        return {a.name for k in kinds if k.cloud == cloud for f in flavours for a in k.actions(f)}
+
+    files = {name: json.loads(text) for name, text in docs.policy_files(kinds).items()}
+    for purpose, flavours in (("read", ("info",)), ("start", ("info", "start"))):
+        policy = files[f"aws-iam-{purpose}.json"]
+        allowed = set()
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            allowed |= set(actions)
+            if actions == ["iam:PassRole"]:
+                assert statement["Condition"] == {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}}
+        assert allowed == union("aws", flavours), purpose
+        role = files[f"azure-role-{purpose}.json"]
+        assert set(role["Actions"]) == union("azure", flavours) and role["IsCustom"] is True
+    assert "iam:PassRole" not in json.dumps(files["aws-iam-read.json"])
+    assert not any(name.endswith("/write") for name in files["azure-role-read.json"]["Actions"])
+
+
+def test_a_new_action_reaches_the_notes_and_the_policies(tmp_path):
+    """A kind's new action in the registry makes the check fail until `make docs` writes it everywhere."""
+    kinds = dict(docs.KINDS)
+    kind = kinds["backup_job"]
+    extra = kind.actions("info") + (type(kind.info_actions[0])("backup:GetSomething", "read something"),)
+    kinds["backup_job"] = dataclasses.replace(kind, info_actions=extra)
+    page, policies = tmp_path / "permissions.md", tmp_path / "permissions"
+    docs.write_permissions(docs.KINDS, page, policies)
+    assert docs.permissions_drift(docs.KINDS, page, policies) == []
+    assert len(docs.permissions_drift(kinds, page, policies)) == 3  # the page and both IAM policies
+    docs.write_permissions(kinds, page, policies)
+    assert "`backup:GetSomething`" in page.read_text()
+    assert "backup:GetSomething" in (policies / "aws-iam-read.json").read_text()
+    assert "C(backup:GetSomething)" in " ".join(docs.permission_notes(kinds["backup_job"], "info"))
