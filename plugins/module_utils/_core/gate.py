@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import summarize
 
 COLLECTION = "jobgate.cloud"
@@ -20,15 +21,10 @@ BUDGET_FLOOR = 5
 # What the module returns when its wait ends with jobs still open: a read, not an error.
 WAIT_TIMEOUT = "WaitTimeout"
 
-# kind -> (cloud, info module, {location option: default or None when required}). Adding a kind adds one entry.
-KINDS: dict = {
-    "panorama_device": ("aws", "panorama_device_job_info", {}),
-    "panorama_package_import": ("aws", "panorama_package_import_job_info", {}),
-    "backup_report": ("aws", "backup_report_job_info", {}),
-    "hci_edge_device": ("azure", "hci_edge_device_job_info", {"resource_uri": None, "edge_device_name": "default"}),
-    "backup_job": ("aws", "backup_job_info", {}),
-    "restore_job": ("aws", "restore_job_info", {}),
-}
+# Location options (registry Kind.location_options) the role gives a default, and those it passes only when set
+# (api_version also comes with the connection options); any other location option is required.
+LOCATION_DEFAULTS = {"edge_device_name": "default"}
+LOCATION_OPTIONAL = frozenset(("api_version",))
 
 
 class PlanError(ValueError):
@@ -62,24 +58,26 @@ def plan(selection: dict) -> dict:
                         f"(got timeout={timeout}, delay={delay})")
     groups: dict = {}
     for number, entry in enumerate(jobs, 1):
-        where = f"wait_for_job_jobs[{number}]" if selection.get("jobs") else "wait_for_job"
+        where = f"wait_for_job_jobs[{number}]: " if selection.get("jobs") else ""
         kind = entry.get("kind")
         if kind not in KINDS:
-            problems.append(f"{where}: a wait_for_job_kind of {', '.join(KINDS)} (got {kind!r})")
+            problems.append(f"{where}a wait_for_job_kind of {', '.join(KINDS)} (got {kind!r})")
             continue
-        cloud, module, options = KINDS[kind]
+        declared = KINDS[kind]
+        cloud, module, options = declared.cloud, declared.info_module, declared.location_options
         ids = _ids(entry)
         if not ids:
-            problems.append(f"{where}: at least one {kind} job in ids or id")
+            problems.append(f"{where}at least one {kind} job in ids or id")
         location = {}
-        for name, default in options.items():
-            value = entry.get(name) or selection.get(name) or default
-            if not value:
-                problems.append(f"{where}: wait_for_job_{name} for {kind} jobs")
-            location[name] = value
+        for name in options:
+            value = entry.get(name) or selection.get(name) or LOCATION_DEFAULTS.get(name)
+            if value:
+                location[name] = value
+            elif name not in LOCATION_OPTIONAL:
+                problems.append(f"{where}wait_for_job_{name} for {kind} jobs")
         unknown = sorted(set(entry) - {"kind", "ids", "id"} - set(options))
         if unknown:
-            problems.append(f"{where}: no {', '.join(unknown)} for {kind} jobs")
+            problems.append(f"{where}no {', '.join(unknown)} for {kind} jobs")
         key = (kind, tuple(sorted(location.items())))
         group = groups.setdefault(key, {"kind": kind, "module": f"{COLLECTION}.{module}", "cloud": cloud, "ids": [],
                                         "location": location})
