@@ -191,7 +191,7 @@ def progress(the_plan: dict, poll: dict, number: int, elapsed: float) -> str:
     before = sum(len(g["ids"]) for g in the_plan["groups"][:max(index, 0)])
     done = before + (len(the_plan["groups"][index]["ids"]) - len(poll["jobs"]) if index >= 0 else 0)
     later = the_plan["total"] - before - (len(the_plan["groups"][index]["ids"]) if index >= 0 else 0)
-    return line + (f"; {done} finished earlier" if done > 0 else "") + (f"; {later} to read next" if later else "")
+    return line + (f"; {done} finished earlier" if done > 0 else "") + (f"; {later} of later kinds" if later else "")
 
 
 # ------------------------------------------------------------------------------------------------ the outcome
@@ -223,11 +223,11 @@ def verdict(the_plan: dict, outcome: dict, last: dict, fail_on_failure: bool = T
     read = {(j["normalized"]["provider"], j["normalized"]["job_id"]) for j in jobs}
     unread = [key for key in _keys(the_plan) if key not in read]
     several = len(the_plan["kinds"]) > 1
-    what = " and ".join(the_plan["kinds"])
+    what = _what(the_plan)
     report = [_report_line(j["normalized"], several) for j in jobs]
     report += [f"{k + ' ' if several else ''}{i}: never read" for k, i in unread]
     terminal = summary["succeeded"] + summary["failed"] + summary["canceled"]
-    report.append(f"{what} jobs: {summary['succeeded']} succeeded, {summary['failed']} failed, "
+    report.append(f"{what}: {summary['succeeded']} succeeded, {summary['failed']} failed, "
                   f"{summary['canceled']} canceled, {summary['total'] - terminal} still open; waited "
                   f"{elapsed}s" + (" (timed out)" if outcome["timed_out"] else ""))
     failure = ""
@@ -238,10 +238,16 @@ def verdict(the_plan: dict, outcome: dict, last: dict, fail_on_failure: bool = T
     elif fail_on_failure:
         bad = [j["normalized"] for j in jobs if j["normalized"]["state"] in ("failed", "canceled")]
         if bad:
-            failure = f"{len(bad)} of {summary['total']} {what} jobs did not succeed: " + "; ".join(
+            failure = f"{len(bad)} of {summary['total']} {what} did not succeed: " + "; ".join(
                 f"{job_state(dict(b, percent_complete=None), kind=several)}: "
                 f"{b.get('message') or 'no message from the API'}" for b in bad)
     return {"report": report, "failure": failure}
+
+
+def _what(the_plan: dict) -> str:
+    """"backup_report jobs", or "jobs" when they are of several kinds (each then named with its kind)."""
+    kinds = the_plan["kinds"]
+    return f"{kinds[0]} jobs" if len(kinds) == 1 else "jobs"
 
 
 def _report_line(block: dict, several: bool) -> str:
@@ -276,7 +282,7 @@ def _timed_out(the_plan: dict, jobs: list, unread: list, last: dict, elapsed: fl
     never = [f"{k} {i}" if several else i for k, i in unread]
     states = ", ".join(open_jobs + ([", ".join(never) + " (never read)"] if never else []))
     msg = (f"Timed out after {elapsed}s (wait_for_job_timeout={the_plan['timeout']}) waiting for "
-           f"{len(open_jobs) + len(never)} of {the_plan['total']} {' and '.join(the_plan['kinds'])} jobs: {states}.")
+           f"{len(open_jobs) + len(never)} of {the_plan['total']} {_what(the_plan)}: {states}.")
     if last and not is_read(last):
         msg += f" The last poll failed: {last.get('msg') or 'no message'}"
     return msg
