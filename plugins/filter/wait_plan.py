@@ -8,7 +8,7 @@ short_description: The jobs the wait_for_job role polls, grouped by kind and loc
 version_added: 0.1.0
 author: jobgate.cloud developers
 description:
-  - Internal to the role M(jobgate.cloud.wait_for_job); its interface may change.
+  - Internal to the role C(jobgate.cloud.wait_for_job); its interface may change.
   - Turns the role's variables (without their C(wait_for_job_) prefix) into the groups of jobs it polls, one per kind
     and location, each with the info module that reads it and the C(module_defaults) it runs with.
   - Fails with one message naming every problem of the selection, before any request is sent.

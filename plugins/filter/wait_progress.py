@@ -8,7 +8,7 @@ short_description: The line the wait_for_job role prints for one poll
 version_added: 0.1.0
 author: jobgate.cloud developers
 description:
-  - Internal to the role M(jobgate.cloud.wait_for_job); its interface may change.
+  - Internal to the role C(jobgate.cloud.wait_for_job); its interface may change.
   - 'For example C(poll 3 at 31.2s: job-1 running (IN_PROGRESS, 40%), job-2 pending (PENDING); 1 finished earlier);
     with jobs of several kinds each job is named with its kind; a failed poll shows the error code, whether it is
     retryable and the module''s message.'

@@ -8,7 +8,7 @@ short_description: The wait_for_job role's result from all its polls
 version_added: 0.1.0
 author: jobgate.cloud developers
 description:
-  - Internal to the role M(jobgate.cloud.wait_for_job); its interface may change.
+  - Internal to the role C(jobgate.cloud.wait_for_job); its interface may change.
   - Merges every poll into C(wait_for_job_result), the latest read of each job in the order given, with the
     C(summary) the info modules compute, counted over every job waited for (a job never read counts as
     C(unknown)).

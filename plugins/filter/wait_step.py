@@ -8,9 +8,9 @@ short_description: The wait_for_job role's next poll, or whether its loop is ove
 version_added: 0.1.0
 author: jobgate.cloud developers
 description:
-  - Internal to the role M(jobgate.cloud.wait_for_job); its interface may change.
-  - From the plan (P(jobgate.cloud.wait_plan#filter)) and the previous poll's registered result, the next poll:
-    the info module, the job ids still open, its C(module_defaults) and its C(wait_timeout) budget; or C(done)
+  - Internal to the role C(jobgate.cloud.wait_for_job); its interface may change.
+  - From the plan (P(jobgate.cloud.wait_plan#filter)) and the previous poll's registered result, the next poll
+    (the info module, the job ids still open, its C(module_defaults) and its C(wait_timeout) budget), or C(done)
     when every job is terminal, the poll failed in a way retrying cannot fix, or the time is up.
   - Reads the clock once per call.
 options:

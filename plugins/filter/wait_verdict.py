@@ -8,7 +8,7 @@ short_description: What the wait_for_job role reports and whether it fails
 version_added: 0.1.0
 author: jobgate.cloud developers
 description:
-  - Internal to the role M(jobgate.cloud.wait_for_job); its interface may change.
+  - Internal to the role C(jobgate.cloud.wait_for_job); its interface may change.
   - From the result (P(jobgate.cloud.wait_result#filter)) and the last poll, one line per job and a total, and the
     message the role fails with, if it does; on an error that retrying cannot fix, on timeout (naming the jobs
     still open and their last states), or on a failed or canceled job when O(fail_on_failure=true).
