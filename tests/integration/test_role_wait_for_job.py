@@ -305,8 +305,7 @@ def test_jobs_of_three_kinds_in_one_include(emulator, run_playbook, assert_no_se
     assert res["summary"]["all_succeeded"] is True and res["timed_out"] is False
     assert 0 < res["elapsed"] < FAST["wait_for_job_timeout"]
     # the progress lines name each job with its kind; every kind was polled
-    polls = re.findall(r"\(item=poll (\d+) at [\d.]+s: (.*)\)(?: => \{)?$", result.stdout, re.MULTILINE)
-    lines = " | ".join(line for _, line in polls)
+    lines = " | ".join(re.findall(r"\(item=poll \d+ at [\d.]+s: (.*)\)(?: => \{)?$", result.stdout, re.MULTILINE))
     for kind, kind_ids in ids.items():
         assert f"{kind} {kind_ids[0]} " in lines, lines
     assert re.search(r"hci_edge_device collect-logs-9 succeeded \(Succeeded", lines), lines

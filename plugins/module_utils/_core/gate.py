@@ -286,4 +286,3 @@ def _timed_out(the_plan: dict, jobs: list, unread: list, last: dict, elapsed: fl
     if last and not is_read(last):
         msg += f" The last poll failed: {last.get('msg') or 'no message'}"
     return msg
-
