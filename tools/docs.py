@@ -137,7 +137,7 @@ def _dump(data) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------- permissions
-CLOUD_WORDS = {"aws": ("AWS IAM", "actions"), "azure": ("Azure RBAC", "actions")}
+AUTHORIZATION = {"aws": "AWS IAM", "azure": "Azure RBAC"}
 
 
 def _merged(actions) -> list:
@@ -154,7 +154,7 @@ def _reason(uses: list) -> str:
 
 def permission_notes(kind, flavour: str) -> list:
     """The notes of one module naming every API action it calls (the registry's), for DOCUMENTATION."""
-    system, _ = CLOUD_WORDS[kind.cloud]
+    system = AUTHORIZATION[kind.cloud]
     listed = "; ".join(f"C({name}) to {_reason(uses)}" for name, uses in _merged(kind.actions(flavour)))
     notes = [f"Permissions ({system}): {listed}."]
     if kind.cloud == "aws":

@@ -4,7 +4,8 @@
 block, the same for all kinds) and the ``summary``.
 
 Each kind's status table and normalize function live in its package, ``_<provider>/status.py``; this module
-finds them by that name when first needed, so it imports no kind (the kinds import it) and no import cycle forms.
+finds them by the name the registry of kinds (``_core/kinds.py``) gives when first needed, so it imports no kind
+(the kinds import it) and no import cycle forms.
 """
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import client as aws_client
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import source as aws_source
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import kinds as registry
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import check_params, spec_names
@@ -157,7 +158,7 @@ def test_documentation_lists_every_option_and_only_those():
     for module_ in kinds.KINDS.values():
         accepted |= set(module_.INFO_ARG_SPEC)
     # the single-id options are mentioned under job_ids rather than documented one by one
-    singles = {"job_id", "report_job_id", "job_name", "backup_job_id", "restore_job_id"}
+    singles = {kind.id_option.name for kind in registry.KINDS.values()}
     assert documented == accepted - singles
     specs = {name: [spec] for name, spec in eda_args.SOURCE_ARG_SPEC.items()}
     for module_ in kinds.KINDS.values():

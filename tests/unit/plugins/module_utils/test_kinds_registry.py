@@ -148,6 +148,16 @@ def test_returns_source():
         assert not {"modules", "id_option", "ids_option"} & set(entry)
 
 
+def test_readmes_list_every_kind():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for kind in KINDS:
+        assert f"| `jobgate.cloud.{kind.info_module}` |" in readme, kind.info_module
+        assert f"`{kind.start_module}`" in readme, kind.start_module
+    role = (ROOT / "roles" / "wait_for_job" / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in role.splitlines() if line.startswith("| `wait_for_job_kind` |"))
+    assert re.findall(r"`(\w+)`", row)[1:] == NAMES
+
+
 _CALL = re.compile(r"""["']((?:describe|list|start|create|get)_[a-z_]+)["']""")
 
 
@@ -166,11 +176,22 @@ def test_aws_actions_are_the_calls(kind):
         assert name in operations.values(), f"{action.name} is not an operation of {kind.service}"
         declared.add(name)
     package = ROOT / "plugins" / "module_utils" / kind.package
-    called = {operations[m] for path in package.glob("*.py") for m in _CALL.findall(path.read_text()) if m in operations}
-    assert called == declared
+
+    def calls(path: Path) -> set:
+        return {operations[m] for m in _CALL.findall(path.read_text(encoding="utf-8")) if m in operations}
+
+    assert set().union(*(calls(path) for path in package.glob("*.py"))) == declared
     info_ops = {a.name.split(":")[1] for a in kind.info_actions}
-    source_calls = {operations[m] for m in _CALL.findall((package / "source.py").read_text()) if m in operations}
-    assert source_calls <= info_ops | {a.name.split(":")[1] for a in kind.start_actions}
+    start_ops = {a.name.split(":")[1] for a in kind.start_actions}
+    source_ops = calls(package / "source.py")
+    start_text = (package / "start.py").read_text(encoding="utf-8")
+    # the info module runs the source; the start module its own calls, and the source's describe (it reads the
+    # job it starts), and the source's list where it lists (the jobs before a token start, a job to return)
+    assert source_ops <= info_ops
+    assert calls(package / "start.py") <= start_ops
+    assert {op for op in source_ops if op.startswith("Describe")} <= start_ops
+    if re.search(r"\b(list_jobs|recent_job_ids|job_ids_since)\b", start_text):
+        assert {op for op in source_ops if op.startswith("List")} <= start_ops
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if k.cloud == "azure"], ids=[k.name for k in KINDS if k.cloud == "azure"])
@@ -180,6 +201,13 @@ def test_azure_actions(kind):
         assert action.name.rsplit("/", 1)[1] in ("read", "write"), action
     assert all(a.name.endswith("/read") for a in kind.info_actions)
     assert any(a.name.endswith("/write") for a in kind.start_actions)
+    # RBAC actions name the resource type the URLs address: {namespace}/{type}/{child type}/read|write
+    source = importlib.import_module(kind.source_module)
+    match = re.search(r"/providers/([\w.]+)/(\w+)/[^/]+/(\w+)$", source.jobs_path("/machine", "device"))
+    resource_type = "/".join(match.groups())
+    assert match.group(1) == kind.service
+    assert {a.name for a in kind.info_actions} == {f"{resource_type}/read"}
+    assert {f"{resource_type}/read", f"{resource_type}/write"} <= {a.name for a in kind.start_actions}
 
 
 def test_pass_role_where_a_start_passes_a_role():
