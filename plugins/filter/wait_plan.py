@@ -11,11 +11,12 @@ description:
   - Internal to the role C(jobgate.cloud.wait_for_job); its interface may change.
   - Turns the role's variables (without their C(wait_for_job_) prefix) into the groups of jobs it polls, one per kind
     and location, each with the info module that reads it and the C(module_defaults) it runs with.
-  - Fails with one message naming every problem of the selection, before any request is sent.
+  - A selection with problems gives a plan with only C(problem), one message naming every problem, so that the
+    role fails before any request is sent.
 options:
   _input:
-    description: The role's variables without the prefix (kind, ids, id, jobs, resource_uri, edge_device_name, aws,
-      azure, timeout, delay).
+    description: The role's variables without the prefix (kind, ids, id, jobs, resource_uri, edge_device_name,
+      timeout, delay).
     type: dict
     required: true
 """
@@ -28,12 +29,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The plan, C(groups) (each with C(kind), C(module), C(cloud), C(ids), C(location), C(defaults)),
-    C(kinds), C(total), C(timeout), C(delay) and C(max_polls).
+  description: The plan, C(groups) (each with C(kind), C(module), C(cloud), C(ids), C(location)), C(kinds),
+    C(total), C(timeout), C(delay), C(max_polls) and C(problem) (empty). It holds no connection options.
   type: dict
 """
-
-from ansible.errors import AnsibleFilterError
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import gate
 
@@ -42,8 +41,8 @@ def wait_plan(selection: dict) -> dict:
     try:
         the_plan = gate.plan(dict(selection))
     except gate.PlanError as exc:
-        raise AnsibleFilterError(str(exc)) from None
-    the_plan["max_polls"] = gate.max_polls(the_plan)
+        return {"problem": str(exc)}
+    the_plan.update(max_polls=gate.max_polls(the_plan), problem="")
     return the_plan
 
 

@@ -26,6 +26,10 @@ options:
     description: When the role started waiting (seconds since the epoch).
     type: float
     required: true
+  connections:
+    description: The connection options per cloud (C(aws), C(azure)), for the poll's C(module_defaults).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -45,9 +49,10 @@ import time
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import gate
 
 
-def wait_step(the_plan: dict, poll: dict, started: float, now: float | None = None) -> dict:
+def wait_step(the_plan: dict, poll: dict, started: float, connections: dict | None = None,
+              now: float | None = None) -> dict:
     now = time.time() if now is None else now
-    return gate.step(the_plan, dict(poll or {}), now - float(started))
+    return gate.step(the_plan, dict(poll or {}), now - float(started), dict(connections or {}))
 
 
 class FilterModule:

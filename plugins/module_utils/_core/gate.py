@@ -11,6 +11,7 @@ decision does not depend on when a template happens to be evaluated.
 from __future__ import annotations
 
 import math
+import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import summarize
@@ -40,7 +41,10 @@ def _ids(entry: dict) -> list:
 
 
 def plan(selection: dict) -> dict:
-    """The role's variables -> the groups to poll, each {kind, module, cloud, ids, location, defaults}.
+    """The role's variables -> the groups to poll, each {kind, module, cloud, ids, location}.
+
+    The plan holds no connection options (they may hold secrets, and the plan is a fact the role prints at -v);
+    ``step`` adds them to the poll's module_defaults.
 
     ``selection`` holds the role's variables without their prefix: kind, ids, id, jobs, resource_uri,
     edge_device_name, aws, azure, timeout, delay. With ``jobs`` (a list of {kind, id or ids, location}) the
@@ -67,7 +71,8 @@ def plan(selection: dict) -> dict:
         cloud, module, options = declared.cloud, declared.info_module, declared.location_options
         ids = _ids(entry)
         if not ids:
-            problems.append(f"{where}at least one {kind} job in ids or id")
+            problems.append(f"{where}at least one job in id or ids" if where else
+                            "at least one job in wait_for_job_ids or wait_for_job_id")
         location = {}
         for name in options:
             value = entry.get(name) or selection.get(name) or LOCATION_DEFAULTS.get(name)
@@ -84,8 +89,6 @@ def plan(selection: dict) -> dict:
         group["ids"] += [i for i in ids if i not in group["ids"]]
     if problems:
         raise PlanError("wait_for_job needs " + "; ".join(problems))
-    for group in groups.values():
-        group["defaults"] = dict(selection.get(group["cloud"]) or {}, **group["location"])
     return {"groups": list(groups.values()), "timeout": timeout, "delay": delay,
             "kinds": list(dict.fromkeys(g["kind"] for g in groups.values())),
             "total": sum(len(g["ids"]) for g in groups.values())}
@@ -130,8 +133,11 @@ def group_of(the_plan: dict, poll: dict) -> int:
     return -1
 
 
-def step(the_plan: dict, poll: dict, elapsed: float) -> dict:
+def step(the_plan: dict, poll: dict, elapsed: float, connections: t.Optional[dict] = None) -> dict:
     """What the loop does after ``poll`` (``{}`` before the first): {done, group, module, ids, budget, defaults}.
+
+    ``connections`` maps a cloud (aws, azure) to its connection options; with the group's location options they
+    are the poll's module_defaults.
 
     done: every group's jobs are terminal, the poll failed in a way retrying cannot fix, or the time is up.
     Otherwise the next poll: the same group's open jobs, the same jobs again after a retryable error, or the
@@ -152,7 +158,8 @@ def step(the_plan: dict, poll: dict, elapsed: float) -> dict:
         return {"done": True}
     group = the_plan["groups"][index]
     return {"done": False, "group": index, "kind": group["kind"], "module": group["module"],
-            "ids": ids or group["ids"], "defaults": group["defaults"], "budget": budget(the_plan, elapsed)}
+            "ids": ids or group["ids"], "budget": budget(the_plan, elapsed),
+            "defaults": dict((connections or {}).get(group["cloud"]) or {}, **group["location"])}
 
 
 def budget(the_plan: dict, elapsed: float) -> int:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleFilterError
 
 from ansible_collections.jobgate.cloud.plugins.filter.wait_plan import wait_plan
 from ansible_collections.jobgate.cloud.plugins.filter.wait_progress import wait_progress
@@ -48,11 +47,10 @@ THREE_KINDS = selection(jobs=[
 
 # ------------------------------------------------------------------------------------------------ plan
 def test_single_kind_plan():
-    plan = wait_plan(selection(kind="backup_report", ids=["a", "b", "a"], id="c", aws={"region": "r"}))
+    plan = wait_plan(selection(kind="backup_report", ids=["a", "b", "a"], id="c"))
     assert plan["groups"] == [{"kind": "backup_report", "module": "jobgate.cloud.backup_report_job_info",
-                               "cloud": "aws", "ids": ["a", "b", "c"], "location": {},
-                               "defaults": {"region": "r"}}]
-    assert plan["total"] == 3 and plan["kinds"] == ["backup_report"]
+                               "cloud": "aws", "ids": ["a", "b", "c"], "location": {}}]
+    assert plan["total"] == 3 and plan["kinds"] == ["backup_report"] and plan["problem"] == ""
     # ceil(60 / 5) polls, two more, one more per group
     assert plan["max_polls"] == 12 + 2 + 1
 
@@ -66,8 +64,7 @@ def test_multi_kind_plan_groups_by_kind_and_location():
         ("hci_edge_device", ["logs-1"]), ("hci_edge_device", ["logs-2"])]
     hci = plan["groups"][2]
     assert hci["module"] == "jobgate.cloud.hci_edge_device_job_info"
-    assert hci["defaults"] == {"tenant": "t", "resource_uri": URI, "edge_device_name": "default"}
-    assert plan["groups"][0]["defaults"] == {"region": "us-east-1"}
+    assert hci["location"] == {"resource_uri": URI, "edge_device_name": "default"}
     assert plan["kinds"] == ["panorama_device", "panorama_package_import", "hci_edge_device"]
     assert plan["total"] == 6
 
@@ -80,7 +77,8 @@ def test_every_registered_kind_can_be_planned():
 
 
 @pytest.mark.parametrize("given, says", [
-    (selection(kind="backup_report"), "at least one backup_report job in ids or id"),
+    (selection(kind="backup_report"), "at least one job in wait_for_job_ids or wait_for_job_id"),
+    (selection(jobs=[{"kind": "backup_report"}]), "wait_for_job_jobs[1]: at least one job in id or ids"),
     (selection(kind="hci_edge_device", ids=["j"]), "wait_for_job_resource_uri for hci_edge_device jobs"),
     (selection(kind="ec2_instance", ids=["i-1"]), "a wait_for_job_kind of panorama_device, "),
     (selection(ids=["i-1"]), "(got None)"),
@@ -93,10 +91,9 @@ def test_every_registered_kind_can_be_planned():
     (selection(jobs="backup_job"), "wait_for_job_jobs must be a list of mappings"),
 ])
 def test_bad_selection_is_one_clear_error(given, says):
-    with pytest.raises(AnsibleFilterError) as caught:
-        wait_plan(given)
-    assert says in str(caught.value)
-    assert str(caught.value).startswith("wait_for_job needs ") or "must be" in str(caught.value)
+    problem = wait_plan(given)["problem"]
+    assert says in problem
+    assert problem.startswith("wait_for_job needs ") or "must be" in problem
 
 
 def test_a_selection_with_several_problems_names_them_all():
@@ -120,9 +117,15 @@ def test_budget(timeout, delay, elapsed, budget):
     assert gate.budget({"timeout": timeout, "delay": delay}, elapsed) == budget
 
 
+def test_plan_holds_no_connection_options():
+    plan = wait_plan(dict(THREE_KINDS, aws={"secret_key": "SECRET"}, azure={"secret": "SECRET"}))
+    assert "SECRET" not in repr(plan)
+
+
 def test_steps_read_open_jobs_then_the_next_group():
     plan = gate.plan(THREE_KINDS)
-    first = wait_step(plan, {}, started=100.0, now=101.0)
+    connections = {"aws": THREE_KINDS["aws"], "azure": THREE_KINDS["azure"]}
+    first = wait_step(plan, {}, started=100.0, connections=connections, now=101.0)
     assert first == {"done": False, "group": 0, "kind": "panorama_device", "module": "jobgate.cloud.panorama_device_job_info",
                      "ids": ["ota-1", "ota-2"], "defaults": {"region": "us-east-1"}, "budget": 5}
     # one of two still open: only it again
@@ -134,8 +137,9 @@ def test_steps_read_open_jobs_then_the_next_group():
     nxt = gate.step(plan, poll, 12)
     assert (nxt["kind"], nxt["ids"], nxt["done"]) == ("panorama_package_import", ["imp-1"], False)
     poll = read(["imp-1"], [entry("panorama_package_import", "imp-1", "failed")])
-    nxt = gate.step(plan, poll, 13)
-    assert (nxt["kind"], nxt["ids"], nxt["defaults"]["resource_uri"]) == ("hci_edge_device", ["logs-1"], URI)
+    nxt = gate.step(plan, poll, 13, connections)
+    assert (nxt["kind"], nxt["ids"]) == ("hci_edge_device", ["logs-1"])
+    assert nxt["defaults"] == {"tenant": "t", "resource_uri": URI, "edge_device_name": "default"}
     # the last group done: the loop is over
     poll = read(["logs-1"], [entry("hci_edge_device", "logs-1", "succeeded")], resource_uri=URI,
                 edge_device_name="default")

@@ -129,11 +129,10 @@ def test_role_kinds():
     # the role polls with the registry's info modules and connection options (module_utils/_core/gate.py plan)
     for kind in KINDS:
         location = {name: "x" for name in kind.location_options}
-        plan = gate.plan({"jobs": [dict(location, kind=kind.name, id="job-1")], "aws": {"region": "r"},
-                          "azure": {"tenant": "t"}})
-        group = plan["groups"][0]
-        assert group["module"] == f"jobgate.cloud.{kind.info_module}"
-        assert group["defaults"] == dict({"aws": {"region": "r"}, "azure": {"tenant": "t"}}[kind.cloud], **location)
+        connections = {"aws": {"region": "r"}, "azure": {"tenant": "t"}}
+        poll = gate.step(gate.plan({"jobs": [dict(location, kind=kind.name, id="job-1")]}), {}, 0, connections)
+        assert poll["module"] == f"jobgate.cloud.{kind.info_module}"
+        assert poll["defaults"] == dict(connections[kind.cloud], **location)
     description = _yaml("roles/wait_for_job/meta/main.yml")["galaxy_info"]["description"]
     for kind in KINDS:
         service = " ".join(kind.title.split(" ")[:2])  # AWS Panorama, AWS Backup, Azure Local
