@@ -219,7 +219,8 @@ def test_transient_errors_are_ridden_through(emulator, run_playbook):
     out = outcome(result)
     assert not out["failed"], str(out["msg"]) + result.tail()
     assert out["result"]["summary"]["all_succeeded"] is True
-    assert "FAILED - RETRYING" in result.stdout
+    # the role polled again after a retryable error: one loop, its poll line names the error
+    assert re.search(r"item=poll \d+ at [\d.]+s: \S+ \(retryable\): ", result.stdout), result.tail()
     statuses = [r["status"] for r in emulator.requests(service="backup")]
     assert statuses.count(503) == 9 and statuses[-1] == 200, statuses
 
@@ -269,3 +270,91 @@ def test_play_module_defaults_still_apply_under_the_role(emulator, run_playbook,
     result = run_playbook(PLAY_DEFAULTS, emulator=emulator, env=env, extra_vars={"ids": ids, "role_aws": role_aws})
     result.assert_ok()
     assert result.result("result")["summary"]["all_succeeded"] is True
+
+
+# ------------------------------------------------------------------------------------------------ several kinds
+def three_kinds(emulator, *, import_end=("SUCCEEDED", 8), logs_end=("Succeeded", 8)) -> tuple[list, dict]:
+    """An OTA on two devices, a package import and an HCI log collection: wait_for_job_jobs and each kind's ids."""
+    ota = seed(emulator, "panorama_device", [[["PENDING", 0], ["IN_PROGRESS", 2], ["COMPLETED", 9]],
+                                             [["PENDING", 0], ["COMPLETED", 6]]])
+    imp = seed(emulator, "panorama_package_import", [[["PENDING", 0], [*import_end]]])
+    uri = hci_uri(emulator)
+    emulator.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": uri, "name": "collect-logs-9",
+                                     "job_type": "CollectLog",
+                                     "timeline": [["Scheduled", 0], ["DeploymentInProgress", 2], [*logs_end]]})
+    jobs = [{"kind": "panorama_device", "ids": ota}, {"kind": "panorama_package_import", "id": imp[0]},
+            {"kind": "hci_edge_device", "id": "collect-logs-9", "resource_uri": uri}]
+    return jobs, {"panorama_device": ota, "panorama_package_import": imp, "hci_edge_device": ["collect-logs-9"]}
+
+
+def jobs_vars(emulator, jobs: list, **more) -> dict:
+    return {"wait_for_job_jobs": jobs, "wait_for_job_aws": {"endpoint_url": emulator.aws_endpoint}, **FAST, **more}
+
+
+@pytest.mark.smoke
+def test_jobs_of_three_kinds_in_one_include(emulator, run_playbook, assert_no_secrets):
+    jobs, ids = three_kinds(emulator)
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=jobs_vars(emulator, jobs))
+    out = outcome(result)
+    assert not out["failed"], str(out["msg"]) + result.tail()
+    res = out["result"]
+    # one result over all, in the order given, each job telling its kind
+    assert [(j["normalized"]["provider"], j["normalized"]["job_id"]) for j in res["jobs"]] == [
+        (kind, job_id) for kind, kind_ids in ids.items() for job_id in kind_ids]
+    assert res["summary"]["total"] == 4 and res["summary"]["succeeded"] == 4
+    assert res["summary"]["all_succeeded"] is True and res["timed_out"] is False
+    assert 0 < res["elapsed"] < FAST["wait_for_job_timeout"]
+    # the progress lines name each job with its kind; every kind was polled
+    lines = " | ".join(re.findall(r"\(item=poll \d+ at [\d.]+s: (.*)\)(?: => \{)?$", result.stdout, re.MULTILINE))
+    for kind, kind_ids in ids.items():
+        assert f"{kind} {kind_ids[0]} " in lines, lines
+    assert re.search(r"hci_edge_device collect-logs-9 succeeded \(Succeeded", lines), lines
+    assert ("jobs: 4 succeeded, 0 failed, "
+            "0 canceled, 0 still open") in result.stdout
+    # one include: one poll task, one header for it
+    assert result.stdout.count("TASK [jobgate.cloud.wait_for_job : Poll") == 1
+    assert_no_secrets(result.output, emulator)
+
+
+def test_jobs_of_three_kinds_under_throttling(emulator, run_playbook):
+    jobs, ids = three_kinds(emulator)
+    # more throttling than one poll's retries absorb, for an AWS kind and for HCI
+    emulator.admin("POST", "/faults", {"faults": [
+        {"kind": "throttle", "count": 6, "match": {"service": "panorama", "operation": "DescribePackageImportJob"}},
+        {"kind": "throttle", "count": 6, "match": {"service": "azure", "operation": "EdgeDeviceJobs_Get"}}]})
+    emulator.clear_requests()
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=jobs_vars(emulator, jobs, wait_for_job_timeout=90))
+    out = outcome(result)
+    assert not out["failed"], str(out["msg"]) + result.tail()
+    assert out["result"]["summary"]["all_succeeded"] is True and out["result"]["summary"]["total"] == 4
+    for operation in ("DescribePackageImportJob", "EdgeDeviceJobs_Get"):
+        statuses = [r["status"] for r in emulator.requests(operation=operation)]
+        assert statuses.count(429) == 6 and statuses[-1] == 200, (operation, statuses)
+    # the role polled again after a retryable error
+    assert re.search(r"item=poll \d+ at [\d.]+s: .*\(retryable\): ", result.stdout), result.tail()
+
+
+def test_jobs_of_three_kinds_with_a_failed_job(emulator, run_playbook):
+    why = "Manifest object not found in bucket"
+    jobs, ids = three_kinds(emulator, import_end=("FAILED", 5, why))
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=jobs_vars(emulator, jobs))
+    out = outcome(result)
+    assert out["failed"], result.tail()
+    assert out["msg"] == ("1 of 4 jobs did not "
+                          f"succeed: panorama_package_import {ids['panorama_package_import'][0]} failed (FAILED): {why}")
+    res = out["result"]
+    # every job was still waited for: the gate's result covers them all
+    assert res["timed_out"] is False and res["summary"]["total"] == 4
+    assert res["summary"]["failed"] == 1 and res["summary"]["succeeded"] == 3 and res["summary"]["all_terminal"] is True
+
+
+def test_jobs_of_three_kinds_share_one_deadline(emulator, run_playbook):
+    jobs, ids = three_kinds(emulator, logs_end=("DeploymentInProgress", 3))
+    result = run_playbook(PLAYBOOK, emulator=emulator,
+                          extra_vars=jobs_vars(emulator, jobs, wait_for_job_timeout=25, wait_for_job_delay=2))
+    out = outcome(result)
+    assert out["failed"] and out["result"]["timed_out"] is True, result.tail()
+    assert re.fullmatch(r"Timed out after [\d.]+s \(wait_for_job_timeout=25\) waiting for 1 of 4 jobs: "
+                        r"hci_edge_device collect-logs-9 running "
+                        r"\(DeploymentInProgress, \d+%\)\.", out["msg"]), out["msg"]
+    assert 25 <= out["result"]["elapsed"] <= 25 + 2 + 10

@@ -14,6 +14,7 @@ from botocore import xform_name
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import gate
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import kinds as registry
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import spec_names
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
@@ -125,13 +126,13 @@ def test_event_source_documentation():
 def test_role_kinds():
     spec = _yaml("roles/wait_for_job/meta/argument_specs.yml")["argument_specs"]["main"]["options"]
     assert spec["wait_for_job_kind"]["choices"] == NAMES
-    table = _yaml("roles/wait_for_job/vars/main.yml")["wait_for_job__kinds"]
-    assert set(table) == set(NAMES)
+    # the role polls with the registry's info modules and connection options (module_utils/_core/gate.py plan)
     for kind in KINDS:
-        entry = table[kind.name]
-        assert entry["module"] == f"jobgate.cloud.{kind.info_module}"
-        assert entry["connection"] == "{{ wait_for_job_%s }}" % kind.cloud
-        assert set(entry.get("args") or {}) <= set(kind.location_options)
+        location = {name: "x" for name in kind.location_options}
+        connections = {"aws": {"region": "r"}, "azure": {"tenant": "t"}}
+        poll = gate.step(gate.plan({"jobs": [dict(location, kind=kind.name, id="job-1")]}), {}, 0, connections)
+        assert poll["module"] == f"jobgate.cloud.{kind.info_module}"
+        assert poll["defaults"] == dict(connections[kind.cloud], **location)
     description = _yaml("roles/wait_for_job/meta/main.yml")["galaxy_info"]["description"]
     for kind in KINDS:
         service = " ".join(kind.title.split(" ")[:2])  # AWS Panorama, AWS Backup, Azure Local
