@@ -14,7 +14,7 @@ import math
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import summarize
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_state, summarize
 
 COLLECTION = "jobgate.cloud"
 # A poll's budget is the delay, but at least this, so that a module started on a busy machine still has time to read.
@@ -175,15 +175,6 @@ def budget(the_plan: dict, elapsed: float) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ lines
-def job_state(block: dict, *, kind: bool = False) -> str:
-    """"job-1 running (IN_PROGRESS, 40%)": a job's state with the API's own status and percent, if any."""
-    extra = [str(block["native_status"])] if block.get("native_status") else []
-    if block.get("percent_complete") is not None:
-        extra.append(f"{block['percent_complete']}%")
-    text = f"{block.get('job_id')} {block.get('state')}" + (f" ({', '.join(extra)})" if extra else "")
-    return f"{block.get('provider')} {text}" if kind else text
-
-
 def progress(the_plan: dict, poll: dict, number: int, elapsed: float) -> str:
     """The line a poll prints: "poll 3 at 31.2s: job-1 running (IN_PROGRESS, 40%); 1 finished earlier"."""
     several = len(the_plan["kinds"]) > 1

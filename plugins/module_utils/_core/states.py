@@ -78,6 +78,17 @@ def job_entry(provider: str, raw: dict) -> dict:
     return entry
 
 
+def job_state(block: dict, *, kind: bool = False) -> str:
+    """"job-1 running (IN_PROGRESS, 40%)": a normalized job's state with the API's own status and percent, if any;
+    the one form of that line, in the modules' timeout message and the role's progress and failure lines."""
+    extra = [str(block["native_status"])] if block.get("native_status") else []
+    if block.get("percent_complete") is not None:
+        extra.append(f"{block['percent_complete']}%")
+    text = f"{block.get('job_id') or '(a job without an id)'} {block.get('state')}"
+    text += f" ({', '.join(extra)})" if extra else ""
+    return f"{block.get('provider')} {text}" if kind else text
+
+
 def summarize(entries: list, *, nothing_to_do: bool = False) -> dict:
     """The contract's ``summary`` from entries (or bare normalized blocks).
 

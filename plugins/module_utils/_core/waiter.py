@@ -12,6 +12,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import DEFAULT_WAIT_TIMEOUT, Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, where_phrase
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_state
 
 WAIT_ARG_SPEC = {
     "wait": {"type": "bool", "default": False},
@@ -93,15 +94,7 @@ def first_fetch(source: JobSource, ids: list | None, deadline: Deadline, sleep: 
 
 def _open_jobs_text(entries: list) -> str:
     """The jobs still open as the role's timeout line shows them: ``ID STATE (NATIVE, PERCENT%)``."""
-    parts = []
-    for entry in entries:
-        block = entry["normalized"]
-        if block["terminal"]:
-            continue
-        percent = block.get("percent_complete")
-        detail = [text for text in (block.get("native_status"), None if percent is None else f"{percent}%") if text]
-        parts.append(f"{block.get('job_id') or '(a job without an id)'} {block['state']}" + (f" ({', '.join(detail)})" if detail else ""))
-    return ", ".join(parts)
+    return ", ".join(job_state(entry["normalized"]) for entry in entries if not entry["normalized"]["terminal"])
 
 
 def wait_for(seen: JobsSeen, ids: list, sleep: float, reserve: float = 0.0) -> tuple:
