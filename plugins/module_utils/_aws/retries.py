@@ -80,7 +80,7 @@ class RetryPolicy:
             try:
                 return attempt(number, ticket)
             except JobGateError as err:
-                last = err
+                last = deadline.last_answer(last, err)
             if number >= self.max_attempts or not (retry(last) if retry is not None else last.retryable):
                 break
             deadline.sleep(self.delay(number - 1))

@@ -166,6 +166,7 @@ class ArmClient:
         renewed = False
         attempt = 0
         slept_hint = False  # this thread has just slept its own Retry-After: no second wait for it
+        answered: JobGateError | None = None  # the API's last error answer, retried
         while True:
             if not slept_hint:
                 self._wait_quiet()
@@ -179,10 +180,11 @@ class ArmClient:
                                                 allow_redirects=False)
             except requests.exceptions.RequestException as exc:
                 if was_cut():   # the watchdog ended it at the deadline: a timeout, whatever the client made of it
-                    raise JobGateError(f"Timed out reading {what} from Resource Manager at {self.base}: the answer was "
+                    cut = JobGateError(f"Timed out reading {what} from Resource Manager at {self.base}: the answer was "
                                        "still arriving when the time budget ran out, and the request was cut.",
                                        code="Timeout", message=f"Answer cut at the deadline by {self.base}",
-                                       retryable=True, attempts=attempt + 1) from None
+                                       retryable=True, attempts=attempt + 1)
+                    raise self.deadline.last_answer(answered, cut) from None
                 if isinstance(exc, requests.exceptions.SSLError):
                     # A certificate that does not verify will not verify on the next try either.
                     raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
@@ -191,9 +193,10 @@ class ArmClient:
                     continue
                 code = "Timeout" if isinstance(exc, requests.exceptions.Timeout) else "ConnectionError"
                 message = f"{type(exc).__name__} talking to {self.base}"
-                raise JobGateError(f"Could not reach Resource Manager at {self.base} for {what} after "
-                                   f"{attempt + 1} attempts ({type(exc).__name__}).", code=code, message=message,
-                                   retryable=True, attempts=attempt + 1) from None
+                failed = JobGateError(f"Could not reach Resource Manager at {self.base} for {what} after "
+                                      f"{attempt + 1} attempts ({type(exc).__name__}).", code=code, message=message,
+                                      retryable=True, attempts=attempt + 1)
+                raise self.deadline.last_answer(answered, failed) from None
             if 200 <= response.status_code < 300:
                 return response
             if response.status_code == 401 and not renewed:
@@ -202,6 +205,7 @@ class ArmClient:
                 self.tokens.renew()
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+                answered = arm_error(response, what, attempts=attempt + 1)
                 slept_hint = self._hold_off(response)
                 if self._retry(attempt, response):
                     attempt += 1

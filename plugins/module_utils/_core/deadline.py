@@ -100,6 +100,18 @@ class Deadline:
         """(connect, read) timeouts capped at the time left, as requests takes them."""
         return self.cap(connect), self.cap(read)
 
+    def last_answer(self, last: JobGateError | None, err: JobGateError) -> JobGateError:
+        """Of an earlier failure ``last`` and a newer one ``err`` of the same read, the one to report: the API's last
+        answer. A request refused for want of time (no attempt) or cut short by this deadline (a timeout once the
+        budget is spent) is not the API's answer, so after an error of the API's that error stands, counting the
+        newer attempts: on a loaded machine the last retry is often the one the deadline cuts.
+        """
+        if last is None or (err.attempts and not (err.code == "Timeout" and self.expired)):
+            return err
+        kept = last.with_msg(last.msg)
+        kept.attempts = max(last.attempts, err.attempts)
+        return kept
+
     def exhausted(self, last: JobGateError, tries: int) -> JobGateError:
         """The failure when the budget ran out before any read succeeded: the API's last error, retryable."""
         times = "once" if tries == 1 else f"{tries} times"

@@ -75,8 +75,7 @@ def ride(deadline: Deadline, sleep: float, read: t.Callable[..., T], *args: t.An
             if not err.retryable:
                 raise
             tries += err.attempts
-            if err.attempts or last is None:  # a request refused for want of time is not the API's answer
-                last = err
+            last = deadline.last_answer(last, err)
         if deadline.remaining() > 0:
             deadline.sleep(pause)
             pause = min(MAX_POLL_INTERVAL, pause * 2)

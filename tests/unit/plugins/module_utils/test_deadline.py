@@ -177,6 +177,50 @@ def test_a_request_refused_for_want_of_time_does_not_hide_the_api_error(clock):
     assert info.value.code == "ThrottlingException" and "passed while the API kept failing" in info.value.msg
 
 
+def timeout(attempts=2):
+    return JobGateError("Timed out trying to get job j: the request was cut.", code="Timeout", retryable=True,
+                        attempts=attempts)
+
+
+@pytest.mark.parametrize("elapse, last, err, reported, attempts", [
+    (0, None, timeout(1), "Timeout", 1),                              # nothing earlier: the timeout is the answer
+    (0, throttled(), JobGateError("x", code="WaitTimeout", retryable=True, attempts=0), "ThrottlingException", 1),
+    (10, throttled(), timeout(2), "ThrottlingException", 2),         # cut by the deadline: the API's error stands
+    (1, throttled(), timeout(2), "Timeout", 2),                       # timed out with time left: the API's slowness
+    (10, throttled(), JobGateError("x", code="InternalFailure", http_status=500, retryable=True, attempts=2),
+     "InternalFailure", 2),                                           # a later answer of the API's replaces it
+])
+def test_the_failure_to_report_is_the_apis_last_answer(clock, elapse, last, err, reported, attempts):
+    deadline = clock.deadline(5)
+    clock.now += elapse
+    kept = deadline.last_answer(last, err)
+    assert (kept.code, kept.attempts) == (reported, attempts)
+    assert last is None or last.attempts == 1   # the earlier error is not edited
+
+
+def test_an_aws_retry_cut_at_the_deadline_reports_the_throttling_before_it(clock):
+    cut = botocore.exceptions.ReadTimeoutError(endpoint_url="https://panorama.test")
+    ops = Ops([client_error(), cut], clock=clock, takes=1.0)   # 1 s, the 1 s backoff, 1 s: cut at the 3 s end
+    with pytest.raises(JobGateError) as info:
+        aws(clock, ops, 3).call("describe_device_job", action="get", what="Panorama device job j", JobId="j")
+    assert ops.calls == 2 and info.value.code == "ThrottlingException" and info.value.attempts == 2
+
+
+def test_an_arm_retry_cut_at_the_deadline_reports_the_throttling_before_it(clock):
+    class Slow(Session):
+        def request(self, method, url, **kwargs):
+            answer = super().request(method, url, **kwargs)
+            clock.now += 2.0
+            return answer
+
+    session = Slow([Response(429, {"error": {"code": "TooManyRequests", "message": "slow down"}}),
+                    requests.exceptions.ReadTimeout("read timed out")])
+    arm = ArmClient(CLOUD, Tokens(), session=session, deadline=clock.deadline(3))
+    with pytest.raises(JobGateError) as info:
+        arm.get_json(arm.url("/x"), "job j")
+    assert info.value.code == "TooManyRequests" and info.value.attempts == 2, info.value.msg
+
+
 def test_the_last_poll_starts_early_enough_to_end_by_the_deadline(clock):
     # Each read takes 2 s: the poll loop keeps that much room before the deadline for its last poll.
     source = Source(clock, takes=2.0)
