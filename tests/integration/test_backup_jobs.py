@@ -22,7 +22,7 @@ DONE = [["COMPLETED", 0]]
 RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 30]]
 ROLE_RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 40]]
 WAIT = {"wait": True, "wait_sleep": 1, "wait_timeout": 90}
-DEADLINE = 4
+DEADLINE = 8   # long enough for several throttled tries after a module start-up on a loaded machine
 DAY_AGO = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -59,7 +59,8 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
                         timeline=[["CREATED", 0], ["RUNNING", 1], ["COMPLETED", 25]])
     backup_partial, = seed(emulator, "backup_job", fields={"ResourceArn": db},
                            timeline=[["CREATED", 0], ["RUNNING", 1], ["PARTIAL", 25]])
-    restore, = seed(emulator, "restore_job", timeline=[["PENDING", 0], ["RUNNING", 20], ["COMPLETED", 30]])
+    # The restore pends until well after ansible-rulebook's first poll, which a loaded machine delays past 20 s.
+    restore, = seed(emulator, "restore_job", timeline=[["PENDING", 0], ["RUNNING", 45], ["COMPLETED", 57]])
     variables = {"backup_job_ids": [done_early, succeeds, fails], "ota_device_id": "device-eda-1",
                  "backup_resource_arn": db, "restore_job_ids": [restore],
                  "hci_resource_uri": uri, "hci_job_names": ["support-eda-1"], "list_plan_name": "watched_plan",
