@@ -126,6 +126,10 @@ def group_of(the_plan: dict, poll: dict) -> int:
     """Index of the group a registered poll read: by the ids it asked for and the location it was given."""
     args = _asked(poll)
     asked = set(args.get("job_ids") or []) | {j["normalized"]["job_id"] for j in poll.get("jobs") or []}
+    if not asked and not is_read(poll):
+        # ansible-core 2.21 registers a module's arguments (invocation) only with INJECT_INVOCATION on, so a failed
+        # poll that returned no jobs names none: read again from the first group (a finished group reads as such).
+        return 0
     for index, group in enumerate(the_plan["groups"]):
         if asked and asked <= set(group["ids"]) and all(
                 args.get(name, value) == value for name, value in group["location"].items()):
@@ -154,11 +158,14 @@ def step(the_plan: dict, poll: dict, elapsed: float, connections: t.Optional[dic
                 index, ids = index + 1, None
         else:
             ids = _asked(poll).get("job_ids")
-    if index >= len(the_plan["groups"]) or (poll and elapsed >= the_plan["timeout"]):
+    if index >= len(the_plan["groups"]):
         return {"done": True}
     group = the_plan["groups"][index]
-    return {"done": False, "group": index, "kind": group["kind"], "module": group["module"],
-            "ids": ids or group["ids"], "budget": budget(the_plan, elapsed),
+    # Time up still names the poll: the loop asks after a poll (break_when) and again when the next item starts,
+    # after the pause; a deadline passed in between must not leave that item without a module to run. Such a last
+    # poll gets the smallest budget, and ends within the role's promise (the deadline + the delay + 10 s).
+    return {"done": bool(poll) and elapsed >= the_plan["timeout"], "group": index, "kind": group["kind"],
+            "module": group["module"], "ids": ids or group["ids"], "budget": budget(the_plan, elapsed),
             "defaults": dict((connections or {}).get(group["cloud"]) or {}, **group["location"])}
 
 

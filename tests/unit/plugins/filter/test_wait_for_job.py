@@ -150,7 +150,7 @@ def test_a_retryable_error_polls_the_same_jobs_again_until_the_deadline():
     plan = gate.plan(selection(kind="backup_report", ids=["a", "b"], timeout=20, delay=5))
     poll = failed(["b"], "ThrottlingException", True)
     assert gate.step(plan, poll, 11)["ids"] == ["b"] and gate.step(plan, poll, 11)["budget"] == 9
-    assert gate.step(plan, poll, 20) == {"done": True}
+    assert gate.step(plan, poll, 20)["done"] is True
 
 
 def test_an_error_that_retrying_cannot_fix_ends_the_loop():
@@ -164,7 +164,17 @@ def test_open_jobs_at_the_deadline_end_the_loop():
     plan = gate.plan(selection(kind="backup_report", ids=["a"], timeout=20))
     poll = read(["a"], [entry("backup_report", "a", "running")])
     assert gate.step(plan, poll, 19.9)["done"] is False
-    assert gate.step(plan, poll, 20) == {"done": True}
+    assert gate.step(plan, poll, 20)["done"] is True
+
+
+def test_a_deadline_passed_between_the_loop_check_and_the_next_item_still_names_the_poll():
+    # break_when asks at 19.9 s (not done); the next item's step, after the loop's pause, is asked at 21 s: that item
+    # runs, so it needs a module and ids (the last poll, on the smallest budget), not a bare "done".
+    plan = gate.plan(selection(kind="backup_report", ids=["a", "b"], timeout=20, delay=2))
+    poll = read(["a", "b"], [entry("backup_report", "a", "running"), entry("backup_report", "b", "succeeded")])
+    late = gate.step(plan, poll, 21)
+    assert late["done"] is True and late["module"] == "jobgate.cloud.backup_report_job_info"
+    assert late["ids"] == ["a"] and late["budget"] == gate.BUDGET_FLOOR
 
 
 def test_same_job_name_on_two_machines_is_told_apart_by_location():
@@ -265,3 +275,13 @@ def test_report_lines():
     assert gate.verdict(plan, res, {}, False)["report"] == [
         "a: failed (FAILED), finished 2026-01-02T03:04:05Z: Access denied",
         "backup_report jobs: 0 succeeded, 1 failed, 0 canceled, 0 still open; waited 3.0s"]
+
+
+def test_a_failed_poll_without_its_arguments_is_polled_again_from_the_first_group():
+    # ansible-core 2.21 without INJECT_INVOCATION: the failure names no job; the loop goes on, it does not end.
+    plan = gate.plan(selection(jobs=[{"kind": "backup_report", "ids": ["a"]}, {"kind": "backup_job", "ids": ["b"]}]))
+    bare = {"failed": True, "msg": "throttled", "error": {"code": "ThrottlingException", "retryable": True}}
+    nxt = gate.step(plan, bare, 3)
+    assert nxt["done"] is False and (nxt["kind"], nxt["ids"]) == ("backup_report", ["a"])
+    # a failure retrying cannot fix still ends it
+    assert gate.step(plan, dict(bare, error={"code": "AccessDeniedException", "retryable": False}), 3)["done"] is True
