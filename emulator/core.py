@@ -300,6 +300,7 @@ class Emulator:
             ("POST", "/timelines"): self._admin_timelines,
             ("GET", "/jobs"): self._admin_list_jobs,
             ("POST", "/jobs"): self._admin_seed_jobs,
+            ("POST", "/jobs/continue"): self._admin_continue_job,
             ("GET", "/faults"): lambda payload, req: {"faults": [f.public() for f in self.faults]},
             ("POST", "/faults"): self._admin_faults,
             ("POST", "/faults/clear"): self._admin_clear_faults,
@@ -375,6 +376,17 @@ class Emulator:
     def get_job(self, kind: str, job_id: str) -> Job | None:
         with self.lock:
             return self.jobs.get((kind, job_id))
+
+    def continue_job(self, job: Job, later: list) -> list:
+        """Replace what is left of ``job``'s timeline with ``later``, whose seconds count from now: tests move a job
+        on once its watcher is known to be polling, whatever a loaded machine made its start-up take."""
+        with self.lock:
+            elapsed = time.monotonic() - job.created_mono
+            done = job.timeline[: job.index_at() + 1]
+            job.timeline = done + [(status, elapsed + secs, msg) for status, secs, msg in later]
+            job.fired = min(job.fired, len(done) - 1)
+        self.advance()
+        return job.timeline
 
     def list_jobs(self, kind: str) -> list[Job]:
         with self.lock:
@@ -571,6 +583,14 @@ class Emulator:
             jobs = [j for j in sorted(self.jobs.values(), key=lambda j: j.seq) if not kind or j.kind == kind]
             return {"jobs": [{"kind": j.kind, "id": j.id, "status": j.status, "message": j.message,
                               "attrs": j.attrs, "timeline": j.timeline} for j in jobs]}
+
+    def _admin_continue_job(self, payload, req) -> dict:
+        if not isinstance(payload, dict) or not payload.get("kind") or not payload.get("job_id"):
+            raise AdminError("POST /jobs/continue wants {kind, job_id, timeline}")
+        job = self.get_job(payload["kind"], payload["job_id"])
+        if job is None:
+            raise AdminError(f"no {payload['kind']} job {payload['job_id']!r}", status=404)
+        return {"timeline": self.continue_job(job, parse_timeline(payload.get("timeline")))}
 
     def _admin_seed_jobs(self, payload, req) -> dict:
         specs = payload.get("jobs") if isinstance(payload, dict) and "jobs" in payload else [payload]

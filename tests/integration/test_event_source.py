@@ -39,11 +39,12 @@ def gaps(times):
 
 
 def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(emulator, tmp_path):
-    # Backup report jobs watched by id: one done before the start, one that succeeds and one that fails later
-    # (late enough for a busy machine's ansible-rulebook to have started).
+    # Backup report jobs watched by id: one done before the start, one that succeeds and one that fails once
+    # ansible-rulebook polls (the jobs that must be seen open stay open until then: /jobs/continue below; a busy
+    # machine's ansible-rulebook took over 30 s to start).
     done_early, = seed(emulator, "backup_report", timeline=[["COMPLETED", 0]], created_ago=30)
-    succeeds, = seed(emulator, "backup_report", timeline=[["CREATED", 0], ["RUNNING", 1], ["COMPLETED", 30]])
-    fails, = seed(emulator, "backup_report", timeline=[["CREATED", 0], ["RUNNING", 1], ["FAILED", 30, "Access Denied."]])
+    succeeds, = seed(emulator, "backup_report", timeline=[["CREATED", 0], ["RUNNING", 1]])
+    fails, = seed(emulator, "backup_report", timeline=[["CREATED", 0], ["RUNNING", 1]])
     # Panorama device jobs of one device, every transition (the OTA job starts once the source runs).
     add_devices(emulator, "device-eda-1")
     # An HCI edge device job that stays open until the test moves it on.
@@ -55,12 +56,9 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
                         timeline=[["COMPLETED", 0]], created_ago=60)
     # AWS Backup backup jobs of one database in list mode (one ends PARTIAL: a failure), a restore by id.
     db = "arn:aws:rds:us-east-1:123456789012:db:eda-db"
-    backup_done, = seed(emulator, "backup_job", fields={"ResourceArn": db},
-                        timeline=[["CREATED", 0], ["RUNNING", 1], ["COMPLETED", 25]])
-    backup_partial, = seed(emulator, "backup_job", fields={"ResourceArn": db},
-                           timeline=[["CREATED", 0], ["RUNNING", 1], ["PARTIAL", 25]])
-    # The restore pends until well after ansible-rulebook's first poll, which a loaded machine delays past 20 s.
-    restore, = seed(emulator, "restore_job", timeline=[["PENDING", 0], ["RUNNING", 45], ["COMPLETED", 57]])
+    backup_done, = seed(emulator, "backup_job", fields={"ResourceArn": db}, timeline=[["CREATED", 0], ["RUNNING", 1]])
+    backup_partial, = seed(emulator, "backup_job", fields={"ResourceArn": db}, timeline=[["CREATED", 0], ["RUNNING", 1]])
+    restore, = seed(emulator, "restore_job", timeline=[["PENDING", 0]])
     variables = {"backup_job_ids": [done_early, succeeds, fails], "ota_device_id": "device-eda-1",
                  "backup_resource_arn": db, "restore_job_ids": [restore],
                  "hci_resource_uri": uri, "hci_job_names": ["support-eda-1"], "list_plan_name": "watched_plan",
@@ -71,6 +69,12 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
         run1.wait_until(lambda: log_times(emulator, "ListReportJobs", 200) and log_times(emulator, "ListDevicesJobs")
                         and log_times(emulator, "EdgeDeviceJobs_Get"), 90, "the first poll of every source")
         # Each state lasts two polls and more (interval 5 s), so a source slowed by a busy machine still sees it.
+        for kind, job_id, rest in (("backup_report", succeeds, [["COMPLETED", 25]]),
+                                   ("backup_report", fails, [["FAILED", 25, "Access Denied."]]),
+                                   ("backup_job", backup_done, [["COMPLETED", 20]]),
+                                   ("backup_job", backup_partial, [["PARTIAL", 20]]),
+                                   ("restore_job", restore, [["RUNNING", 12], ["COMPLETED", 24]])):
+            emulator.admin("POST", "/jobs/continue", {"kind": kind, "job_id": job_id, "timeline": rest})
         ota, = seed(emulator, "panorama_device", fields={"DeviceId": "device-eda-1"},
                     timeline=[["PENDING", 0], ["DOWNLOADING", 11], ["REBOOTING", 16], ["COMPLETED", 24]])
         continue_job(emulator, uri, "support-eda-1", [["DeploymentInProgress", 0], ["Succeeded", 3]])
