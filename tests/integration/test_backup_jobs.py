@@ -20,7 +20,9 @@ DONE = [["COMPLETED", 0]]
 # A task's read takes ~2 s on a quiet machine and has taken 7 s and more at a load average of 5: the jobs whose
 # progress the tests watch run long enough for two reads (rise-1, rise-2) or two role polls even at 12 s a read.
 RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 30]]
-ROLE_RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 40]]
+# The role's backup runs a minute, polled every 8 s with 8 s budgets: beside a second `make test` a module's start-up
+# alone took over 5 s, and the 1 s delay's 5 s budgets then read nothing while the job ran.
+ROLE_RISING = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 60]]
 WAIT = {"wait": True, "wait_sleep": 1, "wait_timeout": 90}
 DEADLINE = 8   # long enough for several throttled tries after a module start-up on a loaded machine
 DAY_AGO = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -100,7 +102,7 @@ def read_cases(emulator) -> list:
                                                            **WAIT}},
         {"id": "rs-wait", "module": "restore_job", "args": {"job_ids": ["RS-RISING", "RS-ABORTED"], **WAIT}},
         {"id": "role-backup", "module": "role", "args": {"wait_for_job_kind": "backup_job", "wait_for_job_id": "BK-ROLE",
-                                                         **role},
+                                                         **role, "wait_for_job_delay": 8},
          "before": [("/jobs", backup("BK-ROLE", LIVE_DB, "live-vault", ROLE_RISING))]},
         {"id": "role-partial", "module": "role", "args": {"wait_for_job_kind": "backup_job",
                                                           "wait_for_job_ids": ["BK-A1", "BK-PARTIAL"], **role}},
