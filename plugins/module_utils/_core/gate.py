@@ -165,16 +165,22 @@ def step(the_plan: dict, poll: dict, elapsed: float, connections: t.Optional[dic
     # after the pause; a deadline passed in between must not leave that item without a module to run. Such a last
     # poll gets the smallest budget, and ends within the role's promise (the deadline + the delay + 10 s).
     return {"done": bool(poll) and elapsed >= the_plan["timeout"], "group": index, "kind": group["kind"],
-            "module": group["module"], "ids": ids or group["ids"], "budget": budget(the_plan, elapsed),
+            "module": group["module"], "ids": ids or group["ids"], "budget": budget(the_plan, elapsed, _starved(poll)),
             "defaults": dict((connections or {}).get(group["cloud"]) or {}, **group["location"])}
 
 
-def budget(the_plan: dict, elapsed: float) -> int:
-    """The next poll's wait_timeout: the delay (at least BUDGET_FLOOR), or what is left when no further poll
-    would start before the deadline after this one and a pause (at least BUDGET_FLOOR). So every poll ends by
-    the deadline + BUDGET_FLOOR + the module's own 2 s."""
+def _starved(poll: dict) -> bool:
+    """The poll's module spent its whole budget before it could send a request (its start-up, on a busy machine)."""
+    return bool(poll) and "jobs" not in poll and (poll.get("error") or {}).get("code") == WAIT_TIMEOUT
+
+
+def budget(the_plan: dict, elapsed: float, starved: bool = False) -> int:
+    """The next poll's wait_timeout: the delay (at least BUDGET_FLOOR, twice that after a poll whose module had no
+    time left to send a request), or what is left when no further poll would start before the deadline after this
+    one and a pause (at least BUDGET_FLOOR). So every poll ends by the deadline + BUDGET_FLOOR + the module's own
+    2 s."""
     delay = the_plan["delay"]
-    usual = max(BUDGET_FLOOR, delay)
+    usual = max(BUDGET_FLOOR * (2 if starved else 1), delay)
     left = the_plan["timeout"] - elapsed
     if left < usual + delay:
         return max(BUDGET_FLOOR, math.ceil(left))

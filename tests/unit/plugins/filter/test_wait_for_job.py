@@ -285,3 +285,15 @@ def test_a_failed_poll_without_its_arguments_is_polled_again_from_the_first_grou
     assert nxt["done"] is False and (nxt["kind"], nxt["ids"]) == ("backup_report", ["a"])
     # a failure retrying cannot fix still ends it
     assert gate.step(plan, dict(bare, error={"code": "AccessDeniedException", "retryable": False}), 3)["done"] is True
+
+
+def test_a_poll_whose_module_had_no_time_to_send_gets_a_bigger_budget():
+    plan = gate.plan(selection(kind="backup_report", ids=["a"], timeout=60, delay=1))
+    starved = {"failed": True, "msg": "The wait_timeout of 5 s passed before the request could be sent.",
+               "error": {"code": "WaitTimeout", "retryable": True}}
+    assert gate.step(plan, {}, 0)["budget"] == gate.BUDGET_FLOOR
+    assert gate.step(plan, starved, 8)["budget"] == 2 * gate.BUDGET_FLOOR
+    # near the deadline the last poll still gets only what is left (at least the floor)
+    assert gate.step(plan, starved, 54)["budget"] == 6
+    # a throttled poll is not starved: the usual budget
+    assert gate.step(plan, failed(["a"], "ThrottlingException", True), 8)["budget"] == gate.BUDGET_FLOOR
