@@ -10,6 +10,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import 
     ACCESS_DENIED_CODES, CREDENTIAL_CODES, NOT_FOUND_CODES, THROTTLING_CODES, client_error_parts, is_retryable,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import retry_after_seconds
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import was_cut
 
@@ -38,11 +39,7 @@ def retry_after_of(exc: BaseException) -> float | None:
     """The Retry-After (delta-seconds) of a botocore ClientError's answer, or None."""
     response = getattr(exc, "response", None) or {}
     headers = (response.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
-    value = headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except (TypeError, ValueError):
-        return None  # an HTTP date: AWS sends seconds; nothing to honour that we could trust
+    return retry_after_seconds(headers.get("retry-after"))
 
 
 def convert_error(exc: BaseException, *, action: str, what: str, where: str, secrets: t.Iterable[str] = (),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import AWS_RETRY
 
 try:
     import botocore.exceptions
@@ -48,18 +49,20 @@ T = t.TypeVar("T")
 
 @dataclass
 class RetryPolicy:
-    """Full-jitter exponential backoff (delay = uniform(0, min(cap, base * 2**n))) over a bounded attempt count.
+    """``pause.AWS_RETRY`` (full jitter: delay = uniform(0, min(cap, base * 2**n)), or the answer's Retry-After)
+    over a bounded attempt count.
 
     The delays are slept on the client's deadline, which cuts them at its end.
     """
 
     max_attempts: int = 6
-    base: float = 0.5
-    cap: float = 20.0
+    base: float = AWS_RETRY.first
+    cap: float = AWS_RETRY.cap
     rand: t.Callable[[], float] = random.random
 
-    def delay(self, retry_number: int) -> float:
-        return self.rand() * min(self.cap, self.base * (2 ** retry_number))
+    def delay(self, retry_number: int, retry_after: float | None = None) -> float:
+        schedule = AWS_RETRY.starting(self.base).capped(self.cap)
+        return schedule.pause(retry_number, retry_after, uniform=lambda low, high: low + self.rand() * (high - low))
 
     def run(self, deadline: Deadline, attempt: t.Callable[[int, t.Any], T], *,
             out_of_time: t.Callable[[], JobGateError], retry: t.Callable[[JobGateError], bool] | None = None,
@@ -83,7 +86,7 @@ class RetryPolicy:
                 last = err
             if number >= self.max_attempts or not (retry(last) if retry is not None else last.retryable):
                 break
-            deadline.sleep(self.delay(number - 1))
+            deadline.sleep(self.delay(number - 1, last.retry_after))
         raise last if last is not None else out_of_time()
 
 

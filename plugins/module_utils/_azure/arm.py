@@ -7,11 +7,8 @@ points anywhere else is refused.
 """
 from __future__ import annotations
 
-import email.utils
 import os
-import random
 import threading
-import time
 import typing as t
 from urllib.parse import urlsplit
 
@@ -20,6 +17,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials i
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import guard_session
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import ARM_RETRY, retry_after_seconds
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import was_cut
 
 try:
@@ -42,24 +40,6 @@ def origin(url: str) -> tuple:
     if port is None:
         port = {"https": 443, "http": 80}.get(scheme)
     return scheme, (parts.hostname or "").lower(), port
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date), or None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def arm_error(response, what: str, attempts: int = 1) -> JobGateError:
@@ -102,7 +82,8 @@ class ArmClient:
     """
 
     def __init__(self, cloud: CloudEndpoints, tokens: TokenProvider, *, verify: t.Any = True,
-                 timeout: tuple = (CONNECT_TIMEOUT, READ_TIMEOUT), max_retries: int = 4, max_retry_after: float = 60.0,
+                 timeout: tuple = (CONNECT_TIMEOUT, READ_TIMEOUT), max_retries: int = 4,
+                 max_retry_after: float = ARM_RETRY.cap,
                  session=None, deadline: Deadline | None = None) -> None:
         check_libraries()
         self.cloud = cloud
@@ -134,9 +115,7 @@ class ArmClient:
 
     def _backoff(self, attempt: int, response=None) -> float:
         hinted = retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
-        if hinted is not None:
-            return min(hinted, self.max_retry_after)
-        return min(self.max_retry_after, (2 ** attempt) * (0.5 + random.random() / 2))
+        return ARM_RETRY.capped(self.max_retry_after).pause(attempt, hinted)
 
     def _wait_quiet(self) -> None:
         with self._quiet_lock:
@@ -150,7 +129,8 @@ class ArmClient:
         if hinted is None:
             return False
         with self._quiet_lock:
-            self._quiet_until = max(self._quiet_until, self.deadline.clock() + min(hinted, self.max_retry_after))
+            self._quiet_until = max(self._quiet_until,
+                                    self.deadline.clock() + ARM_RETRY.capped(self.max_retry_after).told(hinted))
         return True
 
     def _retry(self, attempt: int, response=None) -> bool:
