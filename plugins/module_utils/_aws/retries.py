@@ -1,6 +1,6 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Our AWS retry policy, the client-side request limiter, and which botocore errors are worth another try.
+"""Our AWS retry policy and the client-side request limiter (which errors are worth another try: ``errors.py``).
 
 botocore's own retries are switched off (see ``client.build_config``): ``AwsClient.call`` applies these.
 """
@@ -14,35 +14,6 @@ from dataclasses import dataclass
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import AWS_RETRY
-
-try:
-    import botocore.exceptions
-except ImportError:  # reported by the module through missing_required_lib
-    botocore = None  # type: ignore[assignment]
-
-THROTTLING_CODES = frozenset((
-    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-    "RequestThrottled", "RequestThrottledException", "SlowDown", "ProvisionedThroughputExceededException",
-    "LimitExceededException", "BandwidthLimitExceeded", "EC2ThrottledException", "PriorRequestNotComplete",
-))
-TRANSIENT_CODES = frozenset((
-    "InternalServerException", "InternalServerError", "InternalFailure", "InternalError", "ServiceUnavailable",
-    "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException",
-))
-CREDENTIAL_CODES = frozenset((
-    "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "InvalidClientTokenId",
-    "ExpiredToken", "ExpiredTokenException", "IncompleteSignature", "IncompleteSignatureException",
-    "MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure", "InvalidAccessKeyId",
-))
-ACCESS_DENIED_CODES = frozenset(("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"))
-NOT_FOUND_CODES = frozenset(("ResourceNotFoundException", "NotFoundException", "NotFound", "NoSuchEntity"))
-# Codes after which a create call that has no client token is safe to send again: the service refused it before
-# doing anything. A 5xx or a dropped connection is not in here: the job may exist, and a retry would start a second.
-SAFE_RETRY_CODES = frozenset((
-    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-    "LimitExceededException", "SlowDown",
-))
-
 
 T = t.TypeVar("T")
 
@@ -141,37 +112,3 @@ class AdaptiveLimiter:
         with self._lock:
             if self.rate is not None:
                 self.rate += 1.0 / self.rate
-
-
-def is_throttle(exc: BaseException) -> bool:
-    code, _message, status = client_error_parts(exc)
-    return code in THROTTLING_CODES or status == 429
-
-
-def client_error_parts(exc: BaseException) -> tuple:
-    response = getattr(exc, "response", None) or {}
-    error = response.get("Error") or {}
-    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    try:
-        status = int(status) if status is not None else None
-    except (TypeError, ValueError):
-        status = None
-    return str(error.get("Code") or ""), str(error.get("Message") or ""), status
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """The contract's ``retryable``: throttling, 5xx, timeouts and connection errors; not bad input or auth."""
-    if botocore is None:
-        return False
-    if isinstance(exc, botocore.exceptions.ClientError):
-        code, _message, status = client_error_parts(exc)
-        if code in CREDENTIAL_CODES or code in ACCESS_DENIED_CODES or code in NOT_FOUND_CODES:
-            return False
-        if code in THROTTLING_CODES or code in TRANSIENT_CODES:
-            return True
-        return status is not None and (status == 429 or status >= 500)
-    # A certificate problem does not go away on retry; a dropped or slow connection may.
-    if isinstance(exc, botocore.exceptions.SSLError):
-        return False
-    return isinstance(exc, (botocore.exceptions.ConnectionError, botocore.exceptions.ReadTimeoutError,
-                            botocore.exceptions.ConnectionClosedError, botocore.exceptions.ResponseStreamingError))

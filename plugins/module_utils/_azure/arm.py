@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, resolve_cloud
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import TokenProvider, check_libraries, read_credentials_file, resolve_credentials
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.errors import retryable_status, retryable_transport_error
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import guard_session
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
@@ -25,7 +26,6 @@ try:
 except ImportError:  # pragma: no cover - reported through check_libraries
     requests = None
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
 
@@ -58,7 +58,7 @@ def arm_error(response, what: str, attempts: int = 1) -> JobGateError:
         code = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 429: "TooManyRequests"}.get(status, f"HTTP{status}")
     if not message:
         message = f"Resource Manager answered HTTP {status} without an ARM error body."
-    retryable = status in RETRY_STATUSES or status >= 500
+    retryable = retryable_status(status)
     if status == 404:
         msg = f"{what[0].upper()}{what[1:]} was not found ({code}: {message})"
     else:
@@ -163,8 +163,7 @@ class ArmClient:
                                        "still arriving when the time budget ran out, and the request was cut.",
                                        code="Timeout", message=f"Answer cut at the deadline by {self.base}",
                                        retryable=True, attempts=attempt + 1) from None
-                if isinstance(exc, requests.exceptions.SSLError):
-                    # A certificate that does not verify will not verify on the next try either.
+                if not retryable_transport_error(exc):   # a certificate that does not verify
                     raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
                 if self._retry(attempt):
                     attempt += 1
@@ -181,7 +180,7 @@ class ArmClient:
                 renewed = True
                 self.tokens.renew()
                 continue
-            if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+            if retryable_status(response.status_code) and attempt < self.max_retries:
                 slept_hint = self._hold_off(response)
                 if self._retry(attempt, response):
                     attempt += 1
@@ -267,14 +266,14 @@ def connect(params: t.Mapping, environ: t.Mapping | None = None, *, deadline: De
                 response = session.get(url, timeout=deadline.timeouts(CONNECT_TIMEOUT, 30), verify=verify,
                                        headers={"Accept": "application/json"}, allow_redirects=False)
             except requests.exceptions.RequestException as exc:
-                if isinstance(exc, requests.exceptions.SSLError) and not was_cut():
+                if not retryable_transport_error(exc) and not was_cut():
                     raise JobGateError(tls_message(url), code="SSLError", retryable=False) from None
                 raise JobGateError(f"Could not read the cloud metadata document {url} ({type(exc).__name__}).",
                                    code="ConnectionError", retryable=True) from None
         if response.status_code != 200:
             raise JobGateError(f"The cloud metadata document {url} answered HTTP {response.status_code}.",
                                code="InvalidCloudMetadata", http_status=response.status_code,
-                               retryable=response.status_code in RETRY_STATUSES)
+                               retryable=retryable_status(response.status_code))
         try:
             return response.json()
         except ValueError:

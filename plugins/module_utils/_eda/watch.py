@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, is_not_found
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import WATCH
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub, scrub_data
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import fetch_many
@@ -41,7 +41,6 @@ MAX_PAUSE = WATCH.cap
 MAX_BLOCKING = 4
 EMIT_CHOICES = ("terminal", "transitions")
 ON_START_CHOICES = ("emit", "skip")
-NOT_FOUND_CODES = frozenset(("ResourceNotFoundException", "NotFoundException", "NotFound", "ResourceNotFound"))
 
 log = logging.getLogger(SOURCE_NAME)
 # ansible-rulebook -vv sets the root logger to DEBUG, and at DEBUG these libraries log request headers (AWS session
@@ -71,10 +70,6 @@ def make_event(kind: str, location: str, entry: dict, previous_state: str | None
         EVENT_KEY: {"kind": kind, "job": block, "previous_state": previous_state, "detail": detail},
         "meta": {"uuid": event_uuid(kind, location, str(block["job_id"]), block["state"])},
     }
-
-
-def is_not_found(err: JobGateError) -> bool:
-    return err.code in NOT_FOUND_CODES or err.http_status == 404
 
 
 # ---------------------------------------------------------------------------------------------------------- tracking

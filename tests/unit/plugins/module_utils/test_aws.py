@@ -11,10 +11,8 @@ from botocore.stub import Stubber
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import models as aws_models
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient, build_config
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import (
-    AdaptiveLimiter, RetryPolicy, is_retryable,
-)
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, is_retryable
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import AdaptiveLimiter, RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import (
     AWS_ARG_SPEC, AwsSettings, resolve_settings,
 )
