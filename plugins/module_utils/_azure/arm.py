@@ -248,7 +248,7 @@ class ArmClient:
         return items
 
 
-def connect(params: t.Mapping, environ: t.Mapping | None = None, *, deadline: Deadline | None = None) -> ArmClient:
+def create_client(params: t.Mapping, environ: t.Mapping | None = None, *, deadline: Deadline | None = None) -> ArmClient:
     """The ArmClient for module params: resolves credentials and cloud, builds nothing that talks until used.
 
     ``deadline`` (the module's) bounds everything it does: the metadata read, token requests, ARM calls.

@@ -67,7 +67,7 @@ def test_remote_support_body_revoke_and_case_insensitive_choices():
     (dict(COLLECT, api_version="latest"), "api_version"),
 ])
 def test_bad_input_before_any_connection(monkeypatch, over, words):
-    monkeypatch.setattr(hs.arm, "connect", lambda *a, **k: pytest.fail("connected for bad input"))
+    monkeypatch.setattr(hs.arm, "create_client", lambda *a, **k: pytest.fail("connected for bad input"))
     with pytest.raises(JobGateError) as err:
         hs.edge_device_job(FakeModule(**over))
     assert err.value.code == "ValidationError" and words in err.value.msg
@@ -207,7 +207,7 @@ def test_location_polling_ends_when_not_202(clock):
 @pytest.fixture
 def arm(monkeypatch):
     fake = FakeArm()
-    monkeypatch.setattr(hs.arm, "connect", lambda p, **k: fake)
+    monkeypatch.setattr(hs.arm, "create_client", lambda p, **k: fake)
     return fake
 
 
@@ -239,7 +239,7 @@ def test_check_mode_puts_nothing(arm, clock):
 
 def test_operation_timeout_reports_the_started_job(monkeypatch, clock):
     fake = FakeArm(op_statuses=["InProgress"])
-    monkeypatch.setattr(hs.arm, "connect", lambda p, **k: fake)
+    monkeypatch.setattr(hs.arm, "create_client", lambda p, **k: fake)
     module = FakeModule(**{**COLLECT, "wait_timeout": 10})
     with pytest.raises(JobGateError) as err:
         hs.edge_device_job(module)
