@@ -167,7 +167,7 @@ def _parts(exc: BaseException, action: str, what: str, where: str, secrets: tupl
     if cut or was_cut():  # the watchdog ended the request at its deadline: whatever the client made of the rest of
         # the answer (a broken connection, a TLS error, an error status with half its body), it is a timeout
         text = "the answer was still arriving when the time budget ran out, and the request was cut"
-        return f"Timed out trying to {action} {what} {where}{tried}: {text}", "Timeout", text, None, retryable
+        return f"Timed out trying to {action} {what} {where}{tried}: {text}", "Timeout", text, None, True
     if botocore is not None and isinstance(exc, botocore.exceptions.ClientError):
         code, message, status = client_error_parts(exc)
         message = scrub(message, secrets) or code

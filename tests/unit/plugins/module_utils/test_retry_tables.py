@@ -151,3 +151,10 @@ def test_a_token_failure_read_without_its_causes():
     exc = wrapped(ServiceRequestError("kept back"))
     assert azure.token_failure(exc, "HTTP Error: 503", causes=False) == (False, 503)
     assert azure.token_failure(exc, "HTTP Error: 503") == (True, 503)
+
+
+@pytest.mark.parametrize("exc", [ValueError("half a body"), botocore.exceptions.SSLError(endpoint_url="https://x", error="eof"),
+                                 client_error("", 200)])
+def test_an_answer_the_watchdog_cut_is_a_timeout_worth_another_try_whatever_the_client_made_of_it(exc):
+    err = aws.convert_error(exc, action="get", what="job j", where="in region r", cut=True)
+    assert (err.code, err.retryable) == ("Timeout", True)
