@@ -11,9 +11,9 @@ from urllib.parse import parse_qs
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.credentials import role_credentials, use_credentials
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import ResponseParserError, convert_error
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import ResponseParserError, convert_error, is_throttle, may_resend
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.models import ensure_carried_model, scoped_loader
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import SAFE_RETRY_CODES, AdaptiveLimiter, RetryPolicy, is_throttle
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import AdaptiveLimiter, RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import bound_request_timeouts
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
@@ -258,5 +258,5 @@ def call_create(aws_client: t.Any, operation: str, *, action: str, what: str, ma
     policy = dataclasses.replace(aws_client.policy, max_attempts=max(1, min(max_attempts, aws_client.policy.max_attempts)))
     deadline = aws_client.deadline
     return policy.run(deadline, lambda _number, _ticket: once.call(operation, action=action, what=what, **kwargs),
-                      retry=lambda err: err.code in SAFE_RETRY_CODES or err.http_status == 429,
+                      retry=may_resend,
                       out_of_time=lambda: deadline.out_of_time(f"{action} {what} {aws_client.location()}"))

@@ -24,8 +24,10 @@ from __future__ import annotations
 import typing as t
 from datetime import datetime, timezone
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import ResponseParserError, convert_error, region_hint
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy, client_error_parts, is_retryable
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import (
+    ResponseParserError, client_error_parts, convert_error, is_retryable, region_hint,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import bound_request_timeouts
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline

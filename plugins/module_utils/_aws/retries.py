@@ -1,6 +1,6 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Our AWS retry policy, the client-side request limiter, and which botocore errors are worth another try.
+"""Our AWS retry policy and the client-side request limiter (which errors are worth another try: ``errors.py``).
 
 botocore's own retries are switched off (see ``client.build_config``): ``AwsClient.call`` applies these.
 """
@@ -13,53 +13,27 @@ from dataclasses import dataclass
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
-
-try:
-    import botocore.exceptions
-except ImportError:  # reported by the module through missing_required_lib
-    botocore = None  # type: ignore[assignment]
-
-THROTTLING_CODES = frozenset((
-    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-    "RequestThrottled", "RequestThrottledException", "SlowDown", "ProvisionedThroughputExceededException",
-    "LimitExceededException", "BandwidthLimitExceeded", "EC2ThrottledException", "PriorRequestNotComplete",
-))
-TRANSIENT_CODES = frozenset((
-    "InternalServerException", "InternalServerError", "InternalFailure", "InternalError", "ServiceUnavailable",
-    "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException",
-))
-CREDENTIAL_CODES = frozenset((
-    "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "InvalidClientTokenId",
-    "ExpiredToken", "ExpiredTokenException", "IncompleteSignature", "IncompleteSignatureException",
-    "MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure", "InvalidAccessKeyId",
-))
-ACCESS_DENIED_CODES = frozenset(("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"))
-NOT_FOUND_CODES = frozenset(("ResourceNotFoundException", "NotFoundException", "NotFound", "NoSuchEntity"))
-# Codes after which a create call that has no client token is safe to send again: the service refused it before
-# doing anything. A 5xx or a dropped connection is not in here: the job may exist, and a retry would start a second.
-SAFE_RETRY_CODES = frozenset((
-    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-    "LimitExceededException", "SlowDown",
-))
-
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import AWS_RETRY
 
 T = t.TypeVar("T")
 
 
 @dataclass
 class RetryPolicy:
-    """Full-jitter exponential backoff (delay = uniform(0, min(cap, base * 2**n))) over a bounded attempt count.
+    """``pause.AWS_RETRY`` (full jitter: delay = uniform(0, min(cap, base * 2**n)), or the answer's Retry-After)
+    over a bounded attempt count.
 
     The delays are slept on the client's deadline, which cuts them at its end.
     """
 
     max_attempts: int = 6
-    base: float = 0.5
-    cap: float = 20.0
+    base: float = AWS_RETRY.first
+    cap: float = AWS_RETRY.cap
     rand: t.Callable[[], float] = random.random
 
-    def delay(self, retry_number: int) -> float:
-        return self.rand() * min(self.cap, self.base * (2 ** retry_number))
+    def delay(self, retry_number: int, retry_after: float | None = None) -> float:
+        schedule = AWS_RETRY.starting(self.base).capped(self.cap)
+        return schedule.pause(retry_number, retry_after, uniform=lambda low, high: low + self.rand() * (high - low))
 
     def run(self, deadline: Deadline, attempt: t.Callable[[int, t.Any], T], *,
             out_of_time: t.Callable[[], JobGateError], retry: t.Callable[[JobGateError], bool] | None = None,
@@ -83,7 +57,7 @@ class RetryPolicy:
                 last = deadline.last_answer(last, err)
             if number >= self.max_attempts or not (retry(last) if retry is not None else last.retryable):
                 break
-            deadline.sleep(self.delay(number - 1))
+            deadline.sleep(self.delay(number - 1, last.retry_after))
         raise last if last is not None else out_of_time()
 
 
@@ -138,37 +112,3 @@ class AdaptiveLimiter:
         with self._lock:
             if self.rate is not None:
                 self.rate += 1.0 / self.rate
-
-
-def is_throttle(exc: BaseException) -> bool:
-    code, _message, status = client_error_parts(exc)
-    return code in THROTTLING_CODES or status == 429
-
-
-def client_error_parts(exc: BaseException) -> tuple:
-    response = getattr(exc, "response", None) or {}
-    error = response.get("Error") or {}
-    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    try:
-        status = int(status) if status is not None else None
-    except (TypeError, ValueError):
-        status = None
-    return str(error.get("Code") or ""), str(error.get("Message") or ""), status
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """The contract's ``retryable``: throttling, 5xx, timeouts and connection errors; not bad input or auth."""
-    if botocore is None:
-        return False
-    if isinstance(exc, botocore.exceptions.ClientError):
-        code, _message, status = client_error_parts(exc)
-        if code in CREDENTIAL_CODES or code in ACCESS_DENIED_CODES or code in NOT_FOUND_CODES:
-            return False
-        if code in THROTTLING_CODES or code in TRANSIENT_CODES:
-            return True
-        return status is not None and (status == 429 or status >= 500)
-    # A certificate problem does not go away on retry; a dropped or slow connection may.
-    if isinstance(exc, botocore.exceptions.SSLError):
-        return False
-    return isinstance(exc, (botocore.exceptions.ConnectionError, botocore.exceptions.ReadTimeoutError,
-                            botocore.exceptions.ConnectionClosedError, botocore.exceptions.ResponseStreamingError))

@@ -27,7 +27,7 @@ class AwsJobSource(JobSource):
         return lambda deadline=None: cls(AwsClient(settings, cls.service, deadline=deadline), **kwargs)
 
     @classmethod
-    def connect(cls, module: t.Any, **kwargs: t.Any) -> AwsJobSource:
+    def for_module(cls, module: t.Any, **kwargs: t.Any) -> AwsJobSource:
         """The source with a client built from the module's connection options, on the module's deadline (no
         request is sent)."""
         return cls.factory(module.params, **kwargs)(module.deadline)

@@ -7,19 +7,18 @@ points anywhere else is refused.
 """
 from __future__ import annotations
 
-import email.utils
 import os
-import random
 import threading
-import time
 import typing as t
 from urllib.parse import urlsplit
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, resolve_cloud
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import TokenProvider, check_libraries, read_credentials_file, resolve_credentials
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.errors import retryable_status, retryable_transport_error
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import guard_session
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import ARM_RETRY, retry_after_seconds
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import was_cut
 
 try:
@@ -27,7 +26,6 @@ try:
 except ImportError:  # pragma: no cover - reported through check_libraries
     requests = None
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
 
@@ -42,24 +40,6 @@ def origin(url: str) -> tuple:
     if port is None:
         port = {"https": 443, "http": 80}.get(scheme)
     return scheme, (parts.hostname or "").lower(), port
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date), or None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def arm_error(response, what: str, attempts: int = 1) -> JobGateError:
@@ -78,7 +58,7 @@ def arm_error(response, what: str, attempts: int = 1) -> JobGateError:
         code = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 429: "TooManyRequests"}.get(status, f"HTTP{status}")
     if not message:
         message = f"Resource Manager answered HTTP {status} without an ARM error body."
-    retryable = status in RETRY_STATUSES or status >= 500
+    retryable = retryable_status(status)
     if status == 404:
         msg = f"{what[0].upper()}{what[1:]} was not found ({code}: {message})"
     else:
@@ -102,7 +82,8 @@ class ArmClient:
     """
 
     def __init__(self, cloud: CloudEndpoints, tokens: TokenProvider, *, verify: t.Any = True,
-                 timeout: tuple = (CONNECT_TIMEOUT, READ_TIMEOUT), max_retries: int = 4, max_retry_after: float = 60.0,
+                 timeout: tuple = (CONNECT_TIMEOUT, READ_TIMEOUT), max_retries: int = 4,
+                 max_retry_after: float = ARM_RETRY.cap,
                  session=None, deadline: Deadline | None = None) -> None:
         check_libraries()
         self.cloud = cloud
@@ -134,9 +115,7 @@ class ArmClient:
 
     def _backoff(self, attempt: int, response=None) -> float:
         hinted = retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
-        if hinted is not None:
-            return min(hinted, self.max_retry_after)
-        return min(self.max_retry_after, (2 ** attempt) * (0.5 + random.random() / 2))
+        return ARM_RETRY.capped(self.max_retry_after).pause(attempt, hinted)
 
     def _wait_quiet(self) -> None:
         with self._quiet_lock:
@@ -150,7 +129,8 @@ class ArmClient:
         if hinted is None:
             return False
         with self._quiet_lock:
-            self._quiet_until = max(self._quiet_until, self.deadline.clock() + min(hinted, self.max_retry_after))
+            self._quiet_until = max(self._quiet_until,
+                                    self.deadline.clock() + ARM_RETRY.capped(self.max_retry_after).told(hinted))
         return True
 
     def _retry(self, attempt: int, response=None) -> bool:
@@ -185,8 +165,7 @@ class ArmClient:
                                        code="Timeout", message=f"Answer cut at the deadline by {self.base}",
                                        retryable=True, attempts=attempt + 1)
                     raise self.deadline.last_answer(answered, cut) from None
-                if isinstance(exc, requests.exceptions.SSLError):
-                    # A certificate that does not verify will not verify on the next try either.
+                if not retryable_transport_error(exc):   # a certificate that does not verify
                     raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
                 if self._retry(attempt):
                     attempt += 1
@@ -204,7 +183,7 @@ class ArmClient:
                 renewed = True
                 self.tokens.renew()
                 continue
-            if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+            if retryable_status(response.status_code) and attempt < self.max_retries:
                 answered = arm_error(response, what, attempts=attempt + 1)
                 slept_hint = self._hold_off(response)
                 if self._retry(attempt, response):
@@ -273,7 +252,7 @@ class ArmClient:
         return items
 
 
-def connect(params: t.Mapping, environ: t.Mapping | None = None, *, deadline: Deadline | None = None) -> ArmClient:
+def create_client(params: t.Mapping, environ: t.Mapping | None = None, *, deadline: Deadline | None = None) -> ArmClient:
     """The ArmClient for module params: resolves credentials and cloud, builds nothing that talks until used.
 
     ``deadline`` (the module's) bounds everything it does: the metadata read, token requests, ARM calls.
@@ -291,14 +270,14 @@ def connect(params: t.Mapping, environ: t.Mapping | None = None, *, deadline: De
                 response = session.get(url, timeout=deadline.timeouts(CONNECT_TIMEOUT, 30), verify=verify,
                                        headers={"Accept": "application/json"}, allow_redirects=False)
             except requests.exceptions.RequestException as exc:
-                if isinstance(exc, requests.exceptions.SSLError) and not was_cut():
+                if not retryable_transport_error(exc) and not was_cut():
                     raise JobGateError(tls_message(url), code="SSLError", retryable=False) from None
                 raise JobGateError(f"Could not read the cloud metadata document {url} ({type(exc).__name__}).",
                                    code="ConnectionError", retryable=True) from None
         if response.status_code != 200:
             raise JobGateError(f"The cloud metadata document {url} answered HTTP {response.status_code}.",
                                code="InvalidCloudMetadata", http_status=response.status_code,
-                               retryable=response.status_code in RETRY_STATUSES)
+                               retryable=retryable_status(response.status_code))
         try:
             return response.json()
         except ValueError:

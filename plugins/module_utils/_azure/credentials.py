@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, is_microsoft_authority
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.errors import retryable_status, token_failure
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.transport import CUT, LAST_ANSWER, NOT_SENT, bounded_transport
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
@@ -356,14 +357,10 @@ def build_credential(plan: CredentialPlan, cloud: CloudEndpoints, deadline: Dead
     raise ValueError(f"unknown credential kind {plan.kind}")
 
 
-_TOKEN_HTTP_STATUS = re.compile(r"HTTP Error: (\d{3})\b")
 # MSAL's managed identity client reports an endpoint's refusal as "(error) STATUS, message" (App Service, Service
 # Fabric, Azure ML) and azure-identity prefixes "... managed identity configuration not found in environment.";
 # neither helps a reader, the status and the endpoint's message do.
 _MSI_REFUSAL = re.compile(r"^.*?Token request error: \((?P<error>[^)]*)\) (?:(?P<status>\d{3}), )?(?P<text>.*)$", re.S)
-_TRANSIENT_ERRORS = ("ServiceRequestError", "ServiceResponseError", "ServiceRequestTimeoutError",
-                     "ServiceResponseTimeoutError", "ConnectionError", "Timeout")
-_TRANSIENT_TEXT = ("Connection aborted", "Connection reset", "Max retries exceeded", "timed out")
 
 
 def _file_text(path: str | None) -> str | None:
@@ -421,10 +418,10 @@ class TokenProvider:
         detail = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else name, secrets)
         # The deadline kept a retry back: the endpoint's last answer (if it gave one) is the failure to report.
         kept_back = NOT_SENT in detail
-        if kept_back and LAST_ANSWER in detail:
+        last_answer = kept_back and LAST_ANSWER in detail
+        if last_answer:   # the last answer decides, not the causes of the request kept back
             detail, kept_back = detail.split(LAST_ANSWER, 1)[1], False
-        status = _TOKEN_HTTP_STATUS.search(detail)
-        http_status = int(status.group(1)) if status else None
+        transient, http_status = token_failure(exc, detail, causes=not last_answer)
         hint = ""
         refusal = _MSI_REFUSAL.match(detail) if self.plan.kind == "msi" else None
         if refusal:
@@ -438,14 +435,13 @@ class TokenProvider:
         origin = "" if self.plan.source == self.plan.kind else f" from {self.plan.source}"
         msg = (f"Could not get an Azure access token ({self.plan.kind} credential{origin}) "
                f"from {self._where()}: {detail}{hint}")
-        # azure-identity wraps a failing token endpoint in ClientAuthenticationError whose text is all it keeps:
-        # "HTTP Error: 503" or "Connection aborted". Those are the endpoint's trouble, not bad credentials.
-        if name in _TRANSIENT_ERRORS or any(text in detail for text in _TRANSIENT_TEXT):
+        # A failing token endpoint (no answer, 429, 5xx) is the endpoint's trouble, not bad credentials (errors.py).
+        if transient:
             # A request the deadline kept from being sent is not the endpoint's answer (attempts 0, see ride()).
             # An answer the watchdog cut at the deadline (it trickled in) is a timeout.
             return JobGateError(msg, code="Timeout" if CUT in detail else "ConnectionError", message=detail,
                                 retryable=True, attempts=0 if kept_back else 1)
-        if http_status is not None and (http_status == 429 or http_status >= 500):
+        if retryable_status(http_status):
             return JobGateError(msg, code="TokenEndpointUnavailable", message=detail, http_status=http_status,
                                 retryable=True)
         return JobGateError(msg, code="AuthenticationFailed", message=detail,

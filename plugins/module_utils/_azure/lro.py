@@ -7,18 +7,20 @@ on the Resource Manager origin, since the bearer token goes with it.
 """
 from __future__ import annotations
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import origin, retry_after_seconds
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import origin
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import OPERATION, Schedule, retry_after_seconds
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.watchdog import tighter
 
 TERMINAL_OPERATION = ("succeeded", "failed", "canceled")
-MAX_RETRY_AFTER = 60.0
 
 
-def _retry_after(response, default: float) -> float:
+def _retry_after(response, schedule: Schedule) -> float:
+    """The pause before the next poll: the answer's Retry-After (the operation's poll interval, not a refusal),
+    else the schedule's (``pause.OPERATION``)."""
     hinted = retry_after_seconds(response.headers.get("Retry-After"))
-    return min(MAX_RETRY_AFTER, hinted if hinted is not None else default)
+    return schedule.pause(0) if hinted is None else schedule.told(hinted)
 
 
 def _json(response, what: str) -> dict:
@@ -47,7 +49,8 @@ def follow_operation(client, response, what: str, deadline: Deadline, default_sl
         raise JobGateError(f"Refused to follow the long-running operation of {what} to {origin(url)[1]}: it is "
                            f"not the Resource Manager endpoint {client.base}, and the bearer token is only sent there.",
                            code="UntrustedOperationUrl", retryable=False)
-    delay = _retry_after(response, default_sleep)
+    schedule = OPERATION.starting(default_sleep)
+    delay = _retry_after(response, schedule)
     last_error = None
     while True:
         if deadline.remaining() > 0:
@@ -64,7 +67,7 @@ def follow_operation(client, response, what: str, deadline: Deadline, default_sl
         except JobGateError as err:
             if not err.retryable:
                 raise
-            last_error, delay = err, default_sleep
+            last_error, delay = err, schedule.pause(0)
             continue
         last_error = None
         if op_url:
@@ -74,4 +77,4 @@ def follow_operation(client, response, what: str, deadline: Deadline, default_sl
                 return {"status": status, "error": error}
         elif polled.status_code != 202:
             return {"status": "Succeeded", "error": None}
-        delay = _retry_after(polled, default_sleep)
+        delay = _retry_after(polled, schedule)

@@ -105,7 +105,7 @@ def backup_job(module: t.Any) -> dict:
     params = module.params
     request, token = backup_inputs(params)
     task_started = _time()
-    report = module.report(BackupJobSource.connect(module), start=True)
+    report = module.report(BackupJobSource.for_module(module), start=True)
     vault, arn = request["BackupVaultName"], request["ResourceArn"]
     if module.check_mode:
         # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.

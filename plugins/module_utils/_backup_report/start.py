@@ -41,7 +41,7 @@ def report_job(module: t.Any) -> dict:
     task_started = _time()
     name = inputs["report_plan_name"]
     token = inputs["idempotency_token"]
-    source = BackupReportJobSource.connect(module, report_plan_name=name)
+    source = BackupReportJobSource.for_module(module, report_plan_name=name)
     report = module.report(source, start=True)
     if module.check_mode:
         # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.

@@ -8,6 +8,11 @@ always carries the contract's ``msg`` and ``error`` block and never a bare trace
 from __future__ import annotations
 
 VALIDATION_ERROR = "ValidationError"
+# The one not-found set: what AWS (ResourceNotFoundException, NotFoundException, NotFound, IAM's NoSuchEntity) and
+# Resource Manager (ResourceNotFound, NotFound) answer for a job that does not exist. ``_aws/errors.py`` and the event
+# source's ``is_not_found`` read it; never worth another try.
+NOT_FOUND_CODES = frozenset(("ResourceNotFoundException", "NotFoundException", "NotFound", "NoSuchEntity",
+                             "ResourceNotFound"))
 
 
 class JobGateError(Exception):
@@ -50,3 +55,8 @@ class JobGateError(Exception):
 def bad_input(msg: str) -> JobGateError:
     """Input rejected before any request was sent: never worth retrying."""
     return JobGateError(msg, code=VALIDATION_ERROR, message=msg, http_status=None, retryable=False)
+
+
+def is_not_found(err: JobGateError) -> bool:
+    """The job (or what it was looked for in) does not exist: a not-found code, or HTTP 404."""
+    return err.code in NOT_FOUND_CODES or err.http_status == 404

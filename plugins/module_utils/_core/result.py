@@ -55,7 +55,7 @@ class Report:
         self.ids: list = []
         self.raws: list = []
         self.entries: list = []
-        self.read = False             # whether any job was read (the failure then returns jobs/summary)
+        self.any_read = False         # whether any job was read (the failure then returns jobs/summary)
         self.listed = False           # list mode: no single `job`
         self.read_seconds = 0.0       # how long the first look took (the poll loop keeps room for one more)
         self.started_ids: list = []
@@ -81,7 +81,7 @@ class Report:
         self.ids = list(ids) if ids is not None else [entry["normalized"]["job_id"] for entry in self.entries]
         for entry, job_id in zip(self.entries, self.ids):
             _name(entry, job_id)
-        self.read = True
+        self.any_read = True
         return self.entries
 
     def polled(self, index: int, raw: dict) -> None:
@@ -121,7 +121,7 @@ class Report:
         if self.would_start is not None:
             out["would_start"] = list(self.would_start)
         out.update(self.extra)
-        if not failed or self.read or self.started_ids:
+        if not failed or self.any_read or self.started_ids:
             out["jobs"] = self.entries
             nothing_to_do = self.start and not failed and not self.entries and not self.would_start
             out["summary"] = summarize(self.entries, nothing_to_do=nothing_to_do)

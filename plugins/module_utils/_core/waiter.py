@@ -11,16 +11,15 @@ import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import DEFAULT_WAIT_TIMEOUT, Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import DEFAULT_WAIT_SLEEP, POLL, RIDE
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, where_phrase
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_state
 
 WAIT_ARG_SPEC = {
     "wait": {"type": "bool", "default": False},
     "wait_timeout": {"type": "int", "default": DEFAULT_WAIT_TIMEOUT},
-    "wait_sleep": {"type": "int", "default": 5},
+    "wait_sleep": {"type": "int", "default": DEFAULT_WAIT_SLEEP},
 }
-
-MAX_POLL_INTERVAL = 60.0
 
 # The jitter of the poll loop; an indirection so tests can make it deterministic.
 _uniform = random.uniform
@@ -59,13 +58,14 @@ def validate_wait(params: t.Mapping) -> None:
 
 def ride(deadline: Deadline, sleep: float, read: t.Callable[..., T], *args: t.Any) -> T:
     """``read(*args)``; within a bounded deadline, retryable errors (throttling that outlasts the client's retries,
-    an outage) are ridden through like those of a poll, with a pause growing from ``sleep`` (doubling, at most
-    60 s), until the deadline. Then the failure is the API's last error, retryable, saying how often it was tried.
+    an outage) are ridden through like those of a poll, with a pause growing from ``sleep`` (``pause.RIDE``:
+    doubling, at most 60 s), until the deadline. Then the failure is the API's last error, retryable, saying how often it was tried.
     Without a deadline (no ``wait``) the first error fails at once.
     """
     if not deadline.bounded:
         return read(*args)
-    pause = min(float(sleep), MAX_POLL_INTERVAL)
+    schedule = RIDE.starting(sleep)
+    pauses = 0
     tries = 0
     last: JobGateError | None = None
     while True:
@@ -77,8 +77,8 @@ def ride(deadline: Deadline, sleep: float, read: t.Callable[..., T], *args: t.An
             tries += err.attempts
             last = deadline.last_answer(last, err)
         if deadline.remaining() > 0:
-            deadline.sleep(pause)
-            pause = min(MAX_POLL_INTERVAL, pause * 2)
+            deadline.sleep(schedule.pause(pauses))
+            pauses += 1
         if deadline.expired:
             raise deadline.exhausted(last, tries) if last.attempts else last
 
@@ -99,15 +99,15 @@ def _open_jobs_text(entries: list) -> str:
 def wait_for(seen: JobsSeen, ids: list, sleep: float, reserve: float = 0.0) -> tuple:
     """Poll the jobs that are not terminal until all are or the deadline comes; returns (entries, elapsed).
 
-    The first pause is ``sleep``; later pauses double with full jitter between ``sleep`` and the doubled ceiling
-    (never faster than the user asked), capped at 60 s. The last poll starts early enough to end by the deadline
+    The pauses are ``pause.POLL`` from ``sleep``: the first is ``sleep``; later ones double with jitter between
+    ``sleep`` and the doubled ceiling (never faster than the user asked), capped at 60 s. The last poll starts early enough to end by the deadline
     if it takes up to twice as long as the slowest read so far (``reserve``, the first look's time, to begin with),
     and no request gets longer than the time left. Retryable errors while polling keep the last known state and go on;
     others end the wait at once. At the deadline: ``WaitTimeout`` naming the jobs still open and their last states.
     """
     source, deadline = seen.source, seen.deadline
     ids = list(ids)
-    floor = min(float(sleep), MAX_POLL_INTERVAL)
+    schedule = POLL.starting(sleep)
     attempt = 0
     last_error = None
     final = False
@@ -126,8 +126,7 @@ def wait_for(seen: JobsSeen, ids: list, sleep: float, reserve: float = 0.0) -> t
             raise JobGateError(msg, code="WaitTimeout", retryable=True)
         # A listed job without an id cannot be asked about again; it stays open until the deadline.
         pollable = [i for i in open_idx if ids[i]]
-        ceiling = min(MAX_POLL_INTERVAL, floor * (2 ** attempt))
-        pause = floor if attempt == 0 else _uniform(floor, max(floor, ceiling))
+        pause = schedule.pause(attempt, uniform=_uniform)
         room = 2 * reserve
         if pause >= remaining - room:
             pause, final = max(0.0, remaining - room), True

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, is_not_found
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import WATCH
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub, scrub_data
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import fetch_many
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
@@ -32,14 +33,14 @@ SOURCE_NAME = "jobgate.cloud.job_status"
 # Fixed for good: every meta.uuid is derived from it, so changing it would make every past event look new.
 UUID_NAMESPACE = uuid.UUID("6f1f5b0e-1c52-5d3c-9a57-0b3f2d7c4e21")
 MIN_INTERVAL = 5
-DEFAULT_INTERVAL = 30
-# The longest pause between polls while the API keeps failing, and the most of a Retry-After that is honoured.
-MAX_PAUSE = 300.0
+DEFAULT_INTERVAL = int(WATCH.first)
+# The longest pause between polls while the API keeps failing, and the most of a Retry-After that is honoured
+# (``pause.WATCH``, which says why it is not the modules' 60 s).
+MAX_PAUSE = WATCH.cap
 # Blocking polls running at once per event loop (each may use fetch_many's own bounded pool for many ids).
 MAX_BLOCKING = 4
 EMIT_CHOICES = ("terminal", "transitions")
 ON_START_CHOICES = ("emit", "skip")
-NOT_FOUND_CODES = frozenset(("ResourceNotFoundException", "NotFoundException", "NotFound", "ResourceNotFound"))
 
 log = logging.getLogger(SOURCE_NAME)
 # ansible-rulebook -vv sets the root logger to DEBUG, and at DEBUG these libraries log request headers (AWS session
@@ -69,10 +70,6 @@ def make_event(kind: str, location: str, entry: dict, previous_state: str | None
         EVENT_KEY: {"kind": kind, "job": block, "previous_state": previous_state, "detail": detail},
         "meta": {"uuid": event_uuid(kind, location, str(block["job_id"]), block["state"])},
     }
-
-
-def is_not_found(err: JobGateError) -> bool:
-    return err.code in NOT_FOUND_CODES or err.http_status == 404
 
 
 # ---------------------------------------------------------------------------------------------------------- tracking
@@ -189,9 +186,9 @@ class Tracker:
 # ---------------------------------------------------------------------------------------------------------- pacing
 @dataclass
 class Pacing:
-    """The pause before the next poll: ``interval`` while polls succeed; after failures it doubles per failure
-    with jitter (between ``interval`` and the doubled ceiling, never faster than asked), up to ``MAX_PAUSE``, and
-    never shorter than a Retry-After the API sent. The first success brings it back to ``interval``."""
+    """The pause before the next poll: ``interval`` while polls succeed; after failures ``pause.WATCH`` from the
+    interval (doubling per failure with jitter, never faster than asked, up to ``MAX_PAUSE``), and never shorter
+    than a Retry-After the API sent. The first success brings it back to ``interval``."""
 
     interval: float
     failures: int = 0
@@ -203,12 +200,7 @@ class Pacing:
 
     def after_failure(self, retry_after: float | None = None) -> float:
         self.failures += 1
-        floor = float(self.interval)
-        ceiling = max(floor, min(MAX_PAUSE, floor * (2 ** self.failures)))
-        pause = self.uniform(floor, ceiling)
-        if retry_after:
-            pause = max(pause, min(float(retry_after), MAX_PAUSE))
-        return pause
+        return WATCH.starting(self.interval).pause(self.failures, retry_after or None, uniform=self.uniform)
 
 
 # ---------------------------------------------------------------------------------------------------------- threads

@@ -164,7 +164,7 @@ def select_jobs(params: t.Mapping) -> Selection:
     token is fetched); connecting resolves the credentials and the cloud."""
     ids = select_ids(params, "job_name", "job_names")
     validate_params(params, ids)
-    return Selection(ids, lambda deadline=None: HciJobSource(arm.connect(params, deadline=deadline), params["resource_uri"],
+    return Selection(ids, lambda deadline=None: HciJobSource(arm.create_client(params, deadline=deadline), params["resource_uri"],
                                                              params.get("edge_device_name") or DEFAULT_EDGE_DEVICE,
                                                              params.get("api_version") or DEFAULT_API_VERSION))
 

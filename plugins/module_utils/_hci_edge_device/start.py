@@ -143,7 +143,7 @@ def edge_device_job(module: t.Any) -> dict:
     """Handler of hci_edge_device_job."""
     params = module.params
     inputs = validate_job(params)
-    client = arm.connect(params, deadline=module.deadline)
+    client = arm.create_client(params, deadline=module.deadline)
     source = HciJobSource(client, inputs["target"]["resource_uri"], inputs["edge_device_name"], inputs["api_version"])
     report = module.report(source, start=True)
     name = inputs["job_name"]

@@ -157,7 +157,7 @@ def device_job(module: t.Any) -> dict:
     """Handler of panorama_device_job."""
     params = module.params
     inputs = validate_device_job(params)
-    source = PanoramaDeviceJobSource.connect(module)
+    source = PanoramaDeviceJobSource.for_module(module)
     report = module.report(source, start=True)
     plans = report.ride(plan_devices, source, inputs)
     to_start = [plan.device_id for plan in plans if plan.action == "start"]

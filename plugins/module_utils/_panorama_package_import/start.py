@@ -134,7 +134,7 @@ def package_import_job(module: t.Any) -> dict:
     params = module.params
     request = import_request(params)
     validate_wait(params)
-    source = PanoramaPackageImportJobSource.connect(module)
+    source = PanoramaPackageImportJobSource.for_module(module)
     report = module.report(source, start=True, extra={"client_token": request["ClientToken"]})
     if module.check_mode:
         found = report.ride(find_import_by_token, source, request)

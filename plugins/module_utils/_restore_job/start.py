@@ -45,7 +45,7 @@ def restore_job(module: t.Any) -> dict:
     request, token = restore_inputs(params)
     validate_wait(params)
     task_started = _time()
-    report = module.report(RestoreJobSource.connect(module), start=True)
+    report = module.report(RestoreJobSource.for_module(module), start=True)
     point = request["RecoveryPointArn"]
     if module.check_mode:
         # Metadata is left out: it can hold passwords. Tokens are never shown by the API, so a reused one is

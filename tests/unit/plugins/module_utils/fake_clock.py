@@ -1,4 +1,4 @@
-"""A fake clock for the module's Deadline (unit tests only; integration tests run on real time)."""
+"""The one fake clock of the unit tests, for a Deadline (integration tests run on real time)."""
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
@@ -14,9 +14,18 @@ class Clock:
     def __call__(self) -> float:
         return self.now
 
+    def monotonic(self) -> float:
+        return self.now
+
     def sleep(self, seconds: float) -> None:
         assert seconds >= 0
         self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def pause(self, seconds: float) -> None:
+        """The event loop's sleep (a Deadline's ``async_sleep``), recorded to the millisecond."""
+        assert seconds >= 0
+        self.sleeps.append(round(seconds, 3))
         self.now += seconds
 
     def deadline(self, budget=None) -> Deadline:

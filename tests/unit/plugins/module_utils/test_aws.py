@@ -11,10 +11,8 @@ from botocore.stub import Stubber
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws import models as aws_models
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient, build_config
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import (
-    AdaptiveLimiter, RetryPolicy, is_retryable,
-)
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.errors import convert_error, is_retryable
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import AdaptiveLimiter, RetryPolicy
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import (
     AWS_ARG_SPEC, AwsSettings, resolve_settings,
 )
@@ -22,6 +20,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline impor
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 # Importing the Panorama package registers its carried model with the AWS loader, as a Panorama module does.
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama import service as _panorama_service  # noqa: F401  pylint: disable=unused-import
+
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 TOKEN = "FwoGZXIvYXdzEXAMPLETOKENvalue0123456789"
@@ -303,24 +303,8 @@ class FakeOps:
         return {"JobId": kwargs["JobId"], "Status": "COMPLETED"}
 
 
-class StepClock:
-    """Time moves only when someone sleeps; every sleep is recorded."""
-
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def make_client(errors, max_attempts=6):
-    clock = StepClock()
+    clock = Clock(100.0)
     policy = RetryPolicy(max_attempts=max_attempts, base=0.5, cap=4.0, rand=lambda: 1.0)
     ops = FakeOps(errors)
     limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
@@ -455,7 +439,7 @@ def test_paginate_follows_tokens_and_stops_on_a_repeat():
 
 # ------------------------------------------------------------------------------------------------ adaptive limiter
 def test_limiter_is_unlimited_until_throttled():
-    clock = StepClock()
+    clock = Clock(100.0)
     limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
     for _round in range(20):
         limiter.acquire()
@@ -464,7 +448,7 @@ def test_limiter_is_unlimited_until_throttled():
 
 
 def test_limiter_halves_the_sent_rate_once_per_round_then_paces():
-    clock = StepClock()
+    clock = Clock(100.0)
     limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
     tickets = [limiter.acquire() for _round in range(16)]   # a burst of 16 in the same instant
     for ticket in tickets:                              # all 16 come back throttled
@@ -478,7 +462,7 @@ def test_limiter_halves_the_sent_rate_once_per_round_then_paces():
 
 
 def test_limiter_never_goes_below_its_floor():
-    clock = StepClock()
+    clock = Clock(100.0)
     limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep), floor=2.0)
     for _round in range(6):
         limiter.on_throttle(limiter.acquire())
@@ -487,7 +471,7 @@ def test_limiter_never_goes_below_its_floor():
 
 
 def test_limiter_recovers_on_success():
-    clock = StepClock()
+    clock = Clock(100.0)
     limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
     tickets = [limiter.acquire() for _round in range(8)]
     limiter.on_throttle(tickets[0])
@@ -499,7 +483,7 @@ def test_limiter_recovers_on_success():
 
 
 def test_threads_of_one_client_share_the_limiter():
-    clock = StepClock()
+    clock = Clock(100.0)
     limiter = AdaptiveLimiter(Deadline(clock=clock, sleep=clock.sleep))
     policy = RetryPolicy(max_attempts=6, base=0.5, cap=4.0, rand=lambda: 0.0)
     ops = FakeOps([client_error("ThrottlingException", 400)] * 4)

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import threading
 import uuid
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -16,6 +15,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry
 from ansible_collections.jobgate.cloud.plugins.module_utils._eda import watch as w
+
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 KIND = "backup_report"
 WHERE = "aws:us-east-1"
@@ -184,22 +185,6 @@ class ListQueue:
         self.events.append(event)
 
 
-@dataclass
-class FakeClock:
-    """Time moves only when the loop sleeps."""
-
-    now: float = 0.0
-    sleeps: list = field(default_factory=list)
-
-    def monotonic(self):
-        return self.now
-
-    async def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(round(seconds, 3))
-        self.now += seconds
-
-
 class ScriptedSource(JobSource):
     """A JobSource whose answers follow a script: each poll moves to the next step, a list of (id, state) pairs the
     API knows at that moment, or an error that every call of that poll raises."""
@@ -255,7 +240,7 @@ def drive(monkeypatch, clock, *, max_sleeps=50, blocking=None, before_poll=None)
     end is recorded, jitter takes the top of its range, blocking calls run inline unless ``blocking`` is given."""
 
     async def sleep(seconds):
-        await clock.sleep(seconds)
+        await clock.pause(seconds)
         if len(clock.sleeps) >= max_sleeps:
             raise Stop()
 
@@ -298,7 +283,7 @@ def throttled(retry_after=None):
 
 
 def test_watch_ids_one_event_per_job_and_then_idles(monkeypatch):
-    clock = FakeClock()
+    clock = Clock(0.0)
     source = ScriptedSource([[("a", "running")], [("a", "succeeded")]], clock=clock, poll_seconds=1.5)
     events = run_watch(monkeypatch, settings(source, ids=["a"]), clock)
     assert seen(events) == [("a", "running", "succeeded")]
@@ -308,7 +293,7 @@ def test_watch_ids_one_event_per_job_and_then_idles(monkeypatch):
 
 
 def test_watch_logs_its_filters_and_a_first_seen_job(monkeypatch, caplog):
-    clock = FakeClock()
+    clock = Clock(0.0)
     source = ScriptedSource([[("a", "running")], [("a", "succeeded")]], clock=clock)
     caplog.set_level(logging.INFO, logger=w.log.name)
     run_watch(monkeypatch, settings(source, emit="transitions", filters={"status": "RUNNING"}), clock, max_sleeps=2)
@@ -320,7 +305,7 @@ def test_watch_logs_its_filters_and_a_first_seen_job(monkeypatch, caplog):
 
 
 def test_watch_rides_through_throttling_with_growing_pauses_and_comes_back(monkeypatch):
-    clock = FakeClock()
+    clock = Clock(0.0)
     steps = [[("a", "running")], throttled(), throttled(retry_after=30), throttled(), [("a", "running")],
              [("a", "running")], [("a", "succeeded")]]
     source = ScriptedSource(steps)
@@ -331,7 +316,7 @@ def test_watch_rides_through_throttling_with_growing_pauses_and_comes_back(monke
 
 
 def test_watch_list_mode_picks_up_new_jobs(monkeypatch):
-    clock = FakeClock()
+    clock = Clock(0.0)
     source = ScriptedSource([[("old", "succeeded")], [("old", "succeeded"), ("new", "running")],
                              [("old", "succeeded"), ("new", "failed")], [("old", "succeeded"), ("new", "failed")]])
     events = run_watch(monkeypatch, settings(source, on_start="skip"), clock, max_sleeps=4)
@@ -342,7 +327,7 @@ def test_watch_list_mode_picks_up_new_jobs(monkeypatch):
 @pytest.mark.parametrize("code, retryable", [("AccessDeniedException", False), ("InvalidSignatureException", False),
                                              ("ValidationError", False)])
 def test_watch_ends_at_once_on_errors_that_do_not_go_away(monkeypatch, code, retryable):
-    clock = FakeClock()
+    clock = Clock(0.0)
     err = JobGateError("Access denied when trying to list Backup report jobs (key AKIASECRETVALUE)", code=code,
                        http_status=403, retryable=retryable)
     source = ScriptedSource([[("a", "running")], err])
@@ -355,7 +340,7 @@ def test_watch_ends_at_once_on_errors_that_do_not_go_away(monkeypatch, code, ret
 
 
 def test_watch_not_found_at_start_ends_the_source(monkeypatch):
-    clock = FakeClock()
+    clock = Clock(0.0)
     source = ScriptedSource([[("a", "running")]])
     with pytest.raises(JobGateError) as caught:
         run_watch(monkeypatch, settings(source, ids=["a", "typo"]), clock)
@@ -363,7 +348,7 @@ def test_watch_not_found_at_start_ends_the_source(monkeypatch):
 
 
 def test_watch_a_job_that_vanishes_later_is_dropped_and_the_rest_goes_on(monkeypatch):
-    clock = FakeClock()
+    clock = Clock(0.0)
     # poll 1 answers both; in poll 2 "b" is gone: the joint fetch fails, then each id is asked on its own
     source = ScriptedSource([[("a", "running"), ("b", "running")], [("a", "running")], [("a", "succeeded")]])
     events = run_watch(monkeypatch, settings(source, ids=["a", "b"]), clock)
@@ -372,7 +357,7 @@ def test_watch_a_job_that_vanishes_later_is_dropped_and_the_rest_goes_on(monkeyp
 
 
 def test_watch_runs_the_blocking_calls_in_threads(monkeypatch):
-    clock = FakeClock()
+    clock = Clock(0.0)
     source = ScriptedSource([[("a", "running")], [("a", "succeeded")]])
     main_thread = threading.get_ident()
     run_watch(monkeypatch, settings(source, ids=["a"]), clock, blocking=w.run_blocking)
@@ -403,7 +388,7 @@ def test_run_blocking_bounds_concurrency():
 
 
 def test_watch_rides_through_a_failing_connect(monkeypatch):
-    clock = FakeClock()
+    clock = Clock(0.0)
     source = ScriptedSource([[("a", "succeeded")]])
     attempts = []
 
@@ -423,7 +408,7 @@ def test_watch_ends_when_connecting_is_refused(monkeypatch):
     def connect():
         raise JobGateError("Sign-in with a user name and password is not supported", code="ValidationError")
 
-    drive(monkeypatch, FakeClock())
+    drive(monkeypatch, Clock(0.0))
     with pytest.raises(JobGateError, match=r"^jobgate.cloud.job_status \(backup_report\) stopped: Sign-in"):
         asyncio.run(w.watch(ListQueue(), w.Watch(kind=KIND, connect=connect, ids=None, interval=5)))
 
@@ -454,7 +439,7 @@ def test_watch_list_mode_hands_the_window_and_the_finished_ids_to_the_source(mon
             calls.append((since.timestamp() if since else None, sorted(known)))
             return super().list_since(since, known)
 
-    clock = FakeClock()
+    clock = Clock(0.0)
     source = Windowed([[("old", "succeeded")], [("old", "succeeded"), ("new", "running")]])
     run_watch(monkeypatch, settings(source), clock, max_sleeps=2)
     assert calls == [(None, []), (1_700_000_000, ["old"])]

@@ -9,6 +9,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import ModuleRun
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device import start as hs
 
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
+
 SUB = "fd3c3665-1729-4b7b-9a38-238e83b0f98b"
 URI = f"/subscriptions/{SUB}/resourceGroups/edge-rg/providers/Microsoft.HybridCompute/machines/node-1"
 ARM = "https://management.example.test"
@@ -33,7 +35,7 @@ class FakeModule(ModuleRun):
         self.params = params(**over)
         self.check_mode = check_mode
         fake = type(self).clock
-        self.deadline = Deadline.for_params(self.params, **({"clock": fake.now, "sleep": fake.sleep} if fake is not None else {}))
+        self.deadline = Deadline.for_params(self.params, **({"clock": fake, "sleep": fake.sleep} if fake is not None else {}))
 
 
 # ------------------------------------------------------------------------------------------------ validation
@@ -67,7 +69,7 @@ def test_remote_support_body_revoke_and_case_insensitive_choices():
     (dict(COLLECT, api_version="latest"), "api_version"),
 ])
 def test_bad_input_before_any_connection(monkeypatch, over, words):
-    monkeypatch.setattr(hs.arm, "connect", lambda *a, **k: pytest.fail("connected for bad input"))
+    monkeypatch.setattr(hs.arm, "create_client", lambda *a, **k: pytest.fail("connected for bad input"))
     with pytest.raises(JobGateError) as err:
         hs.edge_device_job(FakeModule(**over))
     assert err.value.code == "ValidationError" and words in err.value.msg
@@ -144,27 +146,9 @@ class FakeArm:
         return [c for c in self.calls if c[0] == "PUT"]
 
 
-class Sleeps(list):
-    """A fake clock that moves only when slept, and its sleeps."""
-
-    def __init__(self):
-        super().__init__()
-        self.time = 0.0
-
-    def now(self):
-        return self.time
-
-    def sleep(self, seconds):
-        self.append(seconds)
-        self.time += seconds
-
-    def deadline(self, budget):
-        return Deadline(budget, clock=self.now, sleep=self.sleep)
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    sleeps = Sleeps()
+    sleeps = Clock(0.0)
     monkeypatch.setattr(FakeModule, "clock", sleeps)
     return sleeps
 
@@ -173,7 +157,7 @@ def test_follow_operation_honours_retry_after(clock):
     arm = FakeArm(op_statuses=["InProgress", "InProgress", "Succeeded"], retry_after="3")
     first = Response(201, {}, {"Azure-AsyncOperation": arm.op_url, "Retry-After": "3"})
     out = azure_lro.follow_operation(arm, first, "job x", deadline=clock.deadline(100), default_sleep=5)
-    assert out["status"] == "Succeeded" and clock == [3, 2, 2]
+    assert out["status"] == "Succeeded" and clock.sleeps == [3, 2, 2]
 
 
 def test_follow_operation_times_out(clock):
@@ -181,7 +165,7 @@ def test_follow_operation_times_out(clock):
     first = Response(201, {}, {"Azure-AsyncOperation": arm.op_url})
     with pytest.raises(JobGateError) as err:
         azure_lro.follow_operation(arm, first, "job x", deadline=clock.deadline(7), default_sleep=5)
-    assert err.value.code == "WaitTimeout" and sum(clock) == pytest.approx(7)
+    assert err.value.code == "WaitTimeout" and sum(clock.sleeps) == pytest.approx(7)
 
 
 def test_follow_operation_refuses_another_host(clock):
@@ -207,7 +191,7 @@ def test_location_polling_ends_when_not_202(clock):
 @pytest.fixture
 def arm(monkeypatch):
     fake = FakeArm()
-    monkeypatch.setattr(hs.arm, "connect", lambda p, **k: fake)
+    monkeypatch.setattr(hs.arm, "create_client", lambda p, **k: fake)
     return fake
 
 
@@ -239,7 +223,7 @@ def test_check_mode_puts_nothing(arm, clock):
 
 def test_operation_timeout_reports_the_started_job(monkeypatch, clock):
     fake = FakeArm(op_statuses=["InProgress"])
-    monkeypatch.setattr(hs.arm, "connect", lambda p, **k: fake)
+    monkeypatch.setattr(hs.arm, "create_client", lambda p, **k: fake)
     module = FakeModule(**{**COLLECT, "wait_timeout": 10})
     with pytest.raises(JobGateError) as err:
         hs.edge_device_job(module)

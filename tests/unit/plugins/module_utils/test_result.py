@@ -9,19 +9,10 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect, failure_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
+
 NO_WAIT = {"wait": False, "wait_timeout": 1800, "wait_sleep": 5}
 WAIT = {"wait": True, "wait_timeout": 30, "wait_sleep": 5}
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 class Source(JobSource):
@@ -46,7 +37,7 @@ class Source(JobSource):
 
 def report(source, params=None, clock=None, **kwargs):
     params = NO_WAIT if params is None else params
-    clock = clock or Clock()
+    clock = clock or Clock(0.0)
     return Report(source, Deadline.for_params(params, clock=clock, sleep=clock.sleep), params, **kwargs)
 
 
@@ -63,7 +54,7 @@ def test_list_mode_never_has_job_even_for_one_listed():
 
 
 def test_elapsed_counts_from_the_start_of_the_run_with_wait():
-    clock = Clock()
+    clock = Clock(0.0)
     made = report(Source({"a": "COMPLETED"}), WAIT, clock)
     clock.now += 2.25   # e.g. client creation before the first request
     assert collect(made, ["a"])["elapsed"] == 2.2
@@ -97,7 +88,7 @@ def test_a_failure_before_any_read_returns_no_jobs():
 
 
 def test_a_failure_after_a_read_returns_the_jobs_as_last_seen():
-    clock = Clock()
+    clock = Clock(0.0)
     made = report(Source({"a": "IN_PROGRESS"}), {"wait": True, "wait_timeout": 12, "wait_sleep": 5}, clock)
     with pytest.raises(JobGateError) as info:
         collect(made, ["a"])
@@ -144,7 +135,7 @@ class Module(ModuleRun):
     def __init__(self, params=None):
         self.params = dict(WAIT if params is None else params)
         self.check_mode = False
-        self.clock = Clock()
+        self.clock = Clock(0.0)
         self.deadline = Deadline.for_params(self.params, clock=self.clock, sleep=self.clock.sleep)
         self.exits: list = []
         self.fails: list = []

@@ -16,24 +16,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC, wait_for
 
-
-class FakeClock:
-    """Time only moves when the code under test sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def deadline(self, budget=None):
-        return Deadline(budget, clock=self.monotonic, sleep=self.sleep)
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 
 CLOCK: list = []  # the fake clock of the running test, if it has one
@@ -41,7 +24,7 @@ CLOCK: list = []  # the fake clock of the running test, if it has one
 
 @pytest.fixture
 def clock(monkeypatch):
-    fake = FakeClock()
+    fake = Clock(1000.0)
     CLOCK.append(fake)
     # Deterministic "jitter": the top of the allowed range, so the caps are what the test sees.
     monkeypatch.setattr(core_waiter, "_uniform", lambda low, high: high)
