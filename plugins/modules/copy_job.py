@@ -19,7 +19,8 @@ author:
 options:
   recovery_point_arn:
     description:
-      - The ARN of the recovery point to copy, for example the RV(jobs[].recovery_point_arn) of a backup job.
+      - The ARN of the recovery point to copy, for example the
+        RV(jobgate.cloud.backup_job#module:jobs[].recovery_point_arn) of a backup job.
     type: str
     required: true
   source_backup_vault_name:

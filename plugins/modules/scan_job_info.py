@@ -184,8 +184,8 @@ jobs:
     state:
       description:
         - The API's State, V(CREATED), V(RUNNING), V(COMPLETED), V(COMPLETED_WITH_ISSUES), V(FAILED) or
-          V(CANCELED). V(COMPLETED) says the scan ran to its end, not that the recovery point is clean: see
-          RV(jobs[].scan_result).
+          V(CANCELED). V(COMPLETED) says the scan ran to its end, not that the recovery point is clean (see
+          RV(jobs[].scan_result)).
       type: str
       returned: always
     scan_result:
