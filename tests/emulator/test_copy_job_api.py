@@ -115,7 +115,7 @@ def test_list_filters_map_to_the_models_query_parameters_and_page(bak):
     emu.admin("POST", "/resources", {"arn": VOLUME})
     db_point, volume_point = point(emu), point(emu, VOLUME)
     emu.admin("POST", "/timelines", {"copy_job": [["COMPLETED", 0]]})
-    ids = [start(client, db_point)["CopyJobId"] for _ in range(3)] + [start(client, volume_point)["CopyJobId"]]
+    ids = [start(client, db_point)["CopyJobId"] for _unused in range(3)] + [start(client, volume_point)["CopyJobId"]]
     local = start(client, db_point, target=LOCAL_VAULT)["CopyJobId"]
     log0 = len(emu.requests())
     assert [j["CopyJobId"] for j in client.list_copy_jobs(ByResourceType="EBS")["CopyJobs"]] == [ids[3]]

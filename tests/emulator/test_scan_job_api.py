@@ -105,7 +105,7 @@ def test_list_filters_map_to_the_models_query_parameters_and_page(bak):
     emu.admin("POST", "/timelines", {"scan_job": [["COMPLETED", 0]]})
     clean, infected, bucket = point(emu), point(emu), point(emu, BUCKET, "other-vault")
     emu.admin("POST", "/scan-verdicts", {"recovery_point_arn": infected, "scan_result_status": "THREATS_FOUND"})
-    ids = [start(client, clean)["ScanJobId"] for _ in range(3)]
+    ids = [start(client, clean)["ScanJobId"] for _unused in range(3)]
     bad = start(client, infected)["ScanJobId"]
     s3 = start(client, bucket, vault="other-vault")["ScanJobId"]
     log0 = len(emu.requests())

@@ -172,8 +172,8 @@ def test_copy_one_id_many_ids_a_parent_and_not_found(reads):
     assert ids(batched, "copy_job_id") == ["CP-A1", "CP-A2", "CP-F", "CP-EBS", "CP-PARENT", "CP-OLD"]
     assert batched["summary"]["succeeded"] == 4 and batched["summary"]["failed"] == 2
     # one list for the six jobs; only the parent, whose child counts the list entry lacks, is described
-    seen = [(r["operation"], r["path"]) for r in requests_between(log, saved["cp-batched"]["t0"],
-                                                                   saved["cp-batched"]["t1"])]
+    case = saved["cp-batched"]
+    seen = [(r["operation"], r["path"]) for r in requests_between(log, case["t0"], case["t1"])]
     assert seen == [("ListCopyJobs", "/copy-jobs/"), ("DescribeCopyJob", "/copy-jobs/CP-PARENT")], seen
     parent = out["cp-parent"]
     assert ids(parent, "copy_job_id") == ["CP-PARENT"] and parent["summary"]["total"] == 1   # never expanded

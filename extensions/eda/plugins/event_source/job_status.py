@@ -17,8 +17,8 @@ short_description: Watch cloud jobs and send an event when one changes state
 description:
   - An ansible-rulebook event source that polls AWS Panorama device jobs, AWS Panorama package import jobs,
     AWS Backup report jobs, AWS Backup backup jobs, AWS Backup restore jobs, Azure Local (Azure Stack HCI) edge
-    device jobs, AWS Backup copy jobs or AWS Backup malware scan jobs, and puts one event on the queue when a job becomes terminal (O(emit=terminal)) or whenever its
-    normalized state changes (O(emit=transitions)).
+    device jobs, AWS Backup copy jobs or AWS Backup malware scan jobs, and puts one event on the queue when a job
+    becomes terminal (O(emit=terminal)) or whenever its normalized state changes (O(emit=transitions)).
   - It uses the same job sources, clients, retries and status vocabulary as the collection's info modules; the
     selection, filter and connection options are those of the kind's info module, with the same names, aliases and
     environment variables.
