@@ -18,7 +18,7 @@ from emulator.restjson import ApiError, ServiceModel, decode_token, encode_token
 REPO = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
 # Modules with more AWS operations, each listing `AwsPart` subclasses in `PARTS` (see emulator/README.md).
-PART_MODULES = ("emulator.backup_jobs",)
+PART_MODULES = ("emulator.backup_jobs", "emulator.backup_copy_scan_jobs")
 # Who the base credentials are; temporary credentials from emulator/sts.py carry their assumed-role ARN.
 BASE_PRINCIPAL = f"arn:aws:iam::{ACCOUNT}:user/jobgate-emulator"
 

@@ -4,8 +4,8 @@ Usage: python playbooks/run_demo.py --state-file .build/emulator-demo.json [-v]
 
 Credentials go into the environment the way AWX's "Amazon Web Services" and "Microsoft Azure Resource Manager"
 credential types inject them; endpoints, region and subscription go in as extra vars. Exits 0 when the demo
-behaved as designed: every job but the failing Backup report succeeded, and the release step was held back
-naming that job.
+behaved as designed: every job but the failing Backup report succeeded, the release step was held back naming
+that job, and the content volume was restored from the recovery point its malware scan found clean.
 """
 from __future__ import annotations
 
@@ -71,8 +71,11 @@ def main() -> int:
     print(f"demo: release held back by {', '.join(failed)}:")
     for failure in outcome["failures"]:
         print(f"  {failure}")
+    restored = [job for job in outcome.get("restore", []) if job["state"] == "succeeded"]
+    print(f"demo: content volume restored from its clean recovery point: {', '.join(j['job_id'] for j in restored)}"
+          if restored else "demo: the content volume was NOT restored (its scan was not clean, or the restore failed)")
     as_designed = (failed == ["backup_report"] and len(outcome["failures"]) == 1
-                   and outcome["result"]["summary"]["all_terminal"])
+                   and outcome["result"]["summary"]["all_terminal"] and len(restored) == 1)
     print("demo: gated as designed" if as_designed else "demo: NOT as designed (see above)")
     return 0 if as_designed else 1
 

@@ -350,7 +350,8 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.start import DELETE_AFTER_EVENTS, backup_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import DELETE_AFTER_EVENTS
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.start import backup_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
 

@@ -27,6 +27,8 @@ MODULES = {
     "hci_edge_device": "jobgate.cloud.hci_edge_device_job_info",
     "backup_job": "jobgate.cloud.backup_job_info",
     "restore_job": "jobgate.cloud.restore_job_info",
+    "copy_job": "jobgate.cloud.copy_job_info",
+    "scan_job": "jobgate.cloud.scan_job_info",
 }
 # Jinja for "seconds since the epoch" on the controller (set_fact runs there, no module process).
 NOW = "{{ now().timestamp() }}"

@@ -23,10 +23,16 @@ from reliability_support import case_playbook, requests_between
 SUB = "00000000-0000-0000-0000-000000000000"
 URI = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m1"
 PD, PI, BR, HCI = "panorama_device", "panorama_package_import", "backup_report", "hci_edge_device"
-BJ, RJ = "backup_job", "restore_job"
+BJ, RJ, CJ, SJ = "backup_job", "restore_job", "copy_job", "scan_job"
 ROLE_ARN = "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"
 BACKUP_ARGS = {"backup_vault_name": "release-vault", "resource_arn": "arn:aws:rds:us-east-1:123456789012:db:orders",
                "iam_role_arn": ROLE_ARN}
+COPY_ARGS = {"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
+             "source_backup_vault_name": "release-vault",
+             "destination_backup_vault_arn": "arn:aws:backup:us-west-2:123456789012:backup-vault:dr-vault",
+             "iam_role_arn": ROLE_ARN}
+SCAN_ARGS = {"backup_vault_name": "release-vault", "recovery_point_arn": "arn:aws:ec2:us-east-1::snapshot/snap-0abc",
+             "iam_role_arn": ROLE_ARN, "scanner_role_arn": ROLE_ARN, "scan_mode": "FULL_SCAN"}
 RESTORE_ARGS = {"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
                 "metadata": {"DBInstanceIdentifier": "restored"}}
 
@@ -99,6 +105,19 @@ CASES = [
     ("rj-resource-type", RJ, {"resource_type": "SAP HANA"}, ["resource_type", "not a valid"]),
     ("rj-dates-reversed", RJ, {"created_after": "2025-02-01", "created_before": "2025-01-01"}, ["earlier"]),
     ("rj-negative-sleep", RJ, {"restore_job_id": "r1", "wait": True, "wait_sleep": -1}, ["wait_sleep"]),
+    ("cj-slash", CJ, {"copy_job_id": "a/b"}, ["copy_job_id", "not a valid"]),
+    ("cj-encoded-in-list", CJ, {"job_ids": ["c-1", "c%2e%2e"]}, ["job_ids", "percent-encoded"]),
+    ("cj-state-not-a-choice", CJ, {"state": "ABORTED"}, ["state"]),
+    ("cj-destination-not-an-arn", CJ, {"destination_vault_arn": "dr-vault"}, ["destination_vault_arn", "not a valid"]),
+    ("cj-parent-traversal", CJ, {"parent_job_id": "../x"}, ["parent_job_id"]),
+    ("cj-id-and-filter", CJ, {"copy_job_id": "c1", "state": "FAILED"}, ["cannot be combined"]),
+    ("cj-dates-reversed", CJ, {"created_after": "2025-02-01", "created_before": "2025-01-01"}, ["earlier"]),
+    ("sj-hash", SJ, {"scan_job_id": "s#1"}, ["scan_job_id", "#"]),
+    ("sj-verdict-not-a-choice", SJ, {"scan_result_status": "CLEAN"}, ["scan_result_status"]),
+    ("sj-resource-type", SJ, {"resource_type": "RDS"}, ["resource_type"]),
+    ("sj-point-not-an-arn", SJ, {"recovery_point_arn": "snap-0abc"}, ["recovery_point_arn", "not a valid"]),
+    ("sj-completed-not-a-date", SJ, {"completed_after": "last week"}, ["completed_after", "iso 8601"]),
+    ("sj-created-is-not-an-option", SJ, {"created_after": "2025-01-01"}, ["created_after"]),
     ("hci-name-encoded", HCI, {"resource_uri": URI, "job_name": "job%2e%2e"}, ["job_name", "percent-encoded"]),
     ("hci-names-double-encoded", HCI, {"resource_uri": URI, "job_names": ["job-1", "job%252F1"]},
      ["job_names", "percent-encoded"]),
@@ -161,6 +180,24 @@ CASES = [
      dict(RESTORE_ARGS, metadata={"MasterUserPassword": {"v": "nested-secret-1"}}), ["metadata"]),
     ("start-rj-resource-type", "jobgate.cloud.restore_job", dict(RESTORE_ARGS, resource_type="rds/aurora"),
      ["resource_type"]),
+    ("start-cj-destination-not-an-arn", "jobgate.cloud.copy_job",
+     dict(COPY_ARGS, destination_backup_vault_arn="dr-vault"), ["destination_backup_vault_arn"]),
+    ("start-cj-vault-name", "jobgate.cloud.copy_job", dict(COPY_ARGS, source_backup_vault_name="a b"),
+     ["source_backup_vault_name"]),
+    ("start-cj-lifecycle", "jobgate.cloud.copy_job",
+     dict(COPY_ARGS, lifecycle={"move_to_cold_storage_after_days": 30, "delete_after_days": 60}),
+     ["delete_after_days", "90 days"]),
+    ("start-cj-role-arn", "jobgate.cloud.copy_job", dict(COPY_ARGS, iam_role_arn="admin"), ["iam_role_arn"]),
+    ("start-sj-incremental-without-base", "jobgate.cloud.scan_job", dict(SCAN_ARGS, scan_mode="INCREMENTAL_SCAN"),
+     ["scan_base_recovery_point_arn"]),
+    ("start-sj-full-with-base", "jobgate.cloud.scan_job",
+     dict(SCAN_ARGS, scan_base_recovery_point_arn="arn:aws:ec2:us-east-1::snapshot/snap-0def"),
+     ["scan_base_recovery_point_arn", "INCREMENTAL_SCAN"]),
+    ("start-sj-scanner-role", "jobgate.cloud.scan_job", dict(SCAN_ARGS, scanner_role_arn="arn:aws:iam::1:user/x"),
+     ["scanner_role_arn"]),
+    ("start-sj-scan-mode", "jobgate.cloud.scan_job", dict(SCAN_ARGS, scan_mode="DEEP"), ["scan_mode"]),
+    ("start-sj-token-control", "jobgate.cloud.scan_job", dict(SCAN_ARGS, idempotency_token="a\u0007b"),
+     ["idempotency_token"]),
     ("start-hci-name-encoded", "jobgate.cloud.hci_edge_device_job",
      {"resource_uri": URI, "job_name": "col%2F1", "job_type": "CollectLog", "from_date": "2025-01-01T00:00:00Z",
       "to_date": "2025-01-02T00:00:00Z"}, ["job_name", "percent-encoded"]),
@@ -174,6 +211,9 @@ CASES = [
     ("role-id-hash", "role", {"wait_for_job_kind": PD, "wait_for_job_ids": ["job#1"]}, ["job_ids"]),
     ("role-backup-job-hash", "role", {"wait_for_job_kind": BJ, "wait_for_job_ids": ["b#1"]}, ["job_ids"]),
     ("role-restore-job-slash", "role", {"wait_for_job_kind": RJ, "wait_for_job_id": "r/1"}, ["job_ids"]),
+    ("role-copy-job-slash", "role", {"wait_for_job_kind": CJ, "wait_for_job_id": "c/1"}, ["job_ids"]),
+    ("role-scan-job-encoded", "role", {"wait_for_job_kind": SJ, "wait_for_job_ids": ["s%2F1"]},
+     ["job_ids", "percent-encoded"]),
     ("role-hci-uri-traversal", "role", {"wait_for_job_kind": HCI, "wait_for_job_id": "job-1",
                                         "wait_for_job_resource_uri": URI + "/.."}, ["resource_uri"]),
     ("role-id-encoded", "role", {"wait_for_job_kind": BR, "wait_for_job_id": "%2e%2e"},

@@ -39,6 +39,8 @@ READS = [{"service": "panorama", "operation": "DescribeDeviceJob"},
          {"service": "backup", "operation": "DescribeReportJob"},
          {"service": "backup", "operation": "DescribeBackupJob"},
          {"service": "backup", "operation": "DescribeRestoreJob"},
+         {"service": "backup", "operation": "DescribeCopyJob"},
+         {"service": "backup", "operation": "DescribeScanJob"},
          {"service": "azure", "operation": "EdgeDeviceJobs_Get"}]
 FAULTS = {
     "throttle": {"kind": "throttle", "retry_after": 1},
@@ -67,11 +69,15 @@ AZURE_MODULES = ("hci_edge_device_job_info", "hci_edge_device_job")
 # Kinds five and six share Backup's client, retries and result builder with backup_report: each of their modules
 # meets one fault (the i-th module the i-th fault, the fifth fault the first module again), which keeps the run short.
 BACKUP_MODULES = ("backup_job_info", "backup_job", "restore_job_info", "restore_job")
+# Kinds seven and eight (copy and scan jobs) likewise, in a rotation of their own beside it.
+COPY_SCAN_MODULES = ("copy_job_info", "copy_job", "scan_job_info", "scan_job")
 START_MODULES = ("panorama_device_job", "panorama_package_import_job", "backup_report_job", "hci_edge_device_job",
-                 "backup_job", "restore_job")
+                 "backup_job", "restore_job", "copy_job", "scan_job")
 ACCOUNT = "123456789012"
 DB_ARN = f"arn:aws:rds:us-east-1:{ACCOUNT}:db:deadline-db"
 POINT_ARN = f"arn:aws:backup:us-east-1:{ACCOUNT}:recovery-point:deadline-point"
+VOLUME_ARN = f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-0dead11ee0000000"
+VOLUME_POINT_ARN = "arn:aws:ec2:us-east-1::snapshot/snap-0deadline000000"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSBackupDefaultServiceRole"
 # Jobs that never end need no fault to show; a few cover both clouds, info and start (the LRO follower too).
 OPEN_MODULES = ("panorama_device_job_info", "backup_report_job", "hci_edge_device_job_info", "hci_edge_device_job")
@@ -79,7 +85,7 @@ OPEN_MODULES = ("panorama_device_job_info", "backup_report_job", "hci_edge_devic
 
 def case_args(module: str, emu: EmulatorProcess, budget: int, ids: dict) -> dict:
     """The module options of one case against one emulator (ids: the ids of the jobs seeded there, if any)."""
-    if module in AWS_MODULES + BACKUP_MODULES:
+    if module in AWS_MODULES + BACKUP_MODULES + COPY_SCAN_MODULES:
         conn = {"endpoint_url": emu.aws_endpoint}
     else:
         conn = {"cloud_environment": emu.https_endpoint, "resource_uri": machine_uri(emu, machine="deadline-node")}
@@ -98,6 +104,12 @@ def case_args(module: str, emu: EmulatorProcess, budget: int, ids: dict) -> dict
         "restore_job_info": {"restore_job_id": "rs-deadline-1"},
         "restore_job": {"recovery_point_arn": POINT_ARN, "iam_role_arn": ROLE_ARN,
                         "metadata": {"DBInstanceIdentifier": "deadline-db-restored"}},
+        "copy_job_info": {"copy_job_id": "cp-deadline-1"},
+        "copy_job": {"recovery_point_arn": POINT_ARN, "source_backup_vault_name": "Default", "iam_role_arn": ROLE_ARN,
+                     "destination_backup_vault_arn": f"arn:aws:backup:us-west-2:{ACCOUNT}:backup-vault:dr-vault"},
+        "scan_job_info": {"scan_job_id": "sc-deadline-1"},
+        "scan_job": {"recovery_point_arn": VOLUME_POINT_ARN, "backup_vault_name": "deadline-vault",
+                     "iam_role_arn": ROLE_ARN, "scanner_role_arn": ROLE_ARN, "scan_mode": "FULL_SCAN"},
         "hci_edge_device_job": {"job_name": f"start-{budget}", "job_type": "CollectLog",
                                 "from_date": "2025-04-11T00:00:00Z", "to_date": "2025-04-12T00:00:00Z"},
     }[module]
@@ -111,6 +123,8 @@ def seed(emu: EmulatorProcess, *, open_jobs: bool) -> dict:
     emu.admin("POST", "/backup-vaults", {"name": "deadline-vault"})
     emu.admin("POST", "/resources", {"arn": DB_ARN})
     emu.admin("POST", "/recovery-points", {"arn": POINT_ARN, "resource_arn": DB_ARN})
+    emu.admin("POST", "/recovery-points", {"arn": VOLUME_POINT_ARN, "resource_arn": VOLUME_ARN,
+                                           "backup_vault_name": "deadline-vault"})
     emu.admin("POST", "/sts/roles", {"arn": STS_ROLE_ARN})
     if not open_jobs:
         return {}
@@ -164,7 +178,8 @@ def build(emus: dict) -> list:
             continue
         modules = AZURE_MODULES if group in TOKEN_FAULTS else OPEN_MODULES if group == "open" else AWS_MODULES + AZURE_MODULES
         if group in FAULTS:
-            modules += (BACKUP_MODULES[list(FAULTS).index(group) % len(BACKUP_MODULES)],)
+            index = list(FAULTS).index(group)
+            modules += (BACKUP_MODULES[index % len(BACKUP_MODULES)], COPY_SCAN_MODULES[index % len(COPY_SCAN_MODULES)])
         for i, module in enumerate(modules):
             budget = BUDGETS[(i + j) % len(BUDGETS)]
             args = case_args(module, emu, budget, seeded[group]) | {"wait": True, "wait_timeout": budget, "wait_sleep": 1}

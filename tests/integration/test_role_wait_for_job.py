@@ -19,6 +19,9 @@ AWS_KINDS = {
     "backup_report": ([["CREATED", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "FAILED"),
     "backup_job": ([["CREATED", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "PARTIAL"),
     "restore_job": ([["PENDING", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "FAILED"),
+    "copy_job": ([["CREATED", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "PARTIAL"),
+    # a seeded scan's verdict is NO_THREATS_FOUND unless told otherwise; COMPLETED_WITH_ISSUES fails the gate
+    "scan_job": ([["CREATED", 0], ["RUNNING", 2], ["COMPLETED", 9]], "COMPLETED", "COMPLETED_WITH_ISSUES"),
 }
 
 

@@ -38,6 +38,9 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
     secret_db = "arn:aws:rds:us-east-1:123456789012:db:secret-db"
     point = emu.admin("POST", "/recovery-points", {"resource_arn": secret_db, "backup_vault_name": "secret-vault"})
     point = point["recovery_points"][0]
+    secret_volume = "arn:aws:ec2:us-east-1:123456789012:volume/vol-05ec7e7000000000"
+    volume_point = emu.admin("POST", "/recovery-points", {"resource_arn": secret_volume,
+                                                          "backup_vault_name": "secret-vault"})["recovery_points"][0]
     done = {"panorama_device": [["PENDING", 0], ["IN_PROGRESS", 0.5], ["COMPLETED", 1.5]]}
     ids = emu.admin("POST", "/jobs", {"jobs": [
         {"kind": "panorama_device", "fields": {"DeviceId": "device-s1", "JobType": "REBOOT"},
@@ -49,8 +52,11 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
          "timeline": [["Scheduled", 0], ["DeploymentInProgress", 0.5], ["Succeeded", 1.5]]},
         {"kind": "backup_job", "fields": {"ResourceArn": secret_db, "BackupVaultName": "secret-vault"},
          "timeline": [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 1.5]]},
+        {"kind": "copy_job", "timeline": [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 1.5]]},
+        {"kind": "scan_job", "fields": {"ScanResultStatus": "THREATS_FOUND"},
+         "timeline": [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 1.5, "1 infected file."]]},
     ]})["job_ids"]
-    pd, pi, br, bj = ids[0], ids[1], ids[2], ids[4]
+    pd, pi, br, bj, cj, sj = ids[0], ids[1], ids[2], ids[4], ids[5], ids[6]
     # Azure credentials as module options (no_log) in some tasks, from the environment in others.
     az_opts = {"client_id": az["client_id"], "secret": az["secret"], "tenant": az["tenant"],
                "subscription_id": az["subscription_id"], "cloud_environment": emu.https_endpoint}
@@ -87,6 +93,18 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
         {"id": "rj-list", "module": "restore_job", "args": {"status": "COMPLETED"}},
         {"id": "wrong-restore-type", "module": "jobgate.cloud.restore_job", "args": {
             "recovery_point_arn": point, "resource_type": "EBS", "metadata": {"MasterUserPassword": RESTORE_PASSWORD}}},
+        {"id": "cj-wait", "module": "copy_job", "args": {"copy_job_id": cj, **wait}},
+        {"id": "sj-wait", "module": "scan_job", "args": {"scan_job_id": sj, **wait}},
+        {"id": "start-copy", "module": "jobgate.cloud.copy_job", "args": {
+            "recovery_point_arn": point, "source_backup_vault_name": "secret-vault", "iam_role_arn": BACKUP_ROLE,
+            "destination_backup_vault_arn": "arn:aws:backup:us-west-2:123456789012:backup-vault:dr-vault", **wait}},
+        {"id": "start-scan", "module": "jobgate.cloud.scan_job", "args": {
+            "recovery_point_arn": volume_point, "backup_vault_name": "secret-vault", "iam_role_arn": BACKUP_ROLE,
+            "scanner_role_arn": BACKUP_ROLE, "scan_mode": "FULL_SCAN", "idempotency_token": "scan-secrets", **wait}},
+        {"id": "role-copy-scan", "module": "role", "args": {
+            "wait_for_job_jobs": [{"kind": "copy_job", "id": cj}, {"kind": "scan_job", "id": "{{ reliability_cases"
+                                  "['start-scan'].result.job.scan_job_id }}"}],
+            "wait_for_job_delay": 1, "wait_for_job_aws": role_aws}},
         {"id": "role-bj", "module": "role", "args": {"wait_for_job_kind": "backup_job", "wait_for_job_id": bj,
                                                      "wait_for_job_delay": 1, "wait_for_job_aws": role_aws}},
         {"id": "role-pd", "module": "role", "args": {"wait_for_job_kind": "panorama_device", "wait_for_job_id": pd,
@@ -115,6 +133,8 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
     tokens = emu.admin("GET", "/azure/tokens")
     assert tokens["issued"] >= 1 and SESSION_TOKEN in secrets and az["secret"] in secrets and RESTORE_PASSWORD in secrets
     assert saved["rj-list"]["result"]["summary"]["succeeded"] == 1
+    assert saved["sj-wait"]["result"]["job"]["normalized"]["state"] == "failed"   # threats found: data, not a leak
+    assert saved["start-scan"]["result"]["summary"]["all_succeeded"] is True
     # Output of -vvv plus every file the run wrote (results, vars file excluded: it is the test's own input).
     files = "\n".join(p.read_text(errors="replace") for p in Path(result.out_dir).rglob("*")
                       if p.is_file() and p.name != "_extra_vars.json" and p.name != "_playbook.yml")

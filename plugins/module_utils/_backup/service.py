@@ -34,6 +34,14 @@ CLOCK_SKEW = 300.0
 # The created-after filters are compared by the service with its own clock; a margin keeps a job created in the
 # same second in.
 CREATION_MARGIN = datetime.timedelta(minutes=5)
+# Lifecycle days: at most 100 years; cold storage for at least 90 days before deletion.
+MAX_LIFECYCLE_DAYS = 36_500
+MIN_COLD_DAYS = 90
+LIFECYCLE_KEYS = {"move_to_cold_storage_after_days": "MoveToColdStorageAfterDays",
+                  "delete_after_days": "DeleteAfterDays",
+                  "opt_in_to_archive_for_supported_resources": "OptInToArchiveForSupportedResources",
+                  "delete_after_event": "DeleteAfterEvent"}
+DELETE_AFTER_EVENTS = ("DELETE_AFTER_COPY",)
 
 
 def info_arg_spec(one: str, **filters: dict) -> dict:
@@ -141,6 +149,37 @@ def string_map(option: str, value: t.Any, pattern: t.Pattern | None = None, *, s
             raise bad_input(f"Option {option}: {key} or {shown} does not match {pattern.pattern}.")
         out[key] = text
     return out
+
+
+def check_lifecycle(value: t.Any) -> dict | None:
+    """The lifecycle option (backup and copy jobs) as the model's Lifecycle structure, checked."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_input("Option lifecycle must be a dictionary (delete_after_days, move_to_cold_storage_after_days, ...).")
+    unknown = sorted(set(k for k, v in value.items() if v is not None) - set(LIFECYCLE_KEYS))
+    if unknown:
+        raise bad_input(f"Option lifecycle: unknown keys {', '.join(map(str, unknown))}.")
+    out: dict = {}
+    for name in ("move_to_cold_storage_after_days", "delete_after_days"):
+        days = value.get(name)
+        if days is None:
+            continue
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_LIFECYCLE_DAYS:
+            raise bad_input(f"Option lifecycle.{name} must be a whole number of days from 1 to {MAX_LIFECYCLE_DAYS}.")
+        out[LIFECYCLE_KEYS[name]] = days
+    cold, delete = out.get("MoveToColdStorageAfterDays"), out.get("DeleteAfterDays")
+    if cold is not None and delete is not None and delete < cold + MIN_COLD_DAYS:
+        raise bad_input(f"Option lifecycle: delete_after_days must be at least {MIN_COLD_DAYS} days more than "
+                        "move_to_cold_storage_after_days (backups stay in cold storage for at least 90 days).")
+    if value.get("opt_in_to_archive_for_supported_resources") is not None:
+        out["OptInToArchiveForSupportedResources"] = bool(value["opt_in_to_archive_for_supported_resources"])
+    event = value.get("delete_after_event")
+    if event is not None:
+        if event not in DELETE_AFTER_EVENTS:
+            raise bad_input(f"Option lifecycle.delete_after_event must be one of {', '.join(DELETE_AFTER_EVENTS)}.")
+        out["DeleteAfterEvent"] = event
+    return out or None
 
 
 def parse_time(option: str, value: t.Any):

@@ -13,7 +13,7 @@ import time
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
-    check_arn, check_iam_role_arn, check_token, check_vault_name, string_map,
+    check_arn, check_iam_role_arn, check_lifecycle, check_token, check_vault_name, string_map,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import BackupJobSource
@@ -23,15 +23,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import 
 # StartWindowMinutes "must be at least 60 minutes"; both windows at most 100 years (52,560,000 minutes).
 MIN_START_WINDOW = 60
 MAX_WINDOW = 52_560_000
-# Lifecycle days: at most 100 years; cold storage for at least 90 days before deletion.
-MAX_LIFECYCLE_DAYS = 36_500
-MIN_COLD_DAYS = 90
 BACKUP_OPTION = re.compile(r"^[a-zA-Z0-9\-_.]{1,50}$")  # the model's BackupOptionKey/BackupOptionValue
-LIFECYCLE_KEYS = {"move_to_cold_storage_after_days": "MoveToColdStorageAfterDays",
-                  "delete_after_days": "DeleteAfterDays",
-                  "opt_in_to_archive_for_supported_resources": "OptInToArchiveForSupportedResources",
-                  "delete_after_event": "DeleteAfterEvent"}
-DELETE_AFTER_EVENTS = ("DELETE_AFTER_COPY",)
 
 _time = time.time  # an indirection for tests
 
@@ -42,36 +34,6 @@ def _window(option: str, value: t.Any, low: int) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_WINDOW:
         raise bad_input(f"Option {option} must be a whole number of minutes from {low} to {MAX_WINDOW}.")
     return value
-
-
-def _lifecycle(value: t.Any) -> dict | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise bad_input("Option lifecycle must be a dictionary (delete_after_days, move_to_cold_storage_after_days, ...).")
-    unknown = sorted(set(k for k, v in value.items() if v is not None) - set(LIFECYCLE_KEYS))
-    if unknown:
-        raise bad_input(f"Option lifecycle: unknown keys {', '.join(map(str, unknown))}.")
-    out: dict = {}
-    for name in ("move_to_cold_storage_after_days", "delete_after_days"):
-        days = value.get(name)
-        if days is None:
-            continue
-        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_LIFECYCLE_DAYS:
-            raise bad_input(f"Option lifecycle.{name} must be a whole number of days from 1 to {MAX_LIFECYCLE_DAYS}.")
-        out[LIFECYCLE_KEYS[name]] = days
-    cold, delete = out.get("MoveToColdStorageAfterDays"), out.get("DeleteAfterDays")
-    if cold is not None and delete is not None and delete < cold + MIN_COLD_DAYS:
-        raise bad_input(f"Option lifecycle: delete_after_days must be at least {MIN_COLD_DAYS} days more than "
-                        "move_to_cold_storage_after_days (backups stay in cold storage for at least 90 days).")
-    if value.get("opt_in_to_archive_for_supported_resources") is not None:
-        out["OptInToArchiveForSupportedResources"] = bool(value["opt_in_to_archive_for_supported_resources"])
-    event = value.get("delete_after_event")
-    if event is not None:
-        if event not in DELETE_AFTER_EVENTS:
-            raise bad_input(f"Option lifecycle.delete_after_event must be one of {', '.join(DELETE_AFTER_EVENTS)}.")
-        out["DeleteAfterEvent"] = event
-    return out or None
 
 
 def backup_request(params: t.Mapping) -> dict:
@@ -85,7 +47,7 @@ def backup_request(params: t.Mapping) -> dict:
         "IamRoleArn": check_iam_role_arn("iam_role_arn", params["iam_role_arn"]),
         "StartWindowMinutes": _window("start_window_minutes", params.get("start_window_minutes"), MIN_START_WINDOW),
         "CompleteWindowMinutes": _window("complete_window_minutes", params.get("complete_window_minutes"), 1),
-        "Lifecycle": _lifecycle(params.get("lifecycle")),
+        "Lifecycle": check_lifecycle(params.get("lifecycle")),
         "RecoveryPointTags": string_map("recovery_point_tags", params.get("recovery_point_tags")),
         "BackupOptions": string_map("backup_options", params.get("backup_options"), BACKUP_OPTION),
     }

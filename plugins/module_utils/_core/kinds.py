@@ -191,6 +191,40 @@ _DECLARED = (
             Action(_aws("backup", "DescribeRestoreJob"), "read the job it starts"),
         ),
     ),
+    Kind(
+        name="copy_job", cloud="aws", service="backup", title="AWS Backup copy jobs",
+        package="_copy_job", info_module="copy_job_info", start_module="copy_job",
+        id_option=Option("copy_job_id", ("job_id",)), ids_option=Option("job_ids"),
+        list_filters=("state", "resource_arn", "resource_type", "destination_vault_arn", "source_recovery_point_arn",
+                      "parent_job_id") + _BACKUP_TIME_FILTERS,
+        info_actions=(
+            Action(_aws("backup", "DescribeCopyJob"), "read each job"),
+            Action(_aws("backup", "ListCopyJobs"), "list jobs", _LIST_WHEN),
+        ),
+        start_actions=(
+            Action(_aws("backup", "StartCopyJob"), "start the job"),
+            Action(_PASS_ROLE, "pass O(iam_role_arn) to AWS Backup"),
+            Action(_aws("backup", "ListCopyJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
+            Action(_aws("backup", "DescribeCopyJob"), "read the job it starts"),
+        ),
+    ),
+    Kind(
+        name="scan_job", cloud="aws", service="backup", title="AWS Backup malware scan jobs",
+        package="_scan_job", info_module="scan_job_info", start_module="scan_job",
+        id_option=Option("scan_job_id", ("job_id",)), ids_option=Option("job_ids"),
+        list_filters=("state", "backup_vault_name", "recovery_point_arn", "resource_arn", "resource_type",
+                      "scan_result_status", "completed_after", "completed_before"),
+        info_actions=(
+            Action(_aws("backup", "DescribeScanJob"), "read each job"),
+            Action(_aws("backup", "ListScanJobs"), "list jobs", _LIST_WHEN),
+        ),
+        start_actions=(
+            Action(_aws("backup", "StartScanJob"), "start the job"),
+            Action(_PASS_ROLE, "pass O(iam_role_arn) and O(scanner_role_arn) to AWS Backup"),
+            Action(_aws("backup", "ListScanJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
+            Action(_aws("backup", "DescribeScanJob"), "read the job it starts"),
+        ),
+    ),
 )
 
 # name -> Kind, in the order the kinds were added (the order of every list derived from it).

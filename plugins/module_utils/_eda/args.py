@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._core import kinds as registry
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.params import check_params, spec_names
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import scrub
@@ -25,9 +26,6 @@ SOURCE_ARG_SPEC: dict = {
     "emit": {"type": "str", "default": "terminal", "choices": list(EMIT_CHOICES)},
     "on_start": {"type": "str", "default": "emit", "choices": list(ON_START_CHOICES)},
 }
-# The info modules' list filters (each kind takes some of them): the source's start line names those it was given.
-LIST_FILTERS = ("device_id", "report_plan_name", "status", "state", "resource_arn", "backup_vault_name",
-                "resource_type", "created_after", "created_before")
 # Keys ansible-rulebook itself may add to a source's arguments.
 ENGINE_KEYS = ("eda_feedback_queue",)
 
@@ -64,6 +62,7 @@ def prepare(args: t.Mapping) -> Watch:
         selection = spec.select_jobs(params)
     except JobGateError as err:
         raise _fail(kind, err.msg, secrets) from None
-    filters = {key: params[key] for key in LIST_FILTERS if params.get(key) is not None}
+    # The kind's list filters given (from the registry of kinds): the source's start line names them.
+    filters = {key: params[key] for key in registry.KINDS[kind].list_filters if params.get(key) is not None}
     return Watch(kind=kind, connect=selection.connect, ids=selection.ids, interval=options["interval"],
                  emit=options["emit"], on_start=options["on_start"], secrets=secrets, filters=filters)

@@ -16,9 +16,9 @@ DOCUMENTATION = r"""
 short_description: Watch cloud jobs and send an event when one changes state
 description:
   - An ansible-rulebook event source that polls AWS Panorama device jobs, AWS Panorama package import jobs,
-    AWS Backup report jobs, AWS Backup backup jobs, AWS Backup restore jobs or Azure Local (Azure Stack HCI) edge
-    device jobs, and puts one event on the queue when a job becomes terminal (O(emit=terminal)) or whenever its
-    normalized state changes (O(emit=transitions)).
+    AWS Backup report jobs, AWS Backup backup jobs, AWS Backup restore jobs, Azure Local (Azure Stack HCI) edge
+    device jobs, AWS Backup copy jobs or AWS Backup malware scan jobs, and puts one event on the queue when a job
+    becomes terminal (O(emit=terminal)) or whenever its normalized state changes (O(emit=transitions)).
   - It uses the same job sources, clients, retries and status vocabulary as the collection's info modules; the
     selection, filter and connection options are those of the kind's info module, with the same names, aliases and
     environment variables.
@@ -38,7 +38,8 @@ options:
       - Which jobs to watch.
     type: str
     required: true
-    choices: [panorama_device, panorama_package_import, backup_report, hci_edge_device, backup_job, restore_job]
+    choices: [panorama_device, panorama_package_import, backup_report, hci_edge_device, backup_job, restore_job,
+              copy_job, scan_job]
   interval:
     description:
       - Seconds between the starts of two polls while the API answers; at least V(5).
@@ -68,7 +69,7 @@ options:
       - Without it the source watches every job the list API returns, with the kind's list filters.
       - One id may also be given in the kind's single-id option (O(job_id) for Panorama, O(report_job_id) for
         Backup report jobs, O(backup_job_id) for backup jobs, O(restore_job_id) for restore jobs, O(job_name) for
-        HCI).
+        HCI, O(copy_job_id) for copy jobs, O(scan_job_id) for scan jobs).
     type: list
     elements: str
   job_names:
@@ -92,31 +93,64 @@ options:
     type: str
   state:
     description:
-      - For V(backup_job) in list mode, only the jobs in this State.
+      - For V(backup_job), V(copy_job) and V(scan_job) in list mode, only the jobs in this State (the kind's
+        info module lists the values each takes).
+      - V(backup_job) takes V(CREATED), V(PENDING), V(RUNNING), V(ABORTING), V(ABORTED), V(COMPLETED), V(FAILED),
+        V(EXPIRED) or V(PARTIAL); V(copy_job) takes V(CREATED), V(RUNNING), V(COMPLETED), V(FAILED) or V(PARTIAL);
+        V(scan_job) takes V(CREATED), V(RUNNING), V(COMPLETED), V(COMPLETED_WITH_ISSUES), V(FAILED) or V(CANCELED).
     type: str
-    choices: [CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL]
   resource_arn:
     description:
-      - For V(backup_job) in list mode, only the jobs of this resource (its ARN).
+      - For V(backup_job), V(copy_job) and V(scan_job) in list mode, only the jobs of this resource (its ARN).
     type: str
   backup_vault_name:
     description:
-      - For V(backup_job) in list mode, only the jobs that store into this backup vault.
+      - For V(backup_job) in list mode, only the jobs that store into this backup vault; for V(scan_job), only the
+        scans of recovery points in this vault.
     type: str
   resource_type:
     description:
-      - For V(backup_job) and V(restore_job) in list mode, only the jobs of this resource type, for example V(RDS)
-        or V(EBS).
+      - For V(backup_job), V(restore_job), V(copy_job) and V(scan_job) in list mode, only the jobs of this resource
+        type, for example V(RDS) or V(EBS) (V(scan_job) takes V(EBS), V(EC2) or V(S3)).
     type: str
   created_after:
     description:
-      - For V(backup_report), V(backup_job) and V(restore_job) in list mode, only the jobs created after this ISO
-        8601 date or date-time.
+      - For V(backup_report), V(backup_job), V(restore_job) and V(copy_job) in list mode, only the jobs created
+        after this ISO 8601 date or date-time.
     type: str
   created_before:
     description:
-      - For V(backup_report), V(backup_job) and V(restore_job) in list mode, only the jobs created before this ISO
-        8601 date or date-time.
+      - For V(backup_report), V(backup_job), V(restore_job) and V(copy_job) in list mode, only the jobs created
+        before this ISO 8601 date or date-time.
+    type: str
+  destination_vault_arn:
+    description:
+      - For V(copy_job) in list mode, only the jobs copying into this backup vault (its ARN).
+    type: str
+  source_recovery_point_arn:
+    description:
+      - For V(copy_job) in list mode, only the copies of this recovery point.
+    type: str
+  parent_job_id:
+    description:
+      - For V(copy_job) in list mode, only the child jobs of this parent (composite) copy job.
+    type: str
+  recovery_point_arn:
+    description:
+      - For V(scan_job) in list mode, only the scans of this recovery point.
+    type: str
+  scan_result_status:
+    description:
+      - For V(scan_job) in list mode, only the scans with this verdict.
+    type: str
+    choices: [NO_THREATS_FOUND, THREATS_FOUND, UNKNOWN]
+  completed_after:
+    description:
+      - For V(scan_job) in list mode, only the scans completed after this ISO 8601 date or date-time.
+    type: str
+  completed_before:
+    description:
+      - For V(scan_job) in list mode, only the scans completed before this ISO 8601 date or date-time.
     type: str
   resource_uri:
     description:

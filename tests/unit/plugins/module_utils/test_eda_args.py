@@ -90,6 +90,15 @@ def test_prepare_keeps_the_list_filters_given_for_the_start_line(no_client):
                               "created_after": "2026-05-01", "region": "eu-west-1"})
     assert watch.filters == {"status": "FAILED", "resource_type": "RDS", "created_after": "2026-05-01"}
     assert eda_args.prepare({"kind": "backup_report", "region": "eu-west-1"}).filters == {}
+    copies = eda_args.prepare({"kind": "copy_job", "state": "PARTIAL", "parent_job_id": "P-1", "region": "eu-west-1",
+                               "destination_vault_arn": "arn:aws:backup:us-west-2:123456789012:backup-vault:dr"})
+    assert copies.filters == {"state": "PARTIAL", "parent_job_id": "P-1",
+                              "destination_vault_arn": "arn:aws:backup:us-west-2:123456789012:backup-vault:dr"}
+    scans = eda_args.prepare({"kind": "scan_job", "scan_result_status": "THREATS_FOUND", "resource_type": "EBS",
+                              "completed_after": "2026-05-01", "region": "eu-west-1"})
+    assert scans.filters == {"scan_result_status": "THREATS_FOUND", "resource_type": "EBS",
+                             "completed_after": "2026-05-01"} and scans.ids is None
+    assert eda_args.prepare({"kind": "scan_job", "scan_job_id": "S-1", "region": "eu-west-1"}).ids == ["S-1"]
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -105,6 +114,12 @@ def test_prepare_keeps_the_list_filters_given_for_the_start_line(no_client):
     ({"kind": "backup_report", "job_ids": ["a"], "status": "FAILED"}, "filter list mode"),
     ({"kind": "backup_report", "created_after": "yesterday"}, "not an ISO 8601 date"),
     ({"kind": "panorama_device", "job_id": "x" * 300}, "job_id"),
+    ({"kind": "copy_job", "state": "ABORTED"}, "state"),
+    ({"kind": "copy_job", "job_ids": ["c/1"]}, "not a valid Backup copy job id"),
+    ({"kind": "copy_job", "completed_after": "2026-05-01"}, "completed_after (an option of scan_job)"),
+    ({"kind": "scan_job", "scan_result_status": "CLEAN"}, "scan_result_status"),
+    ({"kind": "scan_job", "created_after": "2026-05-01"}, "unknown option(s) for kind scan_job: created_after"),
+    ({"kind": "scan_job", "job_ids": ["s#1"]}, "not a valid Backup scan job id"),
     ({"kind": "hci_edge_device", "job_names": ["ok-name"]}, "missing required arguments: resource_uri"),
     ({"kind": "hci_edge_device", "resource_uri": "/subscriptions/x/../y"}, "resource_uri"),
     ({"kind": "backup_report", "profile": "p", "access_key": "AKIDEXAMPLE"}, "cannot be combined"),

@@ -50,6 +50,19 @@ HCI_ROWS = [
     ("deploymentsuccess", None, "succeeded"),  # ARM enums are case-insensitive
     ("VALIDATIONSUCCESS", "validate", "succeeded"),
 ]
+COPY_ROWS = [
+    ("CREATED", "pending"), ("RUNNING", "running"), ("COMPLETED", "succeeded"), ("FAILED", "failed"),
+    ("PARTIAL", "failed"), ("ABORTED", "unknown"), ("completed", "unknown"), ("", "unknown"),
+]
+# (State, ScanResult.ScanResultStatus or None for no ScanResult, state): a COMPLETED scan succeeds only when clean.
+SCAN_ROWS = [
+    ("CREATED", None, "pending"), ("RUNNING", None, "running"),
+    ("COMPLETED", "NO_THREATS_FOUND", "succeeded"), ("COMPLETED", "THREATS_FOUND", "failed"),
+    ("COMPLETED", "UNKNOWN", "failed"), ("COMPLETED", None, "failed"), ("COMPLETED", "MAYBE", "failed"),
+    ("COMPLETED_WITH_ISSUES", "NO_THREATS_FOUND", "failed"), ("COMPLETED_WITH_ISSUES", None, "failed"),
+    ("FAILED", None, "failed"), ("CANCELED", None, "canceled"),
+    ("PARTIAL", None, "unknown"), ("completed", "NO_THREATS_FOUND", "unknown"), ("", None, "unknown"),
+]
 TERMINAL = {"succeeded", "failed", "canceled"}
 
 
@@ -109,6 +122,44 @@ def test_backup_accepts_whole_describe_response():
     entry = job_entry("backup_report", raw)
     assert entry["report_job_id"] == "rj-2"
     assert "report_job" not in entry and "response_metadata" not in entry
+
+
+@pytest.mark.parametrize("status, state", COPY_ROWS)
+def test_copy_job_status(status, state):
+    raw = {"CopyJob": {"CopyJobId": "cj-1", "State": status, "StatusMessage": "msg", "ChildJobsInState": {"FAILED": 1},
+                       "CreationDate": datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+                       "CompletionDate": datetime.datetime(2024, 5, 1, 13, 0, tzinfo=UTC)}}
+    block = normalize("copy_job", raw)
+    _check_state(block, "copy_job", status or None, state)
+    assert (block["job_id"], block["message"], block["percent_complete"]) == ("cj-1", "msg", None)
+    assert block["finished_at"] == ("2024-05-01T13:00:00Z" if state in TERMINAL else None)
+    entry = job_entry("copy_job", raw)
+    assert entry["copy_job_id"] == "cj-1" and entry["child_jobs_in_state"] == {"FAILED": 1}  # state names kept
+
+
+@pytest.mark.parametrize("status, verdict, state", SCAN_ROWS)
+def test_scan_job_status_and_verdict(status, verdict, state):
+    raw = {"ScanJobId": "sj-1", "State": status, "CreationDate": datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+           "CompletionDate": datetime.datetime(2024, 5, 1, 12, 30, tzinfo=UTC)}
+    if verdict is not None:
+        raw["ScanResult"] = {"ScanResultStatus": verdict}
+    block = normalize("scan_job", raw)
+    _check_state(block, "scan_job", status or None, state)
+    assert block["finished_at"] == ("2024-05-01T12:30:00Z" if state in TERMINAL else None)
+    if status == "COMPLETED" and verdict != "NO_THREATS_FOUND":
+        assert block["message"] and (verdict or "without a ScanResult") in block["message"]
+    else:
+        assert block["message"] is None
+
+
+def test_scan_verdict_message_keeps_the_status_message():
+    raw = {"ScanJobId": "sj-2", "State": "COMPLETED", "StatusMessage": "2 infected files.",
+           "ScanResult": {"ScanResultStatus": "THREATS_FOUND"}}
+    assert normalize("scan_job", raw)["message"] == (
+        "The scan completed and found threats (ScanResultStatus THREATS_FOUND). 2 infected files.")
+    clean = dict(raw, ScanResult={"ScanResultStatus": "NO_THREATS_FOUND"}, StatusMessage="Scanned 12 GB.")
+    assert normalize("scan_job", clean)["message"] == "Scanned 12 GB."
+    assert job_entry("scan_job", raw)["scan_result"] == {"scan_result_status": "THREATS_FOUND"}
 
 
 def _hci(status=None, mode=None, provisioning=None, reported=None, **props):

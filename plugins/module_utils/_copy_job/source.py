@@ -1,0 +1,79 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS Backup copy jobs: input validation, the job source and the info handler.
+
+A parent (composite) copy job is a job like any other: its children are jobs of their own (list them with
+``parent_job_id``), and the module never expands them.
+"""
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
+    check_arn, check_choice, check_job_id, check_list_filters, check_resource_type, info_arg_spec, info_selection,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.status import PROVIDER, unwrap
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
+
+# The model's CopyJobState enum.
+STATE_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED", "PARTIAL")
+FILTERS = ("state", "resource_arn", "resource_type", "destination_vault_arn", "source_recovery_point_arn",
+           "parent_job_id", "created_after", "created_before")
+LABEL = "Backup copy job id"
+# copy_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = info_arg_spec(
+    "copy_job_id",
+    state=dict(type="str", choices=list(STATE_CHOICES)),
+    resource_arn=dict(type="str"),
+    resource_type=dict(type="str"),
+    destination_vault_arn=dict(type="str"),
+    source_recovery_point_arn=dict(type="str"),
+    parent_job_id=dict(type="str"),
+)
+
+
+class CopyJobSource(BackupApiJobSource):
+    provider = PROVIDER
+    id_label = "Backup copy job"
+    describe_op = "describe_copy_job"
+    list_op = "list_copy_jobs"
+    list_key = "CopyJobs"
+    id_key = "CopyJobId"
+
+    def describe(self, job_id: str) -> dict:
+        # DescribeCopyJob answers {"CopyJob": {...}}: the job itself, as a list entry is.
+        return unwrap(super().describe(job_id))
+
+    def batchable(self, entry: dict) -> bool:
+        # A parent's child counts (ChildJobsInState) are read from its describe, as a parent backup job's are.
+        return not entry.get("IsParent")
+
+
+def check_filters(params: t.Mapping, ids: list | None) -> dict:
+    """The list filters as ListCopyJobs members, checked (the creation window: see info_selection)."""
+    given = check_list_filters(params, ids, FILTERS, "copy_job_id")
+    for name, what in (("resource_arn", "resource ARN"), ("destination_vault_arn", "backup vault ARN"),
+                       ("source_recovery_point_arn", "recovery point ARN")):
+        if name in given:
+            check_arn(name, given[name], what)
+    if "resource_type" in given:
+        check_resource_type("resource_type", given["resource_type"])
+    if "parent_job_id" in given:
+        check_job_id("parent_job_id", given["parent_job_id"], LABEL)
+    check_choice("state", given.get("state"), STATE_CHOICES)
+    return {"ByState": given.get("state"), "ByResourceArn": given.get("resource_arn"),
+            "ByResourceType": given.get("resource_type"), "ByDestinationVaultArn": given.get("destination_vault_arn"),
+            "BySourceRecoveryPointArn": given.get("source_recovery_point_arn"),
+            "ByParentJobId": given.get("parent_job_id")}
+
+
+def select_jobs(params: t.Mapping) -> Selection:
+    """copy_job_info's options (and the event source's) checked, before any request."""
+    ids, filters = info_selection(params, "copy_job_id", LABEL, check_filters)
+    return Selection(ids, CopyJobSource.factory(params, **filters))
+
+
+def copy_job_info(module: t.Any) -> dict:
+    """Handler of copy_job_info."""
+    return run_info(module, select_jobs)

@@ -1,0 +1,106 @@
+# Copyright: Contributors to the jobgate.cloud project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS Backup malware scan jobs: input validation, the job source and the info handler.
+
+ListScanJobs filters by completion time, not by creation time (the model has ByCompleteAfter/ByCompleteBefore and
+no ByCreated*), so the list-mode window is ``completed_after``/``completed_before``, and the reads that narrow the
+list by creation elsewhere (many ids, a start's earlier jobs, the event source) narrow it by the recovery point
+or not at all here.
+"""
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
+    LIST_MAX_RESULTS, check_arn, check_choice, check_ids, check_list_filters, check_vault_name, parse_time,
+)
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.status import PROVIDER
+
+# The model's enums: ScanState, ScanResourceType, ScanResultStatus.
+STATE_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "COMPLETED_WITH_ISSUES", "FAILED", "CANCELED")
+RESOURCE_TYPE_CHOICES = ("EBS", "EC2", "S3")
+RESULT_CHOICES = ("NO_THREATS_FOUND", "THREATS_FOUND", "UNKNOWN")
+FILTERS = ("state", "backup_vault_name", "recovery_point_arn", "resource_arn", "resource_type", "scan_result_status",
+           "completed_after", "completed_before")
+LABEL = "Backup scan job id"
+# scan_job_info's options (the module adds the wait options); the event source takes the same.
+INFO_ARG_SPEC: dict = dict(
+    scan_job_id=dict(type="str", aliases=["job_id"]),
+    job_ids=dict(type="list", elements="str"),
+    state=dict(type="str", choices=list(STATE_CHOICES)),
+    backup_vault_name=dict(type="str"),
+    recovery_point_arn=dict(type="str"),
+    resource_arn=dict(type="str"),
+    resource_type=dict(type="str", choices=list(RESOURCE_TYPE_CHOICES)),
+    scan_result_status=dict(type="str", choices=list(RESULT_CHOICES)),
+    completed_after=dict(type="str"),
+    completed_before=dict(type="str"),
+    **AWS_ARG_SPEC,
+)
+
+
+class ScanJobSource(BackupApiJobSource):
+    # ListScanJobs entries (ScanJob) have every member DescribeScanJob returns, ScanResult too.
+    provider = PROVIDER
+    id_label = "Backup scan job"
+    describe_op = "describe_scan_job"
+    list_op = "list_scan_jobs"
+    list_key = "ScanJobs"
+    id_key = "ScanJobId"
+
+    def fetch_batch(self, ids: list, hints: dict) -> dict:
+        """Many jobs through ListScanJobs (no creation window there): bounded pages, the rest described."""
+        pages = self.client.pages(self.list_op, self.list_key, action="list", what=f"{len(ids)} {self.id_label}s",
+                                  MaxResults=LIST_MAX_RESULTS)
+        return pick_from_pages(pages, ids, lambda job: job.get(self.id_key))
+
+    def list_since(self, since: t.Any = None, known: t.Collection = ()) -> list:
+        """The list with the user's filters, in pages as large as the API allows; the API has no creation window
+        to narrow it by, and a completion window would hide the jobs still running."""
+        return self.client.paginate(self.list_op, self.list_key, action="list", what=f"{self.id_label}s",
+                                    MaxResults=LIST_MAX_RESULTS, **self.filters)
+
+    def job_ids_since(self, after, **filters: t.Any) -> set:
+        """Ids of the jobs (with ``filters``) created after ``after``, the window applied to what the list returns."""
+        jobs = self.client.paginate(self.list_op, self.list_key, action="list", what=f"recent {self.id_label}s",
+                                    MaxResults=LIST_MAX_RESULTS, **filters)
+        return {job.get(self.id_key) for job in jobs
+                if (to_datetime(job.get("CreationDate")) or after) >= after}
+
+
+def check_filters(params: t.Mapping, ids: list | None) -> dict:
+    """The list filters as ListScanJobs members, checked."""
+    given = check_list_filters(params, ids, FILTERS, "scan_job_id")
+    for name, what in (("recovery_point_arn", "recovery point ARN"), ("resource_arn", "resource ARN")):
+        if name in given:
+            check_arn(name, given[name], what)
+    if "backup_vault_name" in given:
+        check_vault_name("backup_vault_name", given["backup_vault_name"])
+    check_choice("state", given.get("state"), STATE_CHOICES)
+    check_choice("resource_type", given.get("resource_type"), RESOURCE_TYPE_CHOICES)
+    check_choice("scan_result_status", given.get("scan_result_status"), RESULT_CHOICES)
+    after = parse_time("completed_after", given.get("completed_after"))
+    before = parse_time("completed_before", given.get("completed_before"))
+    if after is not None and before is not None and after >= before:
+        raise bad_input("Option completed_after must be earlier than completed_before.")
+    return {"ByState": given.get("state"), "ByBackupVaultName": given.get("backup_vault_name"),
+            "ByRecoveryPointArn": given.get("recovery_point_arn"), "ByResourceArn": given.get("resource_arn"),
+            "ByResourceType": given.get("resource_type"), "ByScanResultStatus": given.get("scan_result_status"),
+            "ByCompleteAfter": after, "ByCompleteBefore": before}
+
+
+def select_jobs(params: t.Mapping) -> Selection:
+    """scan_job_info's options (and the event source's) checked, before any request."""
+    ids = select_ids(params, "scan_job_id", "job_ids")
+    check_ids(params, ids, "scan_job_id", LABEL)
+    return Selection(ids, ScanJobSource.factory(params, **check_filters(params, ids)))
+
+
+def scan_job_info(module: t.Any) -> dict:
+    """Handler of scan_job_info."""
+    return run_info(module, select_jobs)
