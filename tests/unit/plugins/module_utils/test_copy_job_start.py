@@ -90,7 +90,7 @@ def test_with_a_token_an_earlier_runs_job_is_not_a_change(stub):
 
 def test_check_mode_sends_nothing(monkeypatch):
     aws_fakes.refuse_clients(monkeypatch)
-    monkeypatch.setattr(aws_source.AwsJobSource, "connect", classmethod(lambda cls, module, **kw: None))
+    monkeypatch.setattr(aws_source.AwsJobSource, "for_module", classmethod(lambda cls, module, **kw: None))
     out = cj_start.copy_job(CopyModule(check_mode=True, idempotency_token="t"))
     assert out["changed"] is True and out["jobs"] == [] and out["would_start"] == [
         {"recovery_point_arn": POINT, "source_backup_vault_name": "release-vault",

@@ -117,7 +117,7 @@ def test_a_token_job_not_listed_before_is_new(stub):
 
 def test_check_mode_sends_nothing(monkeypatch):
     aws_fakes.refuse_clients(monkeypatch)
-    monkeypatch.setattr(aws_source.AwsJobSource, "connect", classmethod(lambda cls, module, **kw: None))
+    monkeypatch.setattr(aws_source.AwsJobSource, "for_module", classmethod(lambda cls, module, **kw: None))
     out = sj_start.scan_job(ScanModule(check_mode=True))
     assert out["changed"] is True and out["jobs"] == [] and out["would_start"] == [
         {"backup_vault_name": "release-vault", "recovery_point_arn": POINT, "scan_mode": "FULL_SCAN",
