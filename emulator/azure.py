@@ -31,7 +31,7 @@ from emulator.core import AdminError, Fault, Job, Provider, Request, Response, p
 
 KIND = "hci_edge_device"
 # Modules with more Microsoft.AzureStackHCI resources, each listing `AzurePart` subclasses in `PARTS`.
-PART_MODULES: tuple = ()
+PART_MODULES: tuple = ("emulator.hci_updates",)
 RESOURCE_TYPE = "Microsoft.AzureStackHCI/edgeDevices/jobs"
 # Versions whose edge-device-job shape is the one served here. 2026-10-01 (stable/2026-10-01/hci.json, the default
 # of azure-mgmt-azurestackhci 8.2.0) has the same operations, members, required members and discriminators as

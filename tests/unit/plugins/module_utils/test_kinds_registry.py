@@ -58,7 +58,7 @@ def test_registry_shape():
         assert kind.info_actions and kind.start_actions, kind.name
     with pytest.raises(KeyError):
         registry.by_module("nothing")
-    assert registry.of_cloud("azure") == (registry.KINDS["hci_edge_device"],)
+    assert registry.of_cloud("azure") == (registry.KINDS["hci_edge_device"], registry.KINDS["hci_update_run"])
 
 
 def test_derived_lists():

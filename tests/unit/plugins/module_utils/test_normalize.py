@@ -50,6 +50,12 @@ HCI_ROWS = [
     ("deploymentsuccess", None, "succeeded"),  # ARM enums are case-insensitive
     ("VALIDATIONSUCCESS", "validate", "succeeded"),
 ]
+HCI_UPDATE_RUN_ROWS = [
+    ("InProgress", "running"), ("Succeeded", "succeeded"), ("Failed", "failed"),
+    ("Unknown", "unknown"),   # not terminal: the wait goes on
+    ("succeeded", "succeeded"),  # ARM enums are case-insensitive
+    ("Canceled", "unknown"), ("", "unknown"),
+]
 TERMINAL = {"succeeded", "failed", "canceled"}
 
 
@@ -88,6 +94,22 @@ def test_package_import_status(status, state):
     assert block["created_at"] == "2024-05-01T12:00:00Z"
     assert block["updated_at"] == "2024-05-01T12:05:00Z"
     assert block["finished_at"] == ("2024-05-01T12:05:00Z" if state in TERMINAL else None)
+
+
+@pytest.mark.parametrize("status, state", HCI_UPDATE_RUN_ROWS)
+def test_hci_update_run_status(status, state):
+    raw = {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.AzureStackHCI/clusters/c/updates/u/updateRuns/r-1",
+           "name": "u/r-1", "properties": {"state": status, "timeStarted": "2024-05-01T12:00:00.1234567+00:00",
+                                            "lastUpdatedTime": "2024-05-01T12:30:00Z",
+                                            "progress": {"name": "root", "endTimeUtc": "2024-05-01T13:00:00Z",
+                                                         "errorMessage": "", "steps": [
+                                                             {"name": "s", "errorMessage": "root cause", "steps": []}]}}}
+    block = normalize("hci_update_run", raw)
+    _check_state(block, "hci_update_run", status or None, state)
+    assert block["job_id"] == "r-1" and block["percent_complete"] is None
+    assert block["message"] == "root cause"
+    assert block["created_at"] == "2024-05-01T12:00:00Z" and block["updated_at"] == "2024-05-01T12:30:00Z"
+    assert block["finished_at"] == ("2024-05-01T13:00:00Z" if state in TERMINAL else None)
 
 
 @pytest.mark.parametrize("status, state", BACKUP_ROWS)
