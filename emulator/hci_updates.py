@@ -13,8 +13,8 @@ steps). Its resource `name` reads "update/run" (as the spec's example); its id e
 
 Runs are jobs of kind "hci_update_run" whose timelines are properties.state values; "NoState" renders a run without a
 state. A timeline entry's message, on Failed, is the innermost step's errorMessage (the root cause); the steps above
-it carry their own, shorter messages. A run that succeeds installs its update (state Installed); one that fails
-leaves it InstallationFailed. The apply answers 202 and its operation succeeds `apply_seconds` later (the run has
+it carry their own, shorter messages. The latest run of an update drives its state: Installing while
+it runs, Installed once it succeeds, InstallationFailed once it fails. The apply answers 202 and its operation succeeds `apply_seconds` later (the run has
 started by then); applying an Installed update, or one with a run in progress, is a 409.
 
 Admin routes (under /_emulator):
@@ -144,8 +144,8 @@ class HciUpdates(AzurePart):
 
     def on_transition(self, job: Job, status: str, message: str | None, wall: float) -> None:
         update = self.updates.get((cluster_key(job.fields["cluster_id"]), job.fields["update"].lower()))
-        if update is None:
-            return
+        if update is None or self.runs_of(update)[-1] is not job:
+            return   # an update's state follows its latest run
         state = RUN_STATES.get(status.lower())
         if state == "Succeeded":
             update.update(state="Installed", installed=iso(wall))
