@@ -27,6 +27,7 @@ MODULES = {
     "hci_edge_device": "jobgate.cloud.hci_edge_device_job_info",
     "backup_job": "jobgate.cloud.backup_job_info",
     "restore_job": "jobgate.cloud.restore_job_info",
+    "hci_update_run": "jobgate.cloud.hci_update_run_info",
 }
 # Jinja for "seconds since the epoch" on the controller (set_fact runs there, no module process).
 NOW = "{{ now().timestamp() }}"
