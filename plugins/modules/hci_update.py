@@ -306,8 +306,8 @@ error:
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update.source import DEFAULT_API_VERSION
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update.start import update_apply
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import DEFAULT_API_VERSION
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.start import update_apply
 
 
 def main() -> None:

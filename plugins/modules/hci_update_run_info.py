@@ -341,7 +341,7 @@ error:
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update.source import INFO_ARG_SPEC, update_run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import INFO_ARG_SPEC, update_run_info
 
 
 def main() -> None:

@@ -195,7 +195,7 @@ _DECLARED = (
     Kind(
         name="hci_update_run", cloud="azure", service="Microsoft.AzureStackHCI",
         title="Azure Local (Azure Stack HCI) update runs",
-        package="_hci_update", info_module="hci_update_run_info", start_module="hci_update",
+        package="_hci_update_run", info_module="hci_update_run_info", start_module="hci_update",
         id_option=Option("run_name", ("job_id",)), ids_option=Option("run_names", ("job_ids",)),
         location_options=("cluster_id", "update_name", "api_version"),
         info_actions=(

@@ -155,7 +155,7 @@ def test_hci_update_run_prepare_and_location_key(no_client):
     watch = eda_args.prepare({"kind": "hci_update_run", "cluster_id": CLUSTER, "update_name": "Solution12.1",
                               "job_ids": ["r-1"]})
     assert watch.ids == ["r-1"]
-    from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update.source import HciUpdateRunSource
+    from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import HciUpdateRunSource
     key = HciUpdateRunSource(None, CLUSTER.replace("edge-rg", "Edge-RG"), "Solution12.1").location_key()
     assert key == "azure" + CLUSTER.lower() + "/updates/solution12.1"
 

@@ -8,8 +8,8 @@ import pytest
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalize
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update import source as hu
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update.status import root_cause
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run import source as hu
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.status import root_cause
 
 SUB = "fd3c3665-1729-4b7b-9a38-238e83b0f98b"
 CLUSTER = f"/subscriptions/{SUB}/resourceGroups/edge-rg/providers/Microsoft.AzureStackHCI/clusters/cluster-1"

@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import ModuleRun
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update import start as hs
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run import start as hs
 from fake_clock import Clock
 
 SUB = "fd3c3665-1729-4b7b-9a38-238e83b0f98b"

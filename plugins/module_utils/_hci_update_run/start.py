@@ -15,8 +15,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm, l
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, jsonable, snake_keys, text_or_none
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait, wait_settings
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update.source import HciUpdateRunSource, update_path, validate_location
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update.status import run_name, run_state
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import HciUpdateRunSource, update_path, validate_location
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.status import run_name, run_state
 
 # The update's properties.state that means there is nothing left to apply.
 INSTALLED = "installed"

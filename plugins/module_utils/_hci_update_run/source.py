@@ -21,7 +21,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 # The api-version check is the Microsoft.AzureStackHCI provider's, shared with the edge device jobs.
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import validate_api_version
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update.status import PROVIDER, run_name
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.status import PROVIDER, run_name
 
 DEFAULT_API_VERSION = "2025-10-01"
 # The REST spec gives update and run names no pattern; real ones are "Solution12.2604.1003.20" and GUIDs. Letters,
