@@ -18,8 +18,10 @@ it runs, Installed once it succeeds, InstallationFailed once it fails. The apply
 started by then); applying an Installed update, or one with a run in progress, is a 409.
 
 Admin routes (under /_emulator):
-  POST /azure/updates             {cluster_id, name, state?, version?, display_name?} (or {"updates": [...]}): add or
-                                  replace a cluster's update (state default Ready)
+  POST /azure/updates             {cluster_id, name, state?, version?, display_name?, installed_date?} (or
+                                  {"updates": [...]}): add or replace a cluster's update (state default Ready);
+                                  without cluster_id, {resource_group?, cluster?} of the emulator's subscription
+                                  (default edge-rg, cluster-1)
   GET  /azure/updates             every update
   POST /azure/update-runs/continue {cluster_id, update_name, name, timeline}: the rest of a run's timeline, in seconds
                                   from now
@@ -81,8 +83,14 @@ class HciUpdates(AzurePart):
             ("POST", "/azure/update-runs/continue"): self._admin_continue,
         }
 
+    def default_cluster(self, spec: dict) -> str:
+        """A cluster of the emulator's own subscription (a scenario file cannot know it)."""
+        sub = self.azure.creds.get("subscription_id")
+        return (f"/subscriptions/{sub}/resourceGroups/{spec.get('resource_group') or 'edge-rg'}/providers/"
+                f"Microsoft.AzureStackHCI/clusters/{spec.get('cluster') or 'cluster-1'}")
+
     def add_update(self, spec: dict) -> dict:
-        cluster_id = "/" + str(spec.get("cluster_id") or "").strip("/")
+        cluster_id = "/" + str(spec.get("cluster_id") or self.default_cluster(spec)).strip("/")
         if not re.fullmatch(CLUSTER_PATH, cluster_id, re.IGNORECASE):
             raise AdminError("cluster_id must be an Azure Local cluster ARM id")
         name = spec.get("name")
