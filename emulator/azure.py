@@ -96,7 +96,7 @@ class AzurePart(Provider):
         super().__init__(azure.emu)
         self.azure = azure
 
-    def route(self, req: Request, path: str) -> "tuple[str, str, Callable[[str, dict], Response]] | None":
+    def route(self, req: Request, path: str) -> tuple[str, str, Callable[[str, dict], Response]] | None:
         """(operation, subscription, answer(api_version, query)) for an ARM path (decoded) this part serves, or
         None. The provider authenticates, checks the subscription, applies faults ("azure", operation) and
         requires an api-version before it calls ``answer``."""

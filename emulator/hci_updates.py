@@ -282,8 +282,8 @@ class HciUpdates(AzurePart):
                     "Type 'UpdateHosts' of Role 'Cloud' raised an exception." if failed else "",
                     [step("Update host 1", "Installs the update on the first host.",
                           (message or "The update of the host failed.") if failed else "", [])])
-        return step("Unnamed step", "Update Azure Local.", "", [step("PreUpdate Cloud", "Prepare for the update.",
-                                                                      "", []), host])
+        prepare = step("PreUpdate Cloud", "Prepare for the update.", "", [])
+        return step("Unnamed step", "Update Azure Local.", "", [prepare, host])
 
     def render_run(self, job: Job) -> dict:
         f = job.fields

@@ -16,7 +16,7 @@ description:
     the update that Resource Manager did not list before the POST. The operation ends once the run has started;
     with O(wait=true) the module then polls the run until it is terminal (an update run takes hours).
   - Idempotent. An update whose state is V(Installed) starts nothing and returns no run (RV(jobs) is empty, the
-    update is in RV(update), and RV(summary.all_succeeded) is true). An update with a run in progress starts
+    update is in RV(cluster_update), and RV(summary.all_succeeded) is true). An update with a run in progress starts
     nothing and returns that run.
   - A run that failed is returned, not raised; its C(normalized.message) is the root cause from its step tree.
   - The O(cluster_id) and O(update_name) are checked before any request is sent.
@@ -89,10 +89,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-update:
+cluster_update:
   description:
     - The update as Resource Manager answered C(Updates_Get) before anything was started, keys in snake_case
       (C(id), C(name), C(type), C(location), C(properties) with C(state), C(version), C(display_name) ...).
+    - Named C(cluster_update), not C(update), so that C(result.cluster_update) works in Jinja (C(update) is a
+      method of every dict).
   returned: always
   type: dict
   sample:

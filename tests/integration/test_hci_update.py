@@ -193,7 +193,7 @@ def test_an_installed_update_starts_nothing_and_opens_the_gate(runs):
     out = runs["out"]["installed"]
     assert not out.get("failed"), out
     assert out["changed"] is False and out["jobs"] == [] and "job" not in out
-    assert out["update"]["properties"]["state"] == "Installed" and out["update"]["name"] == "Solution12.2603.1002.5"
+    assert out["cluster_update"]["properties"]["state"] == "Installed" and out["cluster_update"]["name"] == "Solution12.2603.1002.5"
     assert out["summary"]["all_succeeded"] is True and out["summary"]["all_terminal"] is True
     assert ops(runs["log"], runs["saved"]["installed"]) == ["Updates_Get"]
 
@@ -222,7 +222,7 @@ def test_apply_follows_the_operation_and_waits_for_the_run(runs):
     assert sent[:3] == ["Updates_Get", "UpdateRuns_List", "Updates_Post"] and "OperationStatus" in sent
     assert sent.count("Updates_Post") == 1
     rerun = runs["out"]["rerun"]
-    assert rerun["changed"] is False and rerun["jobs"] == [] and rerun["update"]["properties"]["state"] == "Installed"
+    assert rerun["changed"] is False and rerun["jobs"] == [] and rerun["cluster_update"]["properties"]["state"] == "Installed"
     assert rerun["summary"]["all_succeeded"] is True
 
 

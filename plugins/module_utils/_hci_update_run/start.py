@@ -5,7 +5,8 @@
 The apply is a long-running operation (Azure-AsyncOperation) whose answer names no run: the run it created is the
 run of the update that was not listed before the POST. The operation ends when the run has been started, not when
 it has finished; ``wait`` waits for the run. The module is idempotent: an update whose state is Installed starts
-nothing (``jobs: []``, the update as ``update``); an update with a run in progress starts nothing and returns it.
+nothing (``jobs: []``, the update as ``cluster_update``); an update with a run in progress starts nothing and
+returns it.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def update_apply(module: t.Any) -> dict:
     source = HciUpdateRunSource(client, inputs["target"]["cluster_id"], inputs["update_name"], inputs["api_version"])
     report = module.report(source, start=True)
     update = report.ride(source.get_update)
-    report.extra["update"] = jsonable(snake_keys(update))
+    report.extra["cluster_update"] = jsonable(snake_keys(update))
     state = update_state(update)
     if state and state.lower() == INSTALLED:
         return report.check_mode([]) if module.check_mode else report.result()

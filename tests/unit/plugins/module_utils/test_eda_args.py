@@ -66,6 +66,7 @@ def test_check_params_joins_errors_and_masks_secrets():
     msg = caught.value.msg
     assert msg.startswith("unknown option(s) colour; ") and "count" in msg and "hunter22" not in msg
 
+
 CLUSTER = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/edge-rg/providers/" \
           "Microsoft.AzureStackHCI/clusters/c1"
 

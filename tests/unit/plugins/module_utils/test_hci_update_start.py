@@ -103,7 +103,7 @@ def test_installed_update_starts_nothing_and_opens_the_gate(monkeypatch, clock):
     fake = connect(monkeypatch, FakeArm(update_state="Installed", runs=[run("old", "Succeeded")]))
     out = hs.update_apply(FakeModule(clock, wait=True))
     assert out["changed"] is False and out["jobs"] == [] and "job" not in out
-    assert out["update"]["properties"]["state"] == "Installed"
+    assert out["cluster_update"]["properties"]["state"] == "Installed"
     assert out["summary"]["all_succeeded"] is True and out["summary"]["all_terminal"] is True
     assert fake.posts() == [] and [c[0] for c in fake.calls] == ["GET"]
 

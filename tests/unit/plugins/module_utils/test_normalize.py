@@ -98,12 +98,11 @@ def test_package_import_status(status, state):
 
 @pytest.mark.parametrize("status, state", HCI_UPDATE_RUN_ROWS)
 def test_hci_update_run_status(status, state):
+    progress = {"name": "root", "endTimeUtc": "2024-05-01T13:00:00Z", "errorMessage": "",
+                "steps": [{"name": "s", "errorMessage": "root cause", "steps": []}]}
     raw = {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.AzureStackHCI/clusters/c/updates/u/updateRuns/r-1",
            "name": "u/r-1", "properties": {"state": status, "timeStarted": "2024-05-01T12:00:00.1234567+00:00",
-                                            "lastUpdatedTime": "2024-05-01T12:30:00Z",
-                                            "progress": {"name": "root", "endTimeUtc": "2024-05-01T13:00:00Z",
-                                                         "errorMessage": "", "steps": [
-                                                             {"name": "s", "errorMessage": "root cause", "steps": []}]}}}
+                                            "lastUpdatedTime": "2024-05-01T12:30:00Z", "progress": progress}}
     block = normalize("hci_update_run", raw)
     _check_state(block, "hci_update_run", status or None, state)
     assert block["job_id"] == "r-1" and block["percent_complete"] is None
