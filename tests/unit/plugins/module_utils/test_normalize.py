@@ -100,9 +100,10 @@ def test_package_import_status(status, state):
 def test_hci_update_run_status(status, state):
     progress = {"name": "root", "endTimeUtc": "2024-05-01T13:00:00Z", "errorMessage": "",
                 "steps": [{"name": "s", "errorMessage": "root cause", "steps": []}]}
+    props = {"state": status, "timeStarted": "2024-05-01T12:00:00.1234567+00:00",
+             "lastUpdatedTime": "2024-05-01T12:30:00Z", "progress": progress}
     raw = {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.AzureStackHCI/clusters/c/updates/u/updateRuns/r-1",
-           "name": "u/r-1", "properties": {"state": status, "timeStarted": "2024-05-01T12:00:00.1234567+00:00",
-                                            "lastUpdatedTime": "2024-05-01T12:30:00Z", "progress": progress}}
+           "name": "u/r-1", "properties": props}
     block = normalize("hci_update_run", raw)
     _check_state(block, "hci_update_run", status or None, state)
     assert block["job_id"] == "r-1" and block["percent_complete"] is None
