@@ -13,6 +13,8 @@ Admin routes (under /_emulator):
                                 in seconds from now
   GET      /azure/tokens        how many tokens were issued, and how many are live
 Jobs of kind "hci_edge_device" follow timelines of properties.status values (POST /timelines, POST /jobs).
+More Microsoft.AzureStackHCI resources are served by parts (`AzurePart` subclasses listed in `PARTS` of the modules
+in PART_MODULES): the provider gives them bearer token checks, the subscription check, faults and ARM error bodies.
 """
 from __future__ import annotations
 
@@ -21,11 +23,15 @@ import secrets
 import time
 import uuid
 from datetime import datetime, timezone
+import importlib
+from typing import Callable
 from urllib.parse import parse_qs, quote, unquote
 
 from emulator.core import AdminError, Fault, Job, Provider, Request, Response, parse_timeline
 
 KIND = "hci_edge_device"
+# Modules with more Microsoft.AzureStackHCI resources, each listing `AzurePart` subclasses in `PARTS`.
+PART_MODULES: tuple = ("emulator.hci_updates",)
 RESOURCE_TYPE = "Microsoft.AzureStackHCI/edgeDevices/jobs"
 # Versions whose edge-device-job shape is the one served here. 2026-10-01 (stable/2026-10-01/hci.json, the default
 # of azure-mgmt-azurestackhci 8.2.0) has the same operations, members, required members and discriminators as
@@ -81,6 +87,22 @@ def parse_datetime(value) -> bool:
         return False
 
 
+class AzurePart(Provider):
+    """More Resource Manager resources, served by AzureProvider (its bearer token check, subscription check, faults,
+    error bodies). A part owns its job kinds and state; the provider hands it the Provider hooks for those kinds
+    (admin_routes, reset, default_timeline, seed_job, on_transition)."""
+
+    def __init__(self, azure: "AzureProvider") -> None:
+        super().__init__(azure.emu)
+        self.azure = azure
+
+    def route(self, req: Request, path: str) -> tuple[str, str, Callable[[str, dict], Response]] | None:
+        """(operation, subscription, answer(api_version, query)) for an ARM path (decoded) this part serves, or
+        None. The provider authenticates, checks the subscription, applies faults ("azure", operation) and
+        requires an api-version before it calls ``answer``."""
+        return None
+
+
 class AzureProvider(Provider):
     name = "azure"
     kinds = (KIND,)
@@ -91,6 +113,10 @@ class AzureProvider(Provider):
         self.settings = self._default_settings()
         self.tokens: dict = {}       # token -> {"tenant", "client_id", "expires"}
         self.operations: dict = {}   # operation id -> job key
+        self.parts: list = [cls(self) for name in PART_MODULES
+                            for cls in getattr(importlib.import_module(name), "PARTS", [])]
+        self.part_for = {kind: part for part in self.parts for kind in part.kinds}
+        self.kinds = type(self).kinds + tuple(self.part_for)
 
     @staticmethod
     def _default_settings() -> dict:
@@ -112,10 +138,15 @@ class AzureProvider(Provider):
     def reset(self) -> None:
         self.settings = self._default_settings()
         self.operations.clear()
+        for part in self.parts:
+            part.reset()
         # Tokens stay valid across a reset: a reset is about jobs, not about who is signed in.
 
     def admin_routes(self) -> dict:
-        return {
+        routes = {}
+        for part in self.parts:
+            routes.update(part.admin_routes())
+        return routes | {
             ("GET", "/azure/settings"): lambda payload, req: dict(self.settings),
             ("POST", "/azure/settings"): self._admin_settings,
             ("POST", "/azure/tokens/expire"): self._admin_expire,
@@ -353,6 +384,10 @@ class AzureProvider(Provider):
     def arm(self, req: Request) -> Response:
         path = unquote(req.raw_path)
         req.log["service"] = "azure-arm"
+        for part in self.parts:
+            routed = part.route(req, path)
+            if routed is not None:
+                return self._part_answer(req, *routed)
         jobs = JOBS_RE.match(path)
         op = OPERATION_RE.match(path)
         if jobs:
@@ -397,6 +432,24 @@ class AzureProvider(Provider):
         if req.method == "PUT" and jobs.group("job"):
             return self.put_job(req, jobs, version)
         return arm_error(405, "MethodNotAllowed", f"The requested method {req.method} is not allowed here.")
+
+    def _part_answer(self, req: Request, operation: str, sub: str, answer) -> Response:
+        req.log["operation"] = operation
+        denied = self.authenticate(req)
+        if denied is not None:
+            req.log["error"] = "auth"
+            return denied
+        if sub.lower() != str(self.creds.get("subscription_id", "")).lower():
+            return arm_error(404, "SubscriptionNotFound", f"The subscription '{sub}' could not be found.")
+        fault = self.apply_faults(req, "azure", operation)
+        if fault is not None:
+            return fault
+        query = req.query_dict()
+        version = query.get("api-version")
+        if not version:
+            return arm_error(400, "MissingApiVersionParameter",
+                             "The api-version query parameter (?api-version=) is required for all requests.")
+        return answer(version, query)
 
     # ------------------------------------------------------------------ jobs
     @staticmethod
@@ -506,7 +559,13 @@ class AzureProvider(Provider):
             self.operations[op] = key
         return job
 
+    def on_transition(self, job: Job, status: str, message: str | None, wall: float) -> None:
+        if job.kind in self.part_for:
+            self.part_for[job.kind].on_transition(job, status, message, wall)
+
     def default_timeline(self, kind: str, attrs: dict) -> list:
+        if kind in self.part_for:
+            return self.part_for[kind].default_timeline(kind, attrs)
         if attrs.get("deployment_mode") == "Validate":
             return [["Scheduled", 0], ["ValidationInProgress", 0.5], ["ValidationSuccess", 2.0]]
         return [["Scheduled", 0], ["ValidationInProgress", 0.5], ["DeploymentInProgress", 1.5], ["Succeeded", 3.0]]
@@ -515,6 +574,8 @@ class AzureProvider(Provider):
         """POST /jobs {"kind": "hci_edge_device", "resource_uri", "edge_device_name", "name", "job_type",
         "deployment_mode", "timeline", "created_ago", "properties": {...input overrides},
         "reported_properties": {...}}."""
+        if kind in self.part_for:
+            return self.part_for[kind].seed_job(kind, spec)
         uri = spec.get("resource_uri") or (f"/subscriptions/{self.creds.get('subscription_id')}/resourceGroups/"
                                            "edge-rg/providers/Microsoft.HybridCompute/machines/node-1")
         uri = "/" + uri.strip("/")

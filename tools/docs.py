@@ -163,8 +163,9 @@ def permission_notes(kind, flavour: str) -> list:
                      "C(sts:AssumeRole) on the role. Least-privilege IAM policies for every kind are in the "
                      "collection's C(docs/permissions.md).")
     else:
-        notes.append("The read actions cover the edge device's jobs at O(resource_uri) (a scope at the Arc machine or "
-                     "above). Azure custom role definitions for reading and for starting are in the collection's "
+        # The first location option is the ARM id the URLs start from: the narrowest scope a role can be assigned at.
+        notes.append(f"Assign them at O({kind.location_options[0]}) or above (its resource group, the subscription). "
+                     "Azure custom role definitions for reading and for starting are in the collection's "
                      "C(docs/permissions.md).")
     return notes
 
@@ -211,10 +212,12 @@ def iam_policy(kinds, purpose: str) -> dict:
 def azure_role(kinds, purpose: str) -> dict:
     actions = sorted(_actions(kinds, POLICY_FLAVOURS[purpose], "azure"))
     what = "read" if purpose == "read" else "start and read"
+    titles = [kind.title for kind in kinds if kind.cloud == "azure"]
     return {
-        "Name": f"jobgate.cloud edge device jobs ({what})",
+        "Name": f"jobgate.cloud Azure jobs ({what})",
         "IsCustom": True,
-        "Description": f"Lets jobgate.cloud {what} Azure Local (Azure Stack HCI) edge device jobs.",
+        "Description": f"Lets jobgate.cloud {what} {', '.join(titles[:-1])}{' and ' if len(titles) > 1 else ''}"
+                       f"{titles[-1]}.",
         "Actions": actions,
         "NotActions": [],
         "DataActions": [],
@@ -236,6 +239,7 @@ def policy_files(kinds) -> dict:
 
 def permissions_page(kinds) -> str:
     """docs/permissions.md, whole."""
+    azure = [kind for kind in kinds if kind.cloud == "azure"]
     lines = [
         "<!-- Generated from plugins/module_utils/_core/kinds.py by `make docs` (tools/docs.py); edit it there. -->",
         "# Permissions",
@@ -249,9 +253,9 @@ def permissions_page(kinds) -> str:
         "[aws-iam-read.json](permissions/aws-iam-read.json) |",
         "| AWS IAM policy, starting | every AWS module (start modules read too) | "
         "[aws-iam-start.json](permissions/aws-iam-start.json) |",
-        "| Azure custom role, reading | `hci_edge_device_job_info`, `wait_for_job`, `job_status` | "
+        f"| Azure custom role, reading | {', '.join(f'`{k.info_module}`' for k in azure)}, `wait_for_job`, `job_status` | "
         "[azure-role-read.json](permissions/azure-role-read.json) |",
-        "| Azure custom role, starting | `hci_edge_device_job` and the above | "
+        f"| Azure custom role, starting | {', '.join(f'`{k.start_module}`' for k in azure)} and the above | "
         "[azure-role-start.json](permissions/azure-role-start.json) |",
         "",
         "- AWS: the policies allow the actions on `Resource: \"*\"`; these Describe, List and Start actions take no",
@@ -262,9 +266,10 @@ def permissions_page(kinds) -> str:
         "- With `assume_role_arn`, the base credentials need `sts:AssumeRole` on that role (and the role's trust",
         "  policy must name them); the role itself gets the policy.",
         "- Azure: set `AssignableScopes` to your subscription (or a resource group), then `az role definition create",
-        "  --role-definition @azure-role-read.json`, and assign the role at the Arc machine, its resource group or",
-        "  the subscription. `Microsoft.AzureStackHCI/locations/operationStatuses/read` lets `hci_edge_device_job`",
-        "  follow the long-running operation of its PUT.",
+        "  --role-definition @azure-role-read.json`, and assign the role at the resource a module addresses (its",
+        f"  {', '.join(f'`{k.location_options[0]}`' for k in azure)}), its resource group or the subscription.",
+        "  `Microsoft.AzureStackHCI/locations/operationStatuses/read` lets the start modules follow the long-running",
+        "  operation of their request.",
         "",
         "## By module",
         "",

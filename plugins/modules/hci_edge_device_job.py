@@ -90,8 +90,8 @@ notes:
   - 'Permissions (Azure RBAC): C(Microsoft.AzureStackHCI/edgeDevices/jobs/write) to start the job (PUT); C(Microsoft.AzureStackHCI/edgeDevices/jobs/read)
     to find a job of the same name, read the job it starts; C(Microsoft.AzureStackHCI/locations/operationStatuses/read)
     to follow the PUT''s long-running operation (its Azure-AsyncOperation URL).'
-  - The read actions cover the edge device's jobs at O(resource_uri) (a scope at the Arc machine or above). Azure
-    custom role definitions for reading and for starting are in the collection's C(docs/permissions.md).
+  - Assign them at O(resource_uri) or above (its resource group, the subscription). Azure custom role definitions
+    for reading and for starting are in the collection's C(docs/permissions.md).
   # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.azure

@@ -61,8 +61,8 @@ notes:
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (Azure RBAC): C(Microsoft.AzureStackHCI/edgeDevices/jobs/read) to read and list the edge device''s
     jobs.'
-  - The read actions cover the edge device's jobs at O(resource_uri) (a scope at the Arc machine or above). Azure
-    custom role definitions for reading and for starting are in the collection's C(docs/permissions.md).
+  - Assign them at O(resource_uri) or above (its resource group, the subscription). Azure custom role definitions
+    for reading and for starting are in the collection's C(docs/permissions.md).
   # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.azure

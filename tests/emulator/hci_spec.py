@@ -130,3 +130,80 @@ def check_list(body) -> list:
     if "nextLink" in body and not re.match(r"^https?://", body["nextLink"] or ""):
         errors.append("$.nextLink: want a uri")
     return errors
+
+
+# UpdateRun and Update (stable/2025-10-01/updateRuns.json and updates.json): members and enums a response check needs.
+UPDATE_RUN_MEMBERS = {"id", "name", "type", "systemData", "location", "properties"}
+UPDATE_RUN_PROPERTIES = {"provisioningState", "timeStarted", "lastUpdatedTime", "duration", "state", "progress"}
+UPDATE_RUN_STATE = {"Unknown", "Succeeded", "InProgress", "Failed"}
+RUN_STEP = {"name", "description", "errorMessage", "status", "startTimeUtc", "endTimeUtc", "lastUpdatedTimeUtc",
+            "expectedExecutionTime", "steps"}
+UPDATE_PROPERTIES = {"provisioningState", "installedDate", "description", "minSbeVersionRequired", "state",
+                     "prerequisites", "componentVersions", "rebootRequired", "healthState", "healthCheckResult",
+                     "healthCheckDate", "packagePath", "packageSizeInMb", "displayName", "version", "publisher",
+                     "releaseLink", "availabilityType", "packageType", "additionalProperties", "updateStateProperties"}
+UPDATE_STATE = {"HasPrerequisite", "Obsolete", "Ready", "NotApplicableBecauseAnotherUpdateIsInProgress", "Preparing",
+                "Installing", "Installed", "PreparationFailed", "InstallationFailed", "Invalid", "Recalled",
+                "Downloading", "DownloadFailed", "HealthChecking", "HealthCheckFailed", "ReadyToInstall",
+                "ScanInProgress", "ScanFailed", "AdditionalContentRequired"}
+
+
+def _run_step(step, path, errors, depth=0):
+    if not _members(step, RUN_STEP, path, errors):
+        return
+    for key in ("startTimeUtc", "endTimeUtc", "lastUpdatedTimeUtc"):
+        if key in step and not is_date_time(step[key]):
+            errors.append(f"{path}.{key}: not a date-time")
+    for key in ("name", "description", "errorMessage", "status"):
+        if key in step and not isinstance(step[key], str):
+            errors.append(f"{path}.{key}: want string")
+    children = step.get("steps", [])
+    if not isinstance(children, list):
+        errors.append(f"{path}.steps: want array")
+        return
+    for i, child in enumerate(children):
+        _run_step(child, f"{path}.steps[{i}]", errors, depth + 1)
+
+
+def check_update_run(run, path: str = "$") -> list:
+    """Problems of one UpdateRun resource against the spec (empty list: it conforms)."""
+    errors: list = []
+    if not _members(run, UPDATE_RUN_MEMBERS, path, errors, required=("id", "name", "type")):
+        return errors
+    props = run.get("properties")
+    if props is None:
+        return errors
+    ppath = f"{path}.properties"
+    if _members(props, UPDATE_RUN_PROPERTIES, ppath, errors):
+        _enum(props, "state", UPDATE_RUN_STATE, ppath, errors)
+        _enum(props, "provisioningState", {"Succeeded", "Failed", "Canceled", "Accepted", "Provisioning"}, ppath, errors)
+        for key in ("timeStarted", "lastUpdatedTime"):
+            if key in props and not is_date_time(props[key]):
+                errors.append(f"{ppath}.{key}: not a date-time")
+        if "progress" in props:
+            _run_step(props["progress"], f"{ppath}.progress", errors)
+    return errors
+
+
+def check_update_run_list(body) -> list:
+    errors: list = []
+    if not _members(body, {"value", "nextLink"}, "$", errors, required=("value",)):
+        return errors
+    for i, run in enumerate(body["value"]):
+        errors += check_update_run(run, f"$.value[{i}]")
+    if "nextLink" in body and not re.match(r"^https?://", body["nextLink"] or ""):
+        errors.append("$.nextLink: want a uri")
+    return errors
+
+
+def check_update(update, path: str = "$") -> list:
+    errors: list = []
+    if not _members(update, UPDATE_RUN_MEMBERS, path, errors, required=("id", "name", "type")):
+        return errors
+    props = update.get("properties") or {}
+    if _members(props, UPDATE_PROPERTIES, f"{path}.properties", errors):
+        _enum(props, "state", UPDATE_STATE, f"{path}.properties", errors)
+        _enum(props, "availabilityType", {"Local", "Online", "Notify"}, f"{path}.properties", errors)
+        if "installedDate" in props and not is_date_time(props["installedDate"]):
+            errors.append(f"{path}.properties.installedDate: not a date-time")
+    return errors

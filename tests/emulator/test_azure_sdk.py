@@ -2,13 +2,15 @@
 create, read and list an edge device job at the stable version the modules default to and at the SDK's default."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from azure.identity import ClientSecretCredential
 from azure.mgmt import azurestackhci
 from azure.mgmt.azurestackhci import models
 
 from emulator.azure import AUDIENCE
-from hci_spec import check_job
+from hci_spec import check_job, check_update, check_update_run
 
 SDK_DEFAULT = None  # the client's own default api-version (2026-10-01 in 8.2.0)
 
@@ -53,3 +55,44 @@ def test_sdk_creates_reads_and_lists_an_edge_device_job(emu, api_version):
     assert sent == {want}, sent
     if api_version is None:
         assert want == "2026-10-01"  # the SDK's default is what the emulator has to serve
+
+
+def _raw(pipeline_response, _deserialized, _headers):
+    """The answer's JSON as it came over the wire (an SDK operation's ``cls`` hook)."""
+    return pipeline_response.http_response.json()
+
+
+@pytest.mark.parametrize("api_version", ["2025-10-01", SDK_DEFAULT], ids=["2025-10-01", "sdk-default"])
+def test_sdk_applies_an_update_and_reads_its_runs(emu, api_version):
+    """Updates_Post followed to its end (the SDK's own LRO poller), then UpdateRuns_List/Get and Updates_Get read
+    back through the SDK's models, and the wire answers checked against the REST spec's definitions."""
+    sub = emu.config["azure"]["subscription_id"]
+    update_name = "Solution12.2604.1003.20"
+    cluster = f"/subscriptions/{sub}/resourceGroups/edge-rg/providers/Microsoft.AzureStackHCI/clusters/cluster-1"
+    emu.admin("POST", "/azure/updates", {"cluster_id": cluster, "name": update_name, "state": "Ready"})
+    emu.admin("POST", "/timelines", {"hci_update_run": [["InProgress", 0], ["Succeeded", 0.8]]})
+    client = _client(emu, api_version)
+    assert client.updates.begin_post("edge-rg", "cluster-1", update_name).result(timeout=30) is None
+
+    runs = list(client.update_runs.list("edge-rg", "cluster-1", update_name))
+    assert len(runs) == 1 and isinstance(runs[0], models.UpdateRun)
+    run_name = runs[0].id.rsplit("/", 1)[1]
+    assert runs[0].name == f"{update_name}/{run_name}"
+    read = client.update_runs.get("edge-rg", "cluster-1", update_name, run_name)
+    assert read.id == runs[0].id and read.properties.state in ("InProgress", "Succeeded")
+    deadline = time.monotonic() + 10
+    while read.properties.state != "Succeeded" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        read = client.update_runs.get("edge-rg", "cluster-1", update_name, run_name)
+    assert read.properties.state == "Succeeded" and read.properties.time_started is not None
+    assert isinstance(read.properties.progress, models.Step) and read.properties.progress.status == "Success"
+    wire = client.update_runs.get("edge-rg", "cluster-1", update_name, run_name, cls=_raw)
+    assert check_update_run(wire) == [] and wire["properties"]["progress"]["status"] == "Success"
+
+    update = client.updates.get("edge-rg", "cluster-1", update_name)
+    assert isinstance(update, models.Update) and update.properties.state == "Installed"
+    assert update.properties.installed_date is not None
+    assert check_update(client.updates.get("edge-rg", "cluster-1", update_name, cls=_raw)) == []
+
+    sent = {e["query"].get("api-version") for e in emu.requests() if e["service"] == "azure-arm"}
+    assert sent == {api_version or client._config.api_version}  # pylint: disable=protected-access

@@ -29,6 +29,7 @@ MODULES = {
     "restore_job": "jobgate.cloud.restore_job_info",
     "copy_job": "jobgate.cloud.copy_job_info",
     "scan_job": "jobgate.cloud.scan_job_info",
+    "hci_update_run": "jobgate.cloud.hci_update_run_info",
 }
 # Jinja for "seconds since the epoch" on the controller (set_fact runs there, no module process).
 NOW = "{{ now().timestamp() }}"

@@ -24,6 +24,9 @@ SUB = "00000000-0000-0000-0000-000000000000"
 URI = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m1"
 PD, PI, BR, HCI = "panorama_device", "panorama_package_import", "backup_report", "hci_edge_device"
 BJ, RJ, CJ, SJ = "backup_job", "restore_job", "copy_job", "scan_job"
+HU = "jobgate.cloud.hci_update_run_info"
+CLUSTER = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.AzureStackHCI/clusters/c1"
+UPD = "Solution12.2604.1003.20"
 ROLE_ARN = "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"
 BACKUP_ARGS = {"backup_vault_name": "release-vault", "resource_arn": "arn:aws:rds:us-east-1:123456789012:db:orders",
                "iam_role_arn": ROLE_ARN}
@@ -201,6 +204,22 @@ CASES = [
     ("start-hci-name-encoded", "jobgate.cloud.hci_edge_device_job",
      {"resource_uri": URI, "job_name": "col%2F1", "job_type": "CollectLog", "from_date": "2025-01-01T00:00:00Z",
       "to_date": "2025-01-02T00:00:00Z"}, ["job_name", "percent-encoded"]),
+    ("hu-run-slash", HU, {"cluster_id": CLUSTER, "update_name": UPD, "run_name": "run/../x"}, ["run_name", "not a valid"]),
+    ("hu-run-encoded", HU, {"cluster_id": CLUSTER, "update_name": UPD, "job_ids": ["r%2e%2e"]},
+     ["run_names", "percent-encoded"]),
+    ("hu-update-dot-dot", HU, {"cluster_id": CLUSTER, "update_name": ".."}, ["update_name"]),
+    ("hu-update-space", HU, {"cluster_id": CLUSTER, "update_name": "Solution 12"}, ["update_name", "not a valid"]),
+    ("hu-cluster-not-a-cluster", HU, {"cluster_id": URI, "update_name": UPD}, ["cluster_id", "not an azure local"]),
+    ("hu-cluster-traversal", HU, {"cluster_id": CLUSTER + "/../c2", "update_name": UPD}, ["cluster_id"]),
+    ("hu-cluster-query", HU, {"cluster_id": CLUSTER + "?api-version=1", "update_name": UPD}, ["cluster_id"]),
+    ("hu-id-and-ids", HU, {"cluster_id": CLUSTER, "update_name": UPD, "run_name": "a", "run_names": ["b"]},
+     ["mutually exclusive"]),
+    ("start-hu-update-hash", "jobgate.cloud.hci_update", {"cluster_id": CLUSTER, "update_name": "Sol#1"},
+     ["update_name"]),
+    ("start-hu-cluster-encoded", "jobgate.cloud.hci_update", {"cluster_id": CLUSTER + "%2F..", "update_name": UPD},
+     ["cluster_id", "percent-encoded"]),
+    ("start-hu-api-version", "jobgate.cloud.hci_update", {"cluster_id": CLUSTER, "update_name": UPD,
+                                                          "api_version": "latest"}, ["api_version"]),
     # the role
     ("role-kind-unknown", "role", {"wait_for_job_kind": "nope", "wait_for_job_id": "job-1"}, ["wait_for_job_kind"]),
     ("role-no-ids", "role", {"wait_for_job_kind": PD}, ["at least one job"]),
@@ -218,6 +237,10 @@ CASES = [
                                         "wait_for_job_resource_uri": URI + "/.."}, ["resource_uri"]),
     ("role-id-encoded", "role", {"wait_for_job_kind": BR, "wait_for_job_id": "%2e%2e"},
      ["job_ids", "percent-encoded"]),
+    ("role-update-run-without-cluster", "role", {"wait_for_job_kind": "hci_update_run", "wait_for_job_id": "r-1",
+                                                 "wait_for_job_update_name": UPD}, ["wait_for_job_cluster_id"]),
+    ("role-update-run-hash", "role", {"wait_for_job_kind": "hci_update_run", "wait_for_job_id": "r#1",
+                                      "wait_for_job_cluster_id": CLUSTER, "wait_for_job_update_name": UPD}, ["run_names"]),
     ("role-hci-edge-encoded", "role", {"wait_for_job_kind": HCI, "wait_for_job_id": "job-1",
                                        "wait_for_job_resource_uri": URI, "wait_for_job_edge_device_name": "%5c%5C"},
      ["edge_device_name", "percent-encoded"]),

@@ -41,7 +41,9 @@ READS = [{"service": "panorama", "operation": "DescribeDeviceJob"},
          {"service": "backup", "operation": "DescribeRestoreJob"},
          {"service": "backup", "operation": "DescribeCopyJob"},
          {"service": "backup", "operation": "DescribeScanJob"},
-         {"service": "azure", "operation": "EdgeDeviceJobs_Get"}]
+         {"service": "azure", "operation": "EdgeDeviceJobs_Get"},
+         {"service": "azure", "operation": "UpdateRuns_Get"},
+         {"service": "azure", "operation": "Updates_Get"}]
 FAULTS = {
     "throttle": {"kind": "throttle", "retry_after": 1},
     "5xx": {"kind": "error", "status": 500},
@@ -61,7 +63,8 @@ STS_MODULES = ("panorama_device_job_info", "panorama_package_import_job_info", "
 # Jobs that never end (no fault): the first read succeeds, the deadline comes while they are open.
 OPEN_TIMELINES = {"panorama_device": [["IN_PROGRESS", 0]], "panorama_device:REBOOT": [["IN_PROGRESS", 0]],
                   "panorama_package_import": [["PENDING", 0]], "backup_report": [["RUNNING", 0]],
-                  "hci_edge_device": [["Scheduled", 0], ["DeploymentInProgress", 0.1]]}
+                  "hci_edge_device": [["Scheduled", 0], ["DeploymentInProgress", 0.1]],
+                  "hci_update_run": [["InProgress", 0]]}
 
 AWS_MODULES = ("panorama_device_job_info", "panorama_package_import_job_info", "backup_report_job_info",
                "panorama_device_job", "panorama_package_import_job", "backup_report_job")
@@ -71,6 +74,10 @@ AZURE_MODULES = ("hci_edge_device_job_info", "hci_edge_device_job")
 BACKUP_MODULES = ("backup_job_info", "backup_job", "restore_job_info", "restore_job")
 # Kinds seven and eight (copy and scan jobs) likewise, in a rotation of their own beside it.
 COPY_SCAN_MODULES = ("copy_job_info", "copy_job", "scan_job_info", "scan_job")
+# Update runs share the ARM client, its retries and the token with the edge device jobs: likewise one of their two
+# modules per fault; both among the jobs that never end (the start module's apply and its operation, then the wait).
+HCI_UPDATE_MODULES = ("hci_update_run_info", "hci_update")
+UPDATE_NAME = "Solution12.2605.1001.1"
 START_MODULES = ("panorama_device_job", "panorama_package_import_job", "backup_report_job", "hci_edge_device_job",
                  "backup_job", "restore_job", "copy_job", "scan_job")
 ACCOUNT = "123456789012"
@@ -80,13 +87,21 @@ VOLUME_ARN = f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-0dead11ee0000000"
 VOLUME_POINT_ARN = "arn:aws:ec2:us-east-1::snapshot/snap-0deadline000000"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSBackupDefaultServiceRole"
 # Jobs that never end need no fault to show; a few cover both clouds, info and start (the LRO follower too).
-OPEN_MODULES = ("panorama_device_job_info", "backup_report_job", "hci_edge_device_job_info", "hci_edge_device_job")
+OPEN_MODULES = ("panorama_device_job_info", "backup_report_job", "hci_edge_device_job_info", "hci_edge_device_job",
+                *HCI_UPDATE_MODULES)
+
+
+def cluster_id(emu: EmulatorProcess) -> str:
+    sub = emu.state["azure"]["subscription_id"]
+    return f"/subscriptions/{sub}/resourceGroups/edge-rg/providers/Microsoft.AzureStackHCI/clusters/deadline-cluster"
 
 
 def case_args(module: str, emu: EmulatorProcess, budget: int, ids: dict) -> dict:
     """The module options of one case against one emulator (ids: the ids of the jobs seeded there, if any)."""
     if module in AWS_MODULES + BACKUP_MODULES + COPY_SCAN_MODULES:
         conn = {"endpoint_url": emu.aws_endpoint}
+    elif module in HCI_UPDATE_MODULES:
+        conn = {"cloud_environment": emu.https_endpoint, "cluster_id": cluster_id(emu), "update_name": UPDATE_NAME}
     else:
         conn = {"cloud_environment": emu.https_endpoint, "resource_uri": machine_uri(emu, machine="deadline-node")}
     return conn | {
@@ -112,6 +127,8 @@ def case_args(module: str, emu: EmulatorProcess, budget: int, ids: dict) -> dict
                      "iam_role_arn": ROLE_ARN, "scanner_role_arn": ROLE_ARN, "scan_mode": "FULL_SCAN"},
         "hci_edge_device_job": {"job_name": f"start-{budget}", "job_type": "CollectLog",
                                 "from_date": "2025-04-11T00:00:00Z", "to_date": "2025-04-12T00:00:00Z"},
+        "hci_update_run_info": {"run_name": ids.get("hci_update_run", "hu-deadline-1"), "update_name": "Solution12.2604.1.1"},
+        "hci_update": {},
     }[module]
 
 
@@ -126,6 +143,7 @@ def seed(emu: EmulatorProcess, *, open_jobs: bool) -> dict:
     emu.admin("POST", "/recovery-points", {"arn": VOLUME_POINT_ARN, "resource_arn": VOLUME_ARN,
                                            "backup_vault_name": "deadline-vault"})
     emu.admin("POST", "/sts/roles", {"arn": STS_ROLE_ARN})
+    emu.admin("POST", "/azure/updates", {"cluster_id": cluster_id(emu), "name": UPDATE_NAME, "state": "Ready"})
     if not open_jobs:
         return {}
     emu.admin("POST", "/timelines", OPEN_TIMELINES)
@@ -134,9 +152,12 @@ def seed(emu: EmulatorProcess, *, open_jobs: bool) -> dict:
         {"kind": "panorama_package_import"},
         {"kind": "backup_report", "fields": {"ReportPlanName": "plan_deadline"}},
         {"kind": "hci_edge_device", "resource_uri": machine_uri(emu, machine="deadline-node"), "name": "hci-open-1"},
+        # a run of an earlier update: the one of UPDATE_NAME is the start module's
+        {"kind": "hci_update_run", "cluster_id": cluster_id(emu), "update_name": "Solution12.2604.1.1",
+         "name": "hu-open-1"},
     ]})["job_ids"]
     return dict(zip(("panorama_device", "panorama_package_import", "backup_report"), made)) | {
-        "hci_edge_device": "hci-open-1"}
+        "hci_edge_device": "hci-open-1", "hci_update_run": "hu-open-1"}
 
 
 @pytest.fixture
@@ -179,7 +200,8 @@ def build(emus: dict) -> list:
         modules = AZURE_MODULES if group in TOKEN_FAULTS else OPEN_MODULES if group == "open" else AWS_MODULES + AZURE_MODULES
         if group in FAULTS:
             index = list(FAULTS).index(group)
-            modules += (BACKUP_MODULES[index % len(BACKUP_MODULES)], COPY_SCAN_MODULES[index % len(COPY_SCAN_MODULES)])
+            modules += (BACKUP_MODULES[index % len(BACKUP_MODULES)], COPY_SCAN_MODULES[index % len(COPY_SCAN_MODULES)],
+                        HCI_UPDATE_MODULES[index % len(HCI_UPDATE_MODULES)])
         for i, module in enumerate(modules):
             budget = BUDGETS[(i + j) % len(BUDGETS)]
             args = case_args(module, emu, budget, seeded[group]) | {"wait": True, "wait_timeout": budget, "wait_sleep": 1}

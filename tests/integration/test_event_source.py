@@ -240,3 +240,37 @@ def test_shipped_rulebooks_run_a_playbook_on_ota_success_and_notify_on_a_failed_
     assert f"AWS Backup report job {ok}" not in report_run.output, "a report job that succeeded was reported"
     for run in (ota_run, report_run):
         assert_no_secrets(run.output, emulator)
+
+
+def test_one_event_per_finished_update_run(emulator, tmp_path):
+    """Azure Local update runs in list mode: one event per run when it ends (a failed one with its root cause),
+    none for a run whose state is Unknown (not terminal), a run that appears later picked up."""
+    sub = emulator.state["azure"]["subscription_id"]
+    cluster = f"/subscriptions/{sub}/resourceGroups/edge-rg/providers/Microsoft.AzureStackHCI/clusters/eda-cluster"
+    update = "Solution12.2604.1003.20"
+
+    def run(name, timeline):
+        emulator.admin("POST", "/jobs", {"kind": "hci_update_run", "cluster_id": cluster, "update_name": update,
+                                         "name": name, "timeline": timeline})
+
+    run("run-done", [["Succeeded", 0]])
+    run("run-unknown", [["Unknown", 0]])
+    args = {"kind": "hci_update_run", "cluster_id": cluster, "update_name": update, "interval": 5}
+    with Rulebook(one_source_rulebook(tmp_path / "updates.yml", args), tmp_path / "run", emulator=emulator,
+                  verbosity=2) as rulebook:
+        rulebook.wait_until(lambda: log_times(emulator, "UpdateRuns_List"), 90, "the first poll")
+        # Each lasts two polls and more (interval 5 s), so a source slowed by a busy machine still sees it running.
+        run("run-fails", [["InProgress", 0], ["Failed", 12, "Host node-2 lost its storage."]])
+        run("run-later", [["InProgress", 0], ["Succeeded", 12]])
+        rulebook.wait_until(lambda: rulebook.job_events("hci_update_run", "run-fails")
+                            and rulebook.job_events("hci_update_run", "run-later"), 90, "every run's event")
+        time.sleep(6)  # a poll more: nothing repeats, the Unknown run stays silent
+    assert states(rulebook, "hci_update_run", "run-done") == [(None, "succeeded")]
+    (failed,) = rulebook.job_events("hci_update_run", "run-fails")
+    assert failed["previous_state"] == "running" and failed["job"]["state"] == "failed"
+    assert failed["job"]["message"] == "Host node-2 lost its storage." and failed["job"]["finished_at"]
+    assert failed["detail"]["properties"]["state"] == "Failed" and "normalized" not in failed["detail"]
+    assert states(rulebook, "hci_update_run", "run-later") == [("running", "succeeded")]
+    assert not rulebook.job_events("hci_update_run", "run-unknown")
+    assert len(rulebook.events) == 3
+    assert_no_secrets(rulebook.output, emulator)

@@ -98,6 +98,44 @@ def test_hci_jobs_succeed(emulator, run_playbook, assert_no_secrets):
     assert_no_secrets(result.output, emulator)
 
 
+def cluster_id(emulator, name: str = "cluster-1") -> str:
+    sub = emulator.state["azure"]["subscription_id"]
+    return f"/subscriptions/{sub}/resourceGroups/edge-rg/providers/Microsoft.AzureStackHCI/clusters/{name}"
+
+
+def test_update_runs_succeed_with_the_single_kind_location_variables(emulator, run_playbook, assert_no_secrets):
+    cluster, update = cluster_id(emulator), "Solution12.2604.1003.20"
+    emulator.admin("POST", "/jobs", {"jobs": [
+        {"kind": "hci_update_run", "cluster_id": cluster, "update_name": update, "name": "run-7a",
+         "timeline": [["Unknown", 0], ["InProgress", 2], ["Succeeded", 9]]},
+        {"kind": "hci_update_run", "cluster_id": cluster, "update_name": update, "name": "run-7b",
+         "timeline": [["InProgress", 0], ["Succeeded", 7]]}]})
+    extra = {"wait_for_job_kind": "hci_update_run", "wait_for_job_ids": ["run-7a", "run-7b"],
+             "wait_for_job_cluster_id": cluster, "wait_for_job_update_name": update, **FAST}
+    result = run_playbook(PLAYBOOK, emulator=emulator, extra_vars=extra)
+    out = outcome(result)
+    assert not out["failed"], str(out["msg"]) + result.tail()
+    res = out["result"]
+    assert [j["normalized"]["job_id"] for j in res["jobs"]] == ["run-7a", "run-7b"]
+    assert res["summary"]["all_succeeded"] is True and {j["properties"]["state"] for j in res["jobs"]} == {"Succeeded"}
+    polls = re.findall(r"\(item=poll (\d+) at [\d.]+s: (.*)\)(?: => \{)?$", result.stdout, re.MULTILINE)
+    # one line per poll naming the runs; the last shows them done (a first poll on a busy machine may have spent
+    # its budget before its request)
+    assert polls and "run-7a succeeded (Succeeded), run-7b succeeded (Succeeded)" in polls[-1][1], polls
+    assert_no_secrets(result.output, emulator)
+
+
+def test_a_failed_update_run_fails_the_role_with_its_root_cause(emulator, run_playbook):
+    cluster, update = cluster_id(emulator), "Solution12.2604.1003.20"
+    emulator.admin("POST", "/jobs", {"kind": "hci_update_run", "cluster_id": cluster, "update_name": update,
+                                     "name": "run-8", "timeline": [["InProgress", 0],
+                                                                   ["Failed", 2, "Host node-2 lost its storage."]]})
+    extra = {"wait_for_job_jobs": [{"kind": "hci_update_run", "id": "run-8", "cluster_id": cluster,
+                                    "update_name": update}], **FAST}
+    out = outcome(run_playbook(PLAYBOOK, emulator=emulator, extra_vars=extra))
+    assert out["failed"] and "run-8 failed (Failed)" in out["msg"] and "Host node-2 lost its storage." in out["msg"]
+
+
 def test_hci_timeout_shows_states_and_percent(emulator, run_playbook):
     uri = hci_uri(emulator)
     emulator.admin("POST", "/jobs", {"kind": "hci_edge_device", "resource_uri": uri, "name": "collect-logs-8",

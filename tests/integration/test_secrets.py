@@ -57,6 +57,12 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
          "timeline": [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 1.5, "1 infected file."]]},
     ]})["job_ids"]
     pd, pi, br, bj, cj, sj = ids[0], ids[1], ids[2], ids[4], ids[5], ids[6]
+    cluster = (f"/subscriptions/{az['subscription_id']}/resourceGroups/edge-rg/providers/Microsoft.AzureStackHCI/"
+               "clusters/secret-cluster")
+    emu.admin("POST", "/azure/updates", {"cluster_id": cluster, "name": "Solution12.2605.1001.1", "state": "Ready"})
+    emu.admin("POST", "/jobs", {"kind": "hci_update_run", "cluster_id": cluster, "update_name": "Solution12.2604.1.1",
+                                "name": "secret-run-1", "timeline": [["InProgress", 0], ["Succeeded", 1.5]]})
+    emu.admin("POST", "/timelines", {"hci_update_run": [["InProgress", 0], ["Succeeded", 1.5]]})
     # Azure credentials as module options (no_log) in some tasks, from the environment in others.
     az_opts = {"client_id": az["client_id"], "secret": az["secret"], "tenant": az["tenant"],
                "subscription_id": az["subscription_id"], "cloud_environment": emu.https_endpoint}
@@ -112,6 +118,15 @@ def test_every_module_and_the_role_at_vvv_leak_nothing(emulator_with_token, run_
         {"id": "role-hci", "module": "role", "args": {"wait_for_job_kind": "hci_edge_device",
                                                       "wait_for_job_id": "secret-job-1", "wait_for_job_delay": 1,
                                                       "wait_for_job_resource_uri": uri, "wait_for_job_azure": az_opts}},
+        {"id": "hu-wait-opts", "module": "hci_update_run", "args": {
+            "cluster_id": cluster, "update_name": "Solution12.2604.1.1", "run_name": "secret-run-1", **wait, **az_opts}},
+        {"id": "start-update", "module": "jobgate.cloud.hci_update", "args": {
+            "cluster_id": cluster, "update_name": "Solution12.2605.1001.1", **wait, **az_opts}},
+        {"id": "role-hu", "module": "role", "args": {"wait_for_job_kind": "hci_update_run",
+                                                     "wait_for_job_id": "secret-run-1", "wait_for_job_delay": 1,
+                                                     "wait_for_job_cluster_id": cluster,
+                                                     "wait_for_job_update_name": "Solution12.2604.1.1",
+                                                     "wait_for_job_azure": az_opts}},
         {"id": "wrong-aws-secret", "module": "backup_report",
          "args": {"report_job_id": br, "secret_key": "WRONGsecretWRONGsecret0123456789abcdefgh"}},
         {"id": "wrong-azure-secret", "module": "hci_edge_device",

@@ -91,6 +91,8 @@ def _aws(service: str, operation: str) -> str:
 
 _PASS_ROLE = "iam:PassRole"
 _HCI_JOBS = "Microsoft.AzureStackHCI/edgeDevices/jobs"
+_HCI_UPDATES = "Microsoft.AzureStackHCI/clusters/updates"
+_HCI_OPERATIONS = "Microsoft.AzureStackHCI/locations/operationStatuses/read"
 _BACKUP_TIME_FILTERS = ("created_after", "created_before")
 # A list the caller may not use only costs requests with many ids: they are then described one by one.
 _LIST_WHEN = "in list mode; with 4 or more ids it saves requests, and without it they are described one by one"
@@ -154,8 +156,7 @@ _DECLARED = (
         start_actions=(
             Action(f"{_HCI_JOBS}/write", "start the job (PUT)"),
             Action(f"{_HCI_JOBS}/read", "find a job of the same name, read the job it starts"),
-            Action("Microsoft.AzureStackHCI/locations/operationStatuses/read",
-                   "follow the PUT's long-running operation (its Azure-AsyncOperation URL)"),
+            Action(_HCI_OPERATIONS, "follow the PUT's long-running operation (its Azure-AsyncOperation URL)"),
         ),
     ),
     Kind(
@@ -223,6 +224,25 @@ _DECLARED = (
             Action(_PASS_ROLE, "pass O(iam_role_arn) and O(scanner_role_arn) to AWS Backup"),
             Action(_aws("backup", "ListScanJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
             Action(_aws("backup", "DescribeScanJob"), "read the job it starts"),
+        ),
+    ),
+    Kind(
+        name="hci_update_run", cloud="azure", service="Microsoft.AzureStackHCI",
+        title="Azure Local (Azure Stack HCI) update runs",
+        package="_hci_update_run", info_module="hci_update_run_info", start_module="hci_update",
+        id_option=Option("run_name", ("job_id",)), ids_option=Option("run_names", ("job_ids",)),
+        location_options=("cluster_id", "update_name", "api_version"),
+        info_actions=(
+            Action(f"{_HCI_UPDATES}/updateRuns/read", "read and list the update's runs"),
+        ),
+        start_actions=(
+            Action(f"{_HCI_UPDATES}/read", "read the update's state (an Installed update starts nothing)"),
+            Action(f"{_HCI_UPDATES}/apply/action", "apply the update (POST .../apply)",
+                   "when the update is neither installed nor has a run in progress"),
+            Action(f"{_HCI_UPDATES}/updateRuns/read", "find a run in progress, tell the new run from earlier ones, "
+                                                      "read it"),
+            Action(_HCI_OPERATIONS, "follow the apply's long-running operation (its Azure-AsyncOperation URL)",
+                   "when it applies the update"),
         ),
     ),
 )

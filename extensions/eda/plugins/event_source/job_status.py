@@ -17,8 +17,9 @@ short_description: Watch cloud jobs and send an event when one changes state
 description:
   - An ansible-rulebook event source that polls AWS Panorama device jobs, AWS Panorama package import jobs,
     AWS Backup report jobs, AWS Backup backup jobs, AWS Backup restore jobs, Azure Local (Azure Stack HCI) edge
-    device jobs, AWS Backup copy jobs or AWS Backup malware scan jobs, and puts one event on the queue when a job
-    becomes terminal (O(emit=terminal)) or whenever its normalized state changes (O(emit=transitions)).
+    device jobs, AWS Backup copy jobs, AWS Backup malware scan jobs or Azure Local (Azure Stack HCI) update runs,
+    and puts one event on the queue when a job becomes terminal (O(emit=terminal)) or whenever its normalized
+    state changes (O(emit=transitions)).
   - It uses the same job sources, clients, retries and status vocabulary as the collection's info modules; the
     selection, filter and connection options are those of the kind's info module, with the same names, aliases and
     environment variables.
@@ -39,7 +40,7 @@ options:
     type: str
     required: true
     choices: [panorama_device, panorama_package_import, backup_report, hci_edge_device, backup_job, restore_job,
-              copy_job, scan_job]
+              copy_job, scan_job, hci_update_run]
   interval:
     description:
       - Seconds between the starts of two polls while the API answers; at least V(5).
@@ -65,16 +66,23 @@ options:
     choices: [emit, skip]
   job_ids:
     description:
-      - The jobs to watch (for V(hci_edge_device) this option is O(job_names), of which O(job_ids) is an alias).
+      - The jobs to watch (for V(hci_edge_device) this option is O(job_names), for V(hci_update_run) O(run_names),
+        of which O(job_ids) is an alias).
       - Without it the source watches every job the list API returns, with the kind's list filters.
       - One id may also be given in the kind's single-id option (O(job_id) for Panorama, O(report_job_id) for
         Backup report jobs, O(backup_job_id) for backup jobs, O(restore_job_id) for restore jobs, O(job_name) for
-        HCI, O(copy_job_id) for copy jobs, O(scan_job_id) for scan jobs).
+        HCI edge device jobs, O(copy_job_id) for copy jobs, O(scan_job_id) for scan jobs, O(run_name) for update runs).
     type: list
     elements: str
   job_names:
     description:
       - For V(hci_edge_device), the names of the edge device jobs to watch (alias O(job_ids)).
+    type: list
+    elements: str
+  run_names:
+    description:
+      - For V(hci_update_run), the names of the update runs to watch (the last segment of each run's id; alias
+        O(job_ids)).
     type: list
     elements: str
   device_id:
@@ -162,10 +170,20 @@ options:
       - For V(hci_edge_device), the edge device of the machine.
     type: str
     default: default
+  cluster_id:
+    description:
+      - For V(hci_update_run), the ARM id of the Azure Local cluster, C(/subscriptions/.../resourceGroups/.../
+        providers/Microsoft.AzureStackHCI/clusters/NAME).
+    type: str
+  update_name:
+    description:
+      - For V(hci_update_run), the update whose runs to watch; without O(run_names) every run of it, new ones as
+        they appear.
+    type: str
   api_version:
     description:
-      - For V(hci_edge_device), the C(api-version) of the Microsoft.AzureStackHCI resource provider, as in
-        C(jobgate.cloud.hci_edge_device_job_info).
+      - For V(hci_edge_device) and V(hci_update_run), the C(api-version) of the Microsoft.AzureStackHCI resource
+        provider, as in C(jobgate.cloud.hci_edge_device_job_info) and C(jobgate.cloud.hci_update_run_info).
     type: str
     default: "2025-10-01"
 extends_documentation_fragment:
@@ -173,8 +191,8 @@ extends_documentation_fragment:
   - jobgate.cloud.azure
 notes:
   - The AWS connection options (from C(access_key) to C(aws_config), and the C(assume_role_*) options) apply to the
-    AWS kinds, the Azure ones (C(auth_source) to C(cert_validation_mode)) to V(hci_edge_device); options of another
-    kind are refused. Credentials are best injected as environment variables (as EDA controller's credential
+    AWS kinds, the Azure ones (C(auth_source) to C(cert_validation_mode)) to V(hci_edge_device) and
+    V(hci_update_run); options of another kind are refused. Credentials are best injected as environment variables (as EDA controller's credential
     types do) or as extra vars referenced in the rulebook.
   - With C(--persistence-id), ansible-rulebook remembers the C(meta.uuid) of the last events it processed, as many
     as its variable C(drools_deduplication_window_size) says (5 unless set). Set it to at least the number of jobs

@@ -67,12 +67,17 @@ def test_check_params_joins_errors_and_masks_secrets():
     assert msg.startswith("unknown option(s) colour; ") and "count" in msg and "hunter22" not in msg
 
 
+CLUSTER = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/edge-rg/providers/" \
+          "Microsoft.AzureStackHCI/clusters/c1"
+
+
 # ---------------------------------------------------------------------------------------------------------- prepare
 def test_every_kind_takes_its_info_modules_options():
     for kind, module in kinds.KINDS.items():
         names = spec_names(module.INFO_ARG_SPEC)
         assert not names & {"wait", "wait_timeout", "wait_sleep"}, kind
     assert "job_ids" in spec_names(kinds.KINDS["hci_edge_device"].INFO_ARG_SPEC)  # alias of job_names
+    assert {"job_ids", "run_names", "cluster_id", "update_name"} <= spec_names(kinds.KINDS["hci_update_run"].INFO_ARG_SPEC)
     assert "aws_secret_access_key" in spec_names(kinds.KINDS["backup_report"].INFO_ARG_SPEC)
 
 
@@ -122,6 +127,11 @@ def test_prepare_keeps_the_list_filters_given_for_the_start_line(no_client):
     ({"kind": "scan_job", "job_ids": ["s#1"]}, "not a valid Backup scan job id"),
     ({"kind": "hci_edge_device", "job_names": ["ok-name"]}, "missing required arguments: resource_uri"),
     ({"kind": "hci_edge_device", "resource_uri": "/subscriptions/x/../y"}, "resource_uri"),
+    ({"kind": "hci_update_run", "run_names": ["r-1"], "update_name": "u"}, "missing required arguments: cluster_id"),
+    ({"kind": "hci_update_run", "cluster_id": CLUSTER, "update_name": "u/.."}, "update_name"),
+    ({"kind": "hci_update_run", "cluster_id": CLUSTER + "/..", "update_name": "u"}, "cluster_id"),
+    ({"kind": "hci_update_run", "cluster_id": CLUSTER, "update_name": "u", "resource_uri": "/x"},
+     "resource_uri (an option of hci_edge_device)"),
     ({"kind": "backup_report", "profile": "p", "access_key": "AKIDEXAMPLE"}, "cannot be combined"),
     # percent-encoded path breakers, for every kind, through the same shared check as the modules
     ({"kind": "backup_report", "job_ids": ["%2e%2e"]}, "Option job_ids: '%2e%2e' is not a valid Backup report job id"),
@@ -130,6 +140,8 @@ def test_prepare_keeps_the_list_filters_given_for_the_start_line(no_client):
     ({"kind": "panorama_package_import", "job_ids": ["job%23x"]}, "a percent-encoded '#'"),
     ({"kind": "hci_edge_device", "resource_uri": "/subscriptions/x/resourceGroups/rg/providers/"
       "Microsoft.HybridCompute/machines/m1", "job_names": ["job%3F1"]}, "a percent-encoded '?'"),
+    ({"kind": "hci_update_run", "cluster_id": CLUSTER, "update_name": "u", "job_ids": ["run%2F1"]},
+     "a percent-encoded '/'"),
 ])
 def test_prepare_refuses_bad_input_before_any_client(no_client, args, expected):
     msg = stopped(args)
@@ -153,6 +165,15 @@ def test_environment_fallbacks_and_location_key(monkeypatch):
     assert source.location_key() == "aws/ap-south-1"
     with_endpoint = eda_args.prepare({"kind": "panorama_device", "endpoint_url": "http://127.0.0.1:9"}).connect()
     assert with_endpoint.location_key() == "aws/ap-south-1@http://127.0.0.1:9"
+
+
+def test_hci_update_run_prepare_and_location_key(no_client):
+    watch = eda_args.prepare({"kind": "hci_update_run", "cluster_id": CLUSTER, "update_name": "Solution12.1",
+                              "job_ids": ["r-1"]})
+    assert watch.ids == ["r-1"]
+    from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import HciUpdateRunSource
+    key = HciUpdateRunSource(None, CLUSTER.replace("edge-rg", "Edge-RG"), "Solution12.1").location_key()
+    assert key == "azure" + CLUSTER.lower() + "/updates/solution12.1"
 
 
 def test_hci_location_key_ignores_case():

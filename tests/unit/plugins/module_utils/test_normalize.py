@@ -63,6 +63,12 @@ SCAN_ROWS = [
     ("FAILED", None, "failed"), ("CANCELED", None, "canceled"),
     ("PARTIAL", None, "unknown"), ("completed", "NO_THREATS_FOUND", "unknown"), ("", None, "unknown"),
 ]
+HCI_UPDATE_RUN_ROWS = [
+    ("InProgress", "running"), ("Succeeded", "succeeded"), ("Failed", "failed"),
+    ("Unknown", "unknown"),   # not terminal: the wait goes on
+    ("succeeded", "succeeded"),  # ARM enums are case-insensitive
+    ("Canceled", "unknown"), ("", "unknown"),
+]
 TERMINAL = {"succeeded", "failed", "canceled"}
 
 
@@ -101,6 +107,22 @@ def test_package_import_status(status, state):
     assert block["created_at"] == "2024-05-01T12:00:00Z"
     assert block["updated_at"] == "2024-05-01T12:05:00Z"
     assert block["finished_at"] == ("2024-05-01T12:05:00Z" if state in TERMINAL else None)
+
+
+@pytest.mark.parametrize("status, state", HCI_UPDATE_RUN_ROWS)
+def test_hci_update_run_status(status, state):
+    progress = {"name": "root", "endTimeUtc": "2024-05-01T13:00:00Z", "errorMessage": "",
+                "steps": [{"name": "s", "errorMessage": "root cause", "steps": []}]}
+    props = {"state": status, "timeStarted": "2024-05-01T12:00:00.1234567+00:00",
+             "lastUpdatedTime": "2024-05-01T12:30:00Z", "progress": progress}
+    raw = {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.AzureStackHCI/clusters/c/updates/u/updateRuns/r-1",
+           "name": "u/r-1", "properties": props}
+    block = normalize("hci_update_run", raw)
+    _check_state(block, "hci_update_run", status or None, state)
+    assert block["job_id"] == "r-1" and block["percent_complete"] is None
+    assert block["message"] == "root cause"
+    assert block["created_at"] == "2024-05-01T12:00:00Z" and block["updated_at"] == "2024-05-01T12:30:00Z"
+    assert block["finished_at"] == ("2024-05-01T13:00:00Z" if state in TERMINAL else None)
 
 
 @pytest.mark.parametrize("status, state", BACKUP_ROWS)
