@@ -158,6 +158,51 @@ def test_one_event_per_job_of_every_kind_and_no_second_firing_after_a_restart(em
     assert [e["job_status"]["job"]["job_id"] for e in run2.events] == [late], run2.tail()
 
 
+def test_one_event_per_finished_copy_and_scan_job(emulator, tmp_path):
+    # Copy jobs by id (one done before the start, one that succeeds, one that ends PARTIAL: a failure); the scans
+    # of one recovery point in list mode (one clean, one that finds threats: a failure for the gate). The jobs that
+    # must be seen running stay so until ansible-rulebook has polled (a loaded machine's start-up takes its time).
+    copy_early, = seed(emulator, "copy_job", timeline=[["COMPLETED", 0]], created_ago=30)
+    copied, = seed(emulator, "copy_job", timeline=[["CREATED", 0], ["RUNNING", 1]])
+    copy_partial, = seed(emulator, "copy_job", timeline=[["CREATED", 0], ["RUNNING", 1]])
+    point = "arn:aws:ec2:us-east-1::snapshot/snap-0eda0000000000000"
+    scan_clean, = seed(emulator, "scan_job", fields={"RecoveryPointArn": point},
+                       timeline=[["CREATED", 0], ["RUNNING", 1]])
+    scan_threats, = seed(emulator, "scan_job", fields={"RecoveryPointArn": point, "ScanResultStatus": "THREATS_FOUND"},
+                         timeline=[["CREATED", 0], ["RUNNING", 1]])
+    other_point, = seed(emulator, "scan_job", timeline=[["COMPLETED", 0]])   # another recovery point: never reported
+    variables = {"copy_job_ids": [copy_early, copied, copy_partial], "scan_point": point}
+    with Rulebook("watch_copy_scan.yml", tmp_path / "run", variables=variables, emulator=emulator,
+                  verbosity=2) as run:
+        run.wait_until(lambda: log_times(emulator, "DescribeCopyJob", 200) and log_times(emulator, "ListScanJobs", 200),
+                       120, "the first poll of both sources")
+        for kind, job_id, rest in (("copy_job", copied, [["COMPLETED", 12]]),
+                                   ("copy_job", copy_partial, [["PARTIAL", 14, "1 of 2 child copy jobs failed."]]),
+                                   ("scan_job", scan_clean, [["COMPLETED", 12]]),
+                                   ("scan_job", scan_threats, [["COMPLETED", 14, "1 infected file."]])):
+            emulator.admin("POST", "/jobs/continue", {"kind": kind, "job_id": job_id, "timeline": rest})
+        run.wait_until(lambda: all(run.job_events(kind, job_id) for kind, job_id in (
+            ("copy_job", copy_early), ("copy_job", copied), ("copy_job", copy_partial),
+            ("scan_job", scan_clean), ("scan_job", scan_threats))), 120, "every job's event")
+        time.sleep(6)  # a poll's reach: anything repeated would follow
+    assert states(run, "copy_job", copy_early) == [(None, "succeeded")]
+    assert states(run, "copy_job", copied) == [("running", "succeeded")]
+    (partial,) = run.job_events("copy_job", copy_partial)
+    assert partial["job"]["state"] == "failed" and partial["job"]["native_status"] == "PARTIAL"
+    assert partial["job"]["message"] == "1 of 2 child copy jobs failed." and partial["detail"]["copy_job_id"] == copy_partial
+    assert states(run, "scan_job", scan_clean) == [("running", "succeeded")]
+    (threats,) = run.job_events("scan_job", scan_threats)
+    assert threats["job"]["state"] == "failed" and threats["job"]["native_status"] == "COMPLETED"
+    assert threats["job"]["message"] == ("The scan completed and found threats (ScanResultStatus THREATS_FOUND). "
+                                         "1 infected file.")
+    assert threats["detail"]["scan_result"] == {"scan_result_status": "THREATS_FOUND"}
+    assert not run.job_events("scan_job", other_point)
+    uuids = [e["meta"]["uuid"] for e in run.events]
+    assert len(uuids) == len(set(uuids)) == 5
+    assert {r["query"].get("ByRecoveryPointArn") for r in emulator.requests(operation="ListScanJobs")} == {point}
+    assert_no_secrets(run.output, emulator)
+
+
 def test_bad_input_ends_the_run_with_a_clear_line_and_no_request(emulator, tmp_path):
     # (the unit tests go through every check; these show what ansible-rulebook makes of one)
     cases = {
