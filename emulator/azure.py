@@ -175,8 +175,7 @@ class AzureProvider(Provider):
         return dict(self.settings)
 
     def _admin_continue(self, payload, req) -> dict:
-        """Replace what is left of a job's timeline with entries relative to now (tests move a job on when the
-        module is known to be polling, whatever ansible-playbook's start-up took)."""
+        """POST /jobs/continue for an edge device job named by its machine, device and name (``Emulator.continue_job``)."""
         if not isinstance(payload, dict) or not payload.get("name") or not payload.get("resource_uri"):
             raise AdminError("POST /azure/jobs/continue wants {resource_uri, name, edge_device_name?, timeline}")
         uri = "/" + payload["resource_uri"].strip("/")
@@ -184,14 +183,7 @@ class AzureProvider(Provider):
         job = self.emu.get_job(KIND, key)
         if job is None:
             raise AdminError(f"no HCI job {payload['name']!r} on {uri}", status=404)
-        later = parse_timeline(payload.get("timeline"))
-        with self.emu.lock:
-            elapsed = time.monotonic() - job.created_mono
-            done = job.timeline[: job.index_at() + 1]
-            job.timeline = done + [(status, elapsed + secs, msg) for status, secs, msg in later]
-            job.fired = min(job.fired, len(done) - 1)
-        self.emu.advance()
-        return {"timeline": job.timeline}
+        return {"timeline": self.emu.continue_job(job, parse_timeline(payload.get("timeline")))}
 
     def _admin_expire(self, payload, req) -> dict:
         now = time.time()
