@@ -26,7 +26,7 @@ VOL_POINT = "arn:aws:ec2:us-east-1::snapshot/snap-0aaaaaaaaaaaaaaaa"
 DONE = [["COMPLETED", 0]]
 RUNS = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 8]]
 WAIT = {"wait": True, "wait_sleep": 1, "wait_timeout": 90}
-DEADLINE = 4
+DEADLINE = 8   # several throttled tries even after a module start-up on a loaded machine (as test_backup_jobs)
 PAGED = 105   # more than one page of the emulator's 100
 DAY_AGO = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 

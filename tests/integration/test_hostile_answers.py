@@ -89,7 +89,7 @@ def test_a_job_without_id_or_status_is_named_by_the_id_asked_for(emulator, run_p
     ids = seed_one_of_each(emulator, uri)
     service, operation = READ[kind]
     cases = [{"id": "nameless", "module": kind,
-              "args": dict(args_for(kind, ids[kind], uri), wait=True, wait_timeout=4, wait_sleep=1),
+              "args": dict(args_for(kind, ids[kind], uri), wait=True, wait_timeout=8, wait_sleep=1),
               "faults": [{"kind": "malformed", "message": "{}", "count": -1,
                           "match": {"service": service, "operation": operation}}]}]
     res = run_cases(run_playbook, emulator, cases)["nameless"]["result"]
