@@ -33,7 +33,7 @@ class EmulatorProcess:
     """A running `python -m emulator serve` subprocess and a small client for its admin API."""
 
     def __init__(self, workdir: Path, *, scenario: str | None = None, extra_args: list[str] | None = None,
-                 timeout: float = 20.0) -> None:
+                 timeout: float = 120.0) -> None:   # a hang guard: it starts in well under a second when idle
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.state_file = self.workdir / "emulator-state.json"
@@ -176,7 +176,7 @@ class EmulatorProcess:
         if self.proc.poll() is None:
             try:
                 self._secrets = self.admin("GET", "/secrets", timeout=2)["values"]
-            except (OSError, AssertionError, ValueError):
+            except (OSError, AssertionError, ValueError, KeyError):   # KeyError: it never wrote its state
                 pass
             self.proc.terminate()
             try:
