@@ -32,8 +32,8 @@ ELAPSED_ROUNDING = 0.15
 # that much before it: half a second on an idle machine, over that beside a second `make test` (19.4 s of 20). A
 # failure before wait_timeout - 2 s (the contract's room on the other side) gave up too early.
 GAVE_UP_ROOM = 2.0
-STAGGER = 1.5        # seconds between two cases' starts: module start-up is CPU-bound, the rest mostly sleeps
-PLAYBOOK_TIMEOUT = 240
+STAGGER = 2.0        # seconds between two cases' starts: module start-up is CPU-bound, the rest mostly sleeps
+PLAYBOOK_TIMEOUT = 600  # a hang guard (72 starts 2 s apart take 144 s)
 
 # The first read of every kind (the info modules' describe, a start module's describe after its start, the HCI
 # start's look for an existing job) fails for ever, in its own emulator.
