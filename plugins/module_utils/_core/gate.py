@@ -170,13 +170,20 @@ def step(the_plan: dict, poll: dict, elapsed: float, connections: t.Optional[dic
 
 
 def _starved(poll: dict) -> bool:
-    """The poll's module spent its whole budget before it could send a request (its start-up, on a busy machine)."""
-    return bool(poll) and "jobs" not in poll and (poll.get("error") or {}).get("code") == WAIT_TIMEOUT
+    """The poll read nothing in its budget: its module had no time left to send a request (its start-up, on a busy
+    machine), or failed late with a retryable error (a module with ``wait`` rides those to its deadline, so that is
+    an answer slower than the budget, or throttling that outlasted it)."""
+    if not poll or "jobs" in poll:
+        return False
+    error = poll.get("error") or {}
+    elapsed = poll.get("elapsed")
+    late = isinstance(elapsed, (int, float)) and elapsed >= BUDGET_FLOOR - 1
+    return error.get("code") == WAIT_TIMEOUT or (bool(error.get("retryable")) and late)
 
 
 def budget(the_plan: dict, elapsed: float, starved: bool = False) -> int:
-    """The next poll's wait_timeout: the delay (at least BUDGET_FLOOR, twice that after a poll whose module had no
-    time left to send a request), or what is left when no further poll would start before the deadline after this
+    """The next poll's wait_timeout: the delay (at least BUDGET_FLOOR, twice that after a poll that read nothing in
+    its budget), or what is left when no further poll would start before the deadline after this
     one and a pause (at least BUDGET_FLOOR). So every poll ends by the deadline + BUDGET_FLOOR + the module's own
     2 s."""
     delay = the_plan["delay"]

@@ -297,3 +297,11 @@ def test_a_poll_whose_module_had_no_time_to_send_gets_a_bigger_budget():
     assert gate.step(plan, starved, 54)["budget"] == 6
     # a throttled poll is not starved: the usual budget
     assert gate.step(plan, failed(["a"], "ThrottlingException", True), 8)["budget"] == gate.BUDGET_FLOOR
+    # a read the poll's deadline cut (an HCI metadata read that did not answer in 5 s on a loaded machine) read
+    # nothing in its budget either: the next poll gets twice the floor
+    cut = dict(failed(["a"], "ConnectionError", True, msg="Could not read the cloud metadata document (ReadTimeout)."),
+               elapsed=5.0)
+    assert gate.step(plan, cut, 8)["budget"] == 2 * gate.BUDGET_FLOOR
+    # a quick retryable failure, or a late one retrying cannot fix, does not
+    assert gate.step(plan, dict(cut, elapsed=0.4), 8)["budget"] == gate.BUDGET_FLOOR
+    assert gate.step(plan, dict(cut, error={"code": "AccessDenied", "retryable": False}), 8).get("done") is True
