@@ -116,6 +116,7 @@ def _backup_api_kind(name: str, noun: str, title: str, list_filters: tuple, pass
         ),
     )
 
+
 _DECLARED = (
     Kind(
         name="panorama_device", cloud="aws", service="panorama", title="AWS Panorama device jobs",
