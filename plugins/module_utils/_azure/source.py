@@ -4,6 +4,7 @@
 the shape of their info modules' options."""
 from __future__ import annotations
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import ArmClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
@@ -26,7 +27,7 @@ class ArmJobSource(JobSource):
     lower-cased (ARM ids compare case-insensitively; the subscription in the id makes it unique across tenants);
     subclasses check their options before calling this and implement describe, list_jobs and location."""
 
-    def __init__(self, client, api_version: str, scope: str) -> None:
+    def __init__(self, client: ArmClient, api_version: str, scope: str) -> None:
         self.client = client
         self.api_version = api_version
         self.scope = scope
