@@ -158,11 +158,8 @@ def permission_notes(kind, flavour: str) -> list:
     system = AUTHORIZATION[kind.cloud]
     listed = "; ".join(f"C({name}) to {_reason(uses)}" for name, uses in _merged(kind.actions(flavour)))
     notes = [f"Permissions ({system}): {listed}."]
-    if kind.cloud == "aws":
-        notes.append("With O(assume_role_arn) these are the role's permissions, and the base credentials need "
-                     "C(sts:AssumeRole) on the role. Least-privilege IAM policies for every kind are in the "
-                     "collection's C(docs/permissions.md).")
-    else:
+    # What assume_role_arn does to these is the same for every AWS kind: the aws doc fragment says it.
+    if kind.cloud == "azure":
         # The first location option is the ARM id the URLs start from: the narrowest scope a role can be assigned at.
         notes.append(f"Assign them at O({kind.location_options[0]}) or above (its resource group, the subscription). "
                      "Azure custom role definitions for reading and for starting are in the collection's "

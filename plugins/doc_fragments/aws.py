@@ -119,6 +119,9 @@ options:
       - O(endpoint_url) does not apply to STS.
     type: str
 notes:
+  - With O(assume_role_arn) the permissions these notes list are the role's, and the base credentials need
+    C(sts:AssumeRole) on the role. Least-privilege IAM policies for every kind are in the collection's
+    C(docs/permissions.md).
   - Environment variables and AWS configuration files are read on the host that runs the module (the controller
     for C(localhost) and in AWX, unless delegated elsewhere).
   - botocore releases from 1.43.38 on no longer carry the AWS Panorama service model; the collection carries the

@@ -54,26 +54,16 @@ options:
       - In list mode, only the jobs of this resource type, for example V(RDS), V(Aurora), V(EBS), V(EC2), V(EFS),
         V(DynamoDB), V(S3) or V(FSx).
     type: str
-  created_after:
-    description:
-      - In list mode, only the jobs created after this time.
-      - An ISO 8601 date or date-time, for example V(2024-05-01) or V(2024-05-01T12:00:00Z); without a zone it is UTC.
-    type: str
-  created_before:
-    description:
-      - In list mode, only the jobs created before this time, in the same format as O(created_after).
-    type: str
 notes:
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (AWS IAM): C(backup:DescribeBackupJob) to read each job; C(backup:ListBackupJobs) to list jobs (in
     list mode; with 4 or more ids it saves requests, and without it they are described one by one).'
-  - With O(assume_role_arn) these are the role's permissions, and the base credentials need C(sts:AssumeRole) on the
-    role. Least-privilege IAM policies for every kind are in the collection's C(docs/permissions.md).
   # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.aws
   - jobgate.cloud.job_wait
   - jobgate.cloud.job_info
+  - jobgate.cloud.backup_created
 seealso:
   - module: jobgate.cloud.backup_job
   - module: jobgate.cloud.restore_job_info

@@ -33,8 +33,6 @@ notes:
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (AWS IAM): C(backup:StartReportJob) to start the job; C(backup:ListReportJobs) to tell a new job
     from an earlier run''s (with O(idempotency_token)); C(backup:DescribeReportJob) to read the job it starts.'
-  - With O(assume_role_arn) these are the role's permissions, and the base credentials need C(sts:AssumeRole) on the
-    role. Least-privilege IAM policies for every kind are in the collection's C(docs/permissions.md).
   # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.aws

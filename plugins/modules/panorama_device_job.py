@@ -53,8 +53,6 @@ notes:
   - 'Permissions (AWS IAM): C(panorama:CreateJobForDevices) to start the job; C(panorama:DescribeDevice) to read each
     device''s software version (with O(job_type=OTA)); C(panorama:ListDevicesJobs) to find an open OTA job of the
     device (with O(job_type=OTA)); C(panorama:DescribeDeviceJob) to read the jobs it finds or starts.'
-  - With O(assume_role_arn) these are the role's permissions, and the base credentials need C(sts:AssumeRole) on the
-    role. Least-privilege IAM policies for every kind are in the collection's C(docs/permissions.md).
   # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.aws

@@ -91,8 +91,6 @@ notes:
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (AWS IAM): C(panorama:CreatePackageImportJob) to start the job; C(panorama:ListPackageImportJobs)
     to tell a new job from an earlier run''s; C(panorama:DescribePackageImportJob) to read the job it finds or starts.'
-  - With O(assume_role_arn) these are the role's permissions, and the base credentials need C(sts:AssumeRole) on the
-    role. Least-privilege IAM policies for every kind are in the collection's C(docs/permissions.md).
   # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.aws

@@ -39,8 +39,6 @@ notes:
   # BEGIN permissions: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
   - 'Permissions (AWS IAM): C(panorama:DescribePackageImportJob) to read each job; C(panorama:ListPackageImportJobs)
     to list jobs (in list mode; with 4 or more ids it saves requests, and without it they are described one by one).'
-  - With O(assume_role_arn) these are the role's permissions, and the base credentials need C(sts:AssumeRole) on the
-    role. Least-privilege IAM policies for every kind are in the collection's C(docs/permissions.md).
   # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.aws

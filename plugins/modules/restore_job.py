@@ -52,8 +52,6 @@ notes:
   - 'Permissions (AWS IAM): C(backup:StartRestoreJob) to start the job; C(iam:PassRole) to pass O(iam_role_arn) to
     AWS Backup (with O(iam_role_arn)); C(backup:ListRestoreJobs) to tell a new job from an earlier run''s (with O(idempotency_token));
     C(backup:DescribeRestoreJob) to read the job it starts.'
-  - With O(assume_role_arn) these are the role's permissions, and the base credentials need C(sts:AssumeRole) on the
-    role. Least-privilege IAM policies for every kind are in the collection's C(docs/permissions.md).
   # END permissions
 extends_documentation_fragment:
   - jobgate.cloud.aws

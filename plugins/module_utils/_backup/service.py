@@ -44,11 +44,14 @@ LIFECYCLE_KEYS = {"move_to_cold_storage_after_days": "MoveToColdStorageAfterDays
 DELETE_AFTER_EVENTS = ("DELETE_AFTER_COPY",)
 
 
-def info_arg_spec(one: str, **filters: dict) -> dict:
+def info_arg_spec(one: str, filters: t.Sequence[str], **choices: t.Sequence[str]) -> dict:
     """An info module's options (the module adds the wait options; the event source takes the same): one id
-    (alias job_id), job_ids, the kind's list filters, the creation window, the AWS connection options."""
-    return dict({one: dict(type="str", aliases=["job_id"]), "job_ids": dict(type="list", elements="str")}, **filters,
-                created_after=dict(type="str"), created_before=dict(type="str"), **AWS_ARG_SPEC)
+    (alias job_id), job_ids, the kind's list filters in their order (strings; one of ``choices[name]`` where given,
+    the model's enum), the AWS connection options."""
+    spec = {one: dict(type="str", aliases=["job_id"]), "job_ids": dict(type="list", elements="str")}
+    for name in filters:
+        spec[name] = dict(type="str", choices=list(choices[name])) if name in choices else dict(type="str")
+    return dict(spec, **AWS_ARG_SPEC)
 
 
 def _control(value: str) -> bool:

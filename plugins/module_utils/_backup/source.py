@@ -1,7 +1,8 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The job source both AWS Backup job kinds (backup jobs, restore jobs) use: Describe*, and List* for list mode and
-for many ids, whose entries are what Describe* returns (the Backup model's list member shapes)."""
+"""The job source the AWS Backup API's job kinds (backup, restore, copy and scan jobs) use: Describe*, and List* for
+list mode and for many ids, whose entries are what Describe* returns (the Backup model's list member shapes); and
+what their start modules share."""
 from __future__ import annotations
 
 import typing as t
@@ -100,6 +101,20 @@ def start_job(report: Report, *, operation: str, request: dict, token: str | Non
     report.changed = token is None or is_new_job(job_id, before, report.raws[0].get(created_key), task_started)
     report.wait()
     return report.result()
+
+
+def run_start(module: t.Any, source_class: type[BackupApiJobSource], operation: str, request: dict, token: str | None,
+              task_started: float, *, would: dict, recent: dict, what: str) -> dict:
+    """A start module's handler once its options are checked (nothing sent before): check mode reports ``would``;
+    a real run reads the jobs created lately with the ``recent`` list filters (with the user's token), then starts.
+    """
+    report = module.report(source_class.for_module(module), start=True)
+    if module.check_mode:
+        # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
+        return report.check_mode([dict(would, idempotency_token=token)])
+    before = recent_job_ids(report, token, task_started, **recent)
+    return start_job(report, operation=operation, request=request, token=token, before=before,
+                     task_started=task_started, what=what, id_key=source_class.id_key)
 
 
 def recent_job_ids(report: Report, token: str | None, task_started: float, **filters: t.Any) -> set:

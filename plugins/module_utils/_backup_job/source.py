@@ -17,22 +17,12 @@ STATE_CHOICES = ("CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLE
 FILTERS = ("resource_arn", "state", "backup_vault_name", "resource_type", "created_after", "created_before")
 LABEL = "Backup job id"
 # backup_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(
-    "backup_job_id",
-    resource_arn=dict(type="str"),
-    state=dict(type="str", choices=list(STATE_CHOICES)),
-    backup_vault_name=dict(type="str"),
-    resource_type=dict(type="str"),
-)
+INFO_ARG_SPEC: dict = info_arg_spec("backup_job_id", FILTERS, state=STATE_CHOICES)
 
 
 class BackupJobSource(BackupApiJobSource):
-    provider = PROVIDER
-    id_label = "Backup job"
-    describe_op = "describe_backup_job"
-    list_op = "list_backup_jobs"
-    list_key = "BackupJobs"
-    id_key = "BackupJobId"
+    provider, id_label = PROVIDER, "Backup job"
+    describe_op, list_op, list_key, id_key = "describe_backup_job", "list_backup_jobs", "BackupJobs", "BackupJobId"
 
     def batchable(self, entry: dict) -> bool:
         # A parent (composite) job's list entry lacks what only describe gives: its child job counts.

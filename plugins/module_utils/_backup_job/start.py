@@ -15,7 +15,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_iam_role_arn, check_lifecycle, check_token, check_vault_name, string_map,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import BackupJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
@@ -66,15 +66,8 @@ def backup_job(module: t.Any) -> dict:
     """Handler of backup_job."""
     params = module.params
     request, token = backup_inputs(params)
-    task_started = _time()
-    report = module.report(BackupJobSource.for_module(module), start=True)
     vault, arn = request["BackupVaultName"], request["ResourceArn"]
-    if module.check_mode:
-        # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
-        would = {"backup_vault_name": vault, "resource_arn": arn, "iam_role_arn": request["IamRoleArn"],
-                 "idempotency_token": token}
-        return report.check_mode([would])
-    before = recent_job_ids(report, token, task_started, ByResourceArn=arn, ByBackupVaultName=vault)
-    return start_job(report, operation="start_backup_job", request=request, token=token, before=before,
-                     task_started=task_started, what=f"a backup job of {arn} into backup vault {vault}",
-                     id_key="BackupJobId")
+    return run_start(module, BackupJobSource, "start_backup_job", request, token, _time(),
+                     would={"backup_vault_name": vault, "resource_arn": arn, "iam_role_arn": request["IamRoleArn"]},
+                     recent={"ByResourceArn": arn, "ByBackupVaultName": vault},
+                     what=f"a backup job of {arn} into backup vault {vault}")

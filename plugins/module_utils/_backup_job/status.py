@@ -4,21 +4,13 @@
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.status import job_block
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state
 
 PROVIDER = "backup_job"
 # The contract's status table. Anything not listed is "unknown", which is not terminal. PARTIAL is a failure for a
 # gate: some of the resource was not backed up. EXPIRED: the job never started within its start window.
-STATUS = {
-    "CREATED": "pending",
-    "PENDING": "pending",
-    "RUNNING": "running",
-    "ABORTING": "running",
-    "COMPLETED": "succeeded",
-    "FAILED": "failed",
-    "EXPIRED": "failed",
-    "PARTIAL": "failed",
-    "ABORTED": "canceled",
-}
+STATUS = by_state(pending=("CREATED", "PENDING"), running=("RUNNING", "ABORTING"), succeeded=("COMPLETED",),
+                  failed=("FAILED", "EXPIRED", "PARTIAL"), canceled=("ABORTED",))
 
 
 def normalize(raw: dict) -> dict:

@@ -32,11 +32,7 @@ STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
 FILTERS = ("report_plan_name", "status", "created_after", "created_before")
 
 # backup_report_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(
-    "report_job_id",
-    report_plan_name=dict(type="str"),
-    status=dict(type="str", choices=list(STATUS_CHOICES)),
-)
+INFO_ARG_SPEC: dict = info_arg_spec("report_job_id", FILTERS, status=STATUS_CHOICES)
 
 
 def check_report_job_id(option: str, value: t.Any) -> str:

@@ -4,16 +4,11 @@
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import text_or_none
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalized_block, table_state
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state, normalized_block, table_state
 
 PROVIDER = "backup_report"
 # The contract's status table. Anything not listed is "unknown", which is not terminal.
-STATUS = {
-    "CREATED": "pending",
-    "RUNNING": "running",
-    "COMPLETED": "succeeded",
-    "FAILED": "failed",
-}
+STATUS = by_state(pending=("CREATED",), running=("RUNNING",), succeeded=("COMPLETED",), failed=("FAILED",))
 
 
 def unwrap(raw: dict) -> dict:

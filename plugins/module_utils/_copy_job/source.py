@@ -22,24 +22,12 @@ FILTERS = ("state", "resource_arn", "resource_type", "destination_vault_arn", "s
            "parent_job_id", "created_after", "created_before")
 LABEL = "Backup copy job id"
 # copy_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(
-    "copy_job_id",
-    state=dict(type="str", choices=list(STATE_CHOICES)),
-    resource_arn=dict(type="str"),
-    resource_type=dict(type="str"),
-    destination_vault_arn=dict(type="str"),
-    source_recovery_point_arn=dict(type="str"),
-    parent_job_id=dict(type="str"),
-)
+INFO_ARG_SPEC: dict = info_arg_spec("copy_job_id", FILTERS, state=STATE_CHOICES)
 
 
 class CopyJobSource(BackupApiJobSource):
-    provider = PROVIDER
-    id_label = "Backup copy job"
-    describe_op = "describe_copy_job"
-    list_op = "list_copy_jobs"
-    list_key = "CopyJobs"
-    id_key = "CopyJobId"
+    provider, id_label = PROVIDER, "Backup copy job"
+    describe_op, list_op, list_key, id_key = "describe_copy_job", "list_copy_jobs", "CopyJobs", "CopyJobId"
 
     def describe(self, job_id: str) -> dict:
         # DescribeCopyJob answers {"CopyJob": {...}}: the job itself, as a list entry is.

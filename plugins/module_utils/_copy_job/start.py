@@ -14,7 +14,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_iam_role_arn, check_lifecycle, check_token, check_vault_name,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.source import CopyJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
@@ -43,17 +43,9 @@ def copy_inputs(params: t.Mapping) -> tuple:
 def copy_job(module: t.Any) -> dict:
     """Handler of copy_job."""
     request, token = copy_inputs(module.params)
-    task_started = _time()
-    report = module.report(CopyJobSource.for_module(module), start=True)
     point, target = request["RecoveryPointArn"], request["DestinationBackupVaultArn"]
-    if module.check_mode:
-        # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
-        would = {"recovery_point_arn": point, "source_backup_vault_name": request["SourceBackupVaultName"],
-                 "destination_backup_vault_arn": target, "iam_role_arn": request["IamRoleArn"],
-                 "idempotency_token": token}
-        return report.check_mode([would])
-    before = recent_job_ids(report, token, task_started, BySourceRecoveryPointArn=point,
-                            ByDestinationVaultArn=target)
-    return start_job(report, operation="start_copy_job", request=request, token=token, before=before,
-                     task_started=task_started, what=f"a copy job of recovery point {point} to {target}",
-                     id_key="CopyJobId")
+    return run_start(module, CopyJobSource, "start_copy_job", request, token, _time(),
+                     would={"recovery_point_arn": point, "source_backup_vault_name": request["SourceBackupVaultName"],
+                            "destination_backup_vault_arn": target, "iam_role_arn": request["IamRoleArn"]},
+                     recent={"BySourceRecoveryPointArn": point, "ByDestinationVaultArn": target},
+                     what=f"a copy job of recovery point {point} to {target}")

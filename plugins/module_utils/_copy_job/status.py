@@ -4,17 +4,12 @@
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.status import job_block
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state
 
 PROVIDER = "copy_job"
 # The contract's status table (the model's CopyJobState). Anything not listed is "unknown", which is not terminal.
 # PARTIAL is a failure for a gate: a parent job some of whose copies did not complete.
-STATUS = {
-    "CREATED": "pending",
-    "RUNNING": "running",
-    "COMPLETED": "succeeded",
-    "FAILED": "failed",
-    "PARTIAL": "failed",
-}
+STATUS = by_state(pending=("CREATED",), running=("RUNNING",), succeeded=("COMPLETED",), failed=("FAILED", "PARTIAL"))
 
 
 def unwrap(raw: dict) -> dict:

@@ -1,6 +1,6 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The wait_for_job role's decisions, as plain functions its filter plugins call (plugins/filter/wait_*.py).
+"""The wait_for_job role's decisions, as plain functions its filter plugins call (plugins/filter/wait_for_job.py).
 
 The role runs one loop: each item is one poll, one run of one kind's info module for the jobs of one group (a kind
 and the location its jobs are at) still open. Groups are read in the order given; the next group's jobs are read

@@ -97,6 +97,26 @@ _BACKUP_TIME_FILTERS = ("created_after", "created_before")
 # A list the caller may not use only costs requests with many ids: they are then described one by one.
 _LIST_WHEN = "in list mode; with 4 or more ids it saves requests, and without it they are described one by one"
 
+
+def _backup_api_kind(name: str, noun: str, title: str, list_filters: tuple, pass_role: str,
+                     pass_role_when: str = "") -> Kind:
+    """A kind of the AWS Backup API's jobs (backup, restore, copy, scan), which names everything alike for each:
+    DescribeCopyJob, ListCopyJobs and StartCopyJob; copy_job_id; the modules copy_job_info and copy_job."""
+    describe, listing = _aws("backup", f"Describe{noun}Job"), _aws("backup", f"List{noun}Jobs")
+    return Kind(
+        name=name, cloud="aws", service="backup", title=title, package=f"_{name}", info_module=f"{name}_info",
+        start_module=name, id_option=Option(f"{name}_id", ("job_id",)), ids_option=Option("job_ids"),
+        list_filters=list_filters,
+        info_actions=(Action(describe, "read each job"), Action(listing, "list jobs", _LIST_WHEN)),
+        start_actions=(
+            Action(_aws("backup", f"Start{noun}Job"), "start the job"),
+            Action(_PASS_ROLE, pass_role, pass_role_when),
+            Action(listing, "tell a new job from an earlier run's", "with O(idempotency_token)"),
+            Action(describe, "read the job it starts"),
+        ),
+    )
+
+
 _DECLARED = (
     Kind(
         name="panorama_device", cloud="aws", service="panorama", title="AWS Panorama device jobs",
@@ -159,73 +179,20 @@ _DECLARED = (
             Action(_HCI_OPERATIONS, "follow the PUT's long-running operation (its Azure-AsyncOperation URL)"),
         ),
     ),
-    Kind(
-        name="backup_job", cloud="aws", service="backup", title="AWS Backup backup jobs",
-        package="_backup_job", info_module="backup_job_info", start_module="backup_job",
-        id_option=Option("backup_job_id", ("job_id",)), ids_option=Option("job_ids"),
-        list_filters=("resource_arn", "state", "backup_vault_name", "resource_type") + _BACKUP_TIME_FILTERS,
-        info_actions=(
-            Action(_aws("backup", "DescribeBackupJob"), "read each job"),
-            Action(_aws("backup", "ListBackupJobs"), "list jobs", _LIST_WHEN),
-        ),
-        start_actions=(
-            Action(_aws("backup", "StartBackupJob"), "start the job"),
-            Action(_PASS_ROLE, "pass O(iam_role_arn) to AWS Backup"),
-            Action(_aws("backup", "ListBackupJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
-            Action(_aws("backup", "DescribeBackupJob"), "read the job it starts"),
-        ),
-    ),
-    Kind(
-        name="restore_job", cloud="aws", service="backup", title="AWS Backup restore jobs",
-        package="_restore_job", info_module="restore_job_info", start_module="restore_job",
-        id_option=Option("restore_job_id", ("job_id",)), ids_option=Option("job_ids"),
-        list_filters=("status", "resource_type") + _BACKUP_TIME_FILTERS,
-        info_actions=(
-            Action(_aws("backup", "DescribeRestoreJob"), "read each job"),
-            Action(_aws("backup", "ListRestoreJobs"), "list jobs", _LIST_WHEN),
-        ),
-        start_actions=(
-            Action(_aws("backup", "StartRestoreJob"), "start the job"),
-            Action(_PASS_ROLE, "pass O(iam_role_arn) to AWS Backup",
-                   "with O(iam_role_arn)"),
-            Action(_aws("backup", "ListRestoreJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
-            Action(_aws("backup", "DescribeRestoreJob"), "read the job it starts"),
-        ),
-    ),
-    Kind(
-        name="copy_job", cloud="aws", service="backup", title="AWS Backup copy jobs",
-        package="_copy_job", info_module="copy_job_info", start_module="copy_job",
-        id_option=Option("copy_job_id", ("job_id",)), ids_option=Option("job_ids"),
-        list_filters=("state", "resource_arn", "resource_type", "destination_vault_arn", "source_recovery_point_arn",
+    _backup_api_kind("backup_job", "Backup", "AWS Backup backup jobs",
+                     ("resource_arn", "state", "backup_vault_name", "resource_type") + _BACKUP_TIME_FILTERS,
+                     "pass O(iam_role_arn) to AWS Backup"),
+    _backup_api_kind("restore_job", "Restore", "AWS Backup restore jobs",
+                     ("status", "resource_type") + _BACKUP_TIME_FILTERS,
+                     "pass O(iam_role_arn) to AWS Backup", "with O(iam_role_arn)"),
+    _backup_api_kind("copy_job", "Copy", "AWS Backup copy jobs",
+                     ("state", "resource_arn", "resource_type", "destination_vault_arn", "source_recovery_point_arn",
                       "parent_job_id") + _BACKUP_TIME_FILTERS,
-        info_actions=(
-            Action(_aws("backup", "DescribeCopyJob"), "read each job"),
-            Action(_aws("backup", "ListCopyJobs"), "list jobs", _LIST_WHEN),
-        ),
-        start_actions=(
-            Action(_aws("backup", "StartCopyJob"), "start the job"),
-            Action(_PASS_ROLE, "pass O(iam_role_arn) to AWS Backup"),
-            Action(_aws("backup", "ListCopyJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
-            Action(_aws("backup", "DescribeCopyJob"), "read the job it starts"),
-        ),
-    ),
-    Kind(
-        name="scan_job", cloud="aws", service="backup", title="AWS Backup malware scan jobs",
-        package="_scan_job", info_module="scan_job_info", start_module="scan_job",
-        id_option=Option("scan_job_id", ("job_id",)), ids_option=Option("job_ids"),
-        list_filters=("state", "backup_vault_name", "recovery_point_arn", "resource_arn", "resource_type",
+                     "pass O(iam_role_arn) to AWS Backup"),
+    _backup_api_kind("scan_job", "Scan", "AWS Backup malware scan jobs",
+                     ("state", "backup_vault_name", "recovery_point_arn", "resource_arn", "resource_type",
                       "scan_result_status", "completed_after", "completed_before"),
-        info_actions=(
-            Action(_aws("backup", "DescribeScanJob"), "read each job"),
-            Action(_aws("backup", "ListScanJobs"), "list jobs", _LIST_WHEN),
-        ),
-        start_actions=(
-            Action(_aws("backup", "StartScanJob"), "start the job"),
-            Action(_PASS_ROLE, "pass O(iam_role_arn) and O(scanner_role_arn) to AWS Backup"),
-            Action(_aws("backup", "ListScanJobs"), "tell a new job from an earlier run's", "with O(idempotency_token)"),
-            Action(_aws("backup", "DescribeScanJob"), "read the job it starts"),
-        ),
-    ),
+                     "pass O(iam_role_arn) and O(scanner_role_arn) to AWS Backup"),
     Kind(
         name="hci_update_run", cloud="azure", service="Microsoft.AzureStackHCI",
         title="Azure Local (Azure Stack HCI) update runs",

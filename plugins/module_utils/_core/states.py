@@ -42,6 +42,16 @@ def normalized_block(provider, job_id, native_status, state, percent=None, messa
     }
 
 
+def by_state(**natives: t.Iterable[str]) -> dict:
+    """A kind's status table, {native status: contract state}, written one contract state a line:
+    ``by_state(running=("RUNNING", "ABORTING"), ...)``. Rows differ from kind to kind; the way to write them does not.
+    """
+    for state in natives:
+        if state not in STATES or state == "unknown":
+            raise ValueError(f"{state!r} is not a state a status table maps to")
+    return {native: state for state, names in natives.items() for native in names}
+
+
 def table_state(table: dict, status: t.Any) -> tuple:
     """(native status, contract state) from a kind's status table; anything not listed is "unknown"."""
     native = text_or_none(status)

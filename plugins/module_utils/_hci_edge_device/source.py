@@ -12,11 +12,11 @@ import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.source import ARM_GROUP_PREFIX, ArmJobSource, info_arg_spec
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.status import PROVIDER
 
@@ -27,13 +27,9 @@ DEFAULT_EDGE_DEVICE = "default"
 # The REST spec's pattern for both jobsName and edgeDeviceName.
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9-]{3,24}$")
 API_VERSION_PATTERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(-preview)?$")
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-# Resource group: letters, digits, underscores, hyphens, periods, parentheses, 1-90, not ending in a period.
 # Arc machine: letters, digits, underscores, hyphens, periods, 1-54.
 RESOURCE_URI_PATTERN = re.compile(
-    rf"^/subscriptions/(?P<subscription>{_GUID})/resourceGroups/(?P<group>[-\w.()]{{0,89}}[-\w()])"
-    r"/providers/Microsoft\.HybridCompute/machines/(?P<machine>[a-zA-Z0-9_.-]{1,54})$",
-    re.IGNORECASE,
+    ARM_GROUP_PREFIX + r"/providers/Microsoft\.HybridCompute/machines/(?P<machine>[a-zA-Z0-9_.-]{1,54})$", re.IGNORECASE,
 )
 RESOURCE_URI_SHAPE = "/subscriptions/{subscription id}/resourceGroups/{group}/providers/Microsoft.HybridCompute/machines/{name}"
 
@@ -106,17 +102,12 @@ def jobs_path(resource_uri: str, edge_device_name: str) -> str:
 
 
 # hci_edge_device_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = dict(
-    job_name=dict(type="str", aliases=["job_id"]),
-    job_names=dict(type="list", elements="str", aliases=["job_ids"]),
-    resource_uri=dict(type="str", required=True),
-    edge_device_name=dict(type="str", default=DEFAULT_EDGE_DEVICE),
-    api_version=dict(type="str", default=DEFAULT_API_VERSION),
-    **AZURE_ARG_SPEC,
-)
+INFO_ARG_SPEC: dict = info_arg_spec("job_name", "job_names", DEFAULT_API_VERSION,
+                                    resource_uri=dict(type="str", required=True),
+                                    edge_device_name=dict(type="str", default=DEFAULT_EDGE_DEVICE))
 
 
-class HciJobSource(JobSource):
+class HciJobSource(ArmJobSource):
     """Get and ListByEdgeDevice of EdgeDeviceJobs on one edge device of one Arc machine."""
 
     provider = PROVIDER
@@ -124,21 +115,14 @@ class HciJobSource(JobSource):
 
     def __init__(self, client, resource_uri: str, edge_device_name: str = DEFAULT_EDGE_DEVICE,
                  api_version: str = DEFAULT_API_VERSION) -> None:
-        self.client = client
         self.target = parse_resource_uri(resource_uri)
         self.edge_device_name = validate_name(edge_device_name, "edge_device_name")
-        self.api_version = validate_api_version(api_version)
+        super().__init__(client, validate_api_version(api_version),
+                         f"{self.target['resource_uri'].lower()}/edgeDevices/{self.edge_device_name.lower()}")
 
     def location(self) -> str:
         return (f"on edge device {self.edge_device_name} of Arc machine {self.target['machine']} "
                 f"in resource group {self.target['group']}")
-
-    def location_key(self) -> str:
-        # ARM ids compare case-insensitively; the subscription in the id makes it unique across tenants.
-        return f"azure{self.target['resource_uri'].lower()}/edgeDevices/{self.edge_device_name.lower()}"
-
-    def _params(self) -> dict:
-        return {"api-version": self.api_version}
 
     def describe(self, job_id: str) -> dict:
         validate_name(job_id, "job_name")

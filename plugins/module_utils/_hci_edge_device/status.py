@@ -4,24 +4,15 @@
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, percent_or_none, text_or_none
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalized_block
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state, normalized_block
 
 PROVIDER = "hci_edge_device"
 # The contract's status table. ARM enum values compare case-insensitively (ARM's own rule), so these keys are lower
 # case. Anything not listed is "unknown", which is not terminal. ValidationSuccess is not here: its meaning depends
 # on deploymentMode.
-STATUS = {
-    "scheduled": "pending",
-    "validationinprogress": "running",
-    "deploymentinprogress": "running",
-    "paused": "paused",
-    "succeeded": "succeeded",
-    "deploymentsuccess": "succeeded",
-    "failed": "failed",
-    "validationfailed": "failed",
-    "deploymentfailed": "failed",
-    "canceled": "canceled",
-}
+STATUS = by_state(pending=("scheduled",), running=("validationinprogress", "deploymentinprogress"), paused=("paused",),
+                  succeeded=("succeeded", "deploymentsuccess"),
+                  failed=("failed", "validationfailed", "deploymentfailed"), canceled=("canceled",))
 # A job without properties.status: the resource's provisioningState only tells us about failures and work under way;
 # Succeeded just means the resource exists, so the job's own outcome stays unknown.
 _HCI_PROVISIONING = {

@@ -13,11 +13,11 @@ import re
 import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.source import ARM_GROUP_PREFIX, ArmJobSource, info_arg_spec
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded, refuse_path_breakers
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, pick_from_pages, select_ids
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 # The api-version check is the Microsoft.AzureStackHCI provider's, shared with the edge device jobs.
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import validate_api_version
@@ -27,10 +27,8 @@ DEFAULT_API_VERSION = "2025-10-01"
 # The REST spec gives update and run names no pattern; real ones are "Solution12.2604.1003.20" and GUIDs. Letters,
 # digits, '.', '_' and '-' keep every real name and nothing that could change a URL's path or query.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 CLUSTER_ID_PATTERN = re.compile(
-    rf"^/subscriptions/(?P<subscription>{_GUID})/resourceGroups/(?P<group>[-\w.()]{{0,89}}[-\w()])"
-    r"/providers/Microsoft\.AzureStackHCI/clusters/(?P<cluster>[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-]|[A-Za-z0-9])$",
+    ARM_GROUP_PREFIX + r"/providers/Microsoft\.AzureStackHCI/clusters/(?P<cluster>[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-]|[A-Za-z0-9])$",
     re.IGNORECASE,
 )
 CLUSTER_ID_SHAPE = "/subscriptions/{subscription id}/resourceGroups/{group}/providers/Microsoft.AzureStackHCI/clusters/{name}"
@@ -80,17 +78,11 @@ def validate_location(params: t.Mapping) -> dict:
 
 
 # hci_update_run_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = dict(
-    run_name=dict(type="str", aliases=["job_id"]),
-    run_names=dict(type="list", elements="str", aliases=["job_ids"]),
-    cluster_id=dict(type="str", required=True),
-    update_name=dict(type="str", required=True),
-    api_version=dict(type="str", default=DEFAULT_API_VERSION),
-    **AZURE_ARG_SPEC,
-)
+INFO_ARG_SPEC: dict = info_arg_spec("run_name", "run_names", DEFAULT_API_VERSION,
+                                    cluster_id=dict(type="str", required=True), update_name=dict(type="str", required=True))
 
 
-class HciUpdateRunSource(JobSource):
+class HciUpdateRunSource(ArmJobSource):
     """UpdateRuns_Get and UpdateRuns_List of one update of one Azure Local cluster (and Updates_Get, for the start
     module's plan)."""
 
@@ -98,21 +90,14 @@ class HciUpdateRunSource(JobSource):
     id_label = "Azure Local update run"
 
     def __init__(self, client, cluster_id: str, update_name: str, api_version: str = DEFAULT_API_VERSION) -> None:
-        self.client = client
         self.target = parse_cluster_id(cluster_id)
         self.update_name = validate_name(update_name, "update_name", "update name")
-        self.api_version = validate_api_version(api_version)
+        super().__init__(client, validate_api_version(api_version),
+                         f"{self.target['cluster_id'].lower()}/updates/{self.update_name.lower()}")
 
     def location(self) -> str:
         return (f"of update {self.update_name} on cluster {self.target['cluster']} "
                 f"in resource group {self.target['group']}")
-
-    def location_key(self) -> str:
-        # ARM ids compare case-insensitively; the subscription in the id makes it unique across tenants.
-        return f"azure{self.target['cluster_id'].lower()}/updates/{self.update_name.lower()}"
-
-    def _params(self) -> dict:
-        return {"api-version": self.api_version}
 
     def _runs_url(self) -> str:
         return self.client.url(jobs_path(self.target["cluster_id"], self.update_name))

@@ -4,16 +4,12 @@
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, text_or_none
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalized_block
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state, normalized_block
 
 PROVIDER = "hci_update_run"
 # The contract's status table over properties.state. ARM enum values compare case-insensitively (ARM's own rule),
 # so the keys are lower case. "Unknown", and a run without a state, are "unknown": not terminal.
-STATUS = {
-    "inprogress": "running",
-    "succeeded": "succeeded",
-    "failed": "failed",
-}
+STATUS = by_state(running=("inprogress",), succeeded=("succeeded",), failed=("failed",))
 # The step tree is the service's; a depth bound keeps a hostile answer from recursing without end.
 _MAX_DEPTH = 64
 

@@ -3,19 +3,12 @@
 """Panorama device jobs in the contract's state vocabulary."""
 from __future__ import annotations
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalized_block, table_state
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state, normalized_block, table_state
 
 PROVIDER = "panorama_device"
 # The contract's status table. Anything not listed is "unknown", which is not terminal.
-STATUS = {
-    "PENDING": "pending",
-    "IN_PROGRESS": "running",
-    "DOWNLOADING": "running",
-    "VERIFYING": "running",
-    "REBOOTING": "running",
-    "COMPLETED": "succeeded",
-    "FAILED": "failed",
-}
+STATUS = by_state(pending=("PENDING",), running=("IN_PROGRESS", "DOWNLOADING", "VERIFYING", "REBOOTING"),
+                  succeeded=("COMPLETED",), failed=("FAILED",))
 
 
 def normalize(raw: dict) -> dict:

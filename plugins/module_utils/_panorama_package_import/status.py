@@ -4,15 +4,11 @@
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import text_or_none
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalized_block, table_state
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state, normalized_block, table_state
 
 PROVIDER = "panorama_package_import"
 # The contract's status table. Anything not listed is "unknown", which is not terminal.
-STATUS = {
-    "PENDING": "pending",
-    "SUCCEEDED": "succeeded",
-    "FAILED": "failed",
-}
+STATUS = by_state(pending=("PENDING",), succeeded=("SUCCEEDED",), failed=("FAILED",))
 
 
 def normalize(raw: dict) -> dict:

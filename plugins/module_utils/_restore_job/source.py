@@ -17,21 +17,13 @@ STATUS_CHOICES = ("PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED")
 FILTERS = ("status", "resource_type", "created_after", "created_before")
 LABEL = "Backup restore job id"
 # restore_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(
-    "restore_job_id",
-    status=dict(type="str", choices=list(STATUS_CHOICES)),
-    resource_type=dict(type="str"),
-)
+INFO_ARG_SPEC: dict = info_arg_spec("restore_job_id", FILTERS, status=STATUS_CHOICES)
 
 
 class RestoreJobSource(BackupApiJobSource):
     # ListRestoreJobs entries (RestoreJobsListMember) have every member DescribeRestoreJob returns.
-    provider = PROVIDER
-    id_label = "Backup restore job"
-    describe_op = "describe_restore_job"
-    list_op = "list_restore_jobs"
-    list_key = "RestoreJobs"
-    id_key = "RestoreJobId"
+    provider, id_label = PROVIDER, "Backup restore job"
+    describe_op, list_op, list_key, id_key = "describe_restore_job", "list_restore_jobs", "RestoreJobs", "RestoreJobId"
 
 
 def check_filters(params: t.Mapping, ids: list | None) -> dict:

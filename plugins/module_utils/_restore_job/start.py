@@ -14,7 +14,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_iam_role_arn, check_resource_type, check_token, string_map,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.source import RestoreJobSource
@@ -44,15 +44,10 @@ def restore_job(module: t.Any) -> dict:
     params = module.params
     request, token = restore_inputs(params)
     validate_wait(params)
-    task_started = _time()
-    report = module.report(RestoreJobSource.for_module(module), start=True)
     point = request["RecoveryPointArn"]
-    if module.check_mode:
-        # Metadata is left out: it can hold passwords. Tokens are never shown by the API, so a reused one is
-        # reported as a start, as in a real run without the service's answer.
-        would = {"recovery_point_arn": point, "resource_type": request.get("ResourceType"),
-                 "iam_role_arn": request.get("IamRoleArn"), "idempotency_token": token}
-        return report.check_mode([would])
-    before = recent_job_ids(report, token, task_started, ByResourceType=request.get("ResourceType"))
-    return start_job(report, operation="start_restore_job", request=request, token=token, before=before,
-                     task_started=task_started, what=f"a restore job of recovery point {point}", id_key="RestoreJobId")
+    # Check mode leaves the metadata out: it can hold passwords.
+    return run_start(module, RestoreJobSource, "start_restore_job", request, token, _time(),
+                     would={"recovery_point_arn": point, "resource_type": request.get("ResourceType"),
+                            "iam_role_arn": request.get("IamRoleArn")},
+                     recent={"ByResourceType": request.get("ResourceType")},
+                     what=f"a restore job of recovery point {point}")

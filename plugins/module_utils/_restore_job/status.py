@@ -4,16 +4,12 @@
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.status import job_block
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state
 
 PROVIDER = "restore_job"
 # The contract's status table. Anything not listed is "unknown", which is not terminal.
-STATUS = {
-    "PENDING": "pending",
-    "RUNNING": "running",
-    "COMPLETED": "succeeded",
-    "FAILED": "failed",
-    "ABORTED": "canceled",
-}
+STATUS = by_state(pending=("PENDING",), running=("RUNNING",), succeeded=("COMPLETED",), failed=("FAILED",),
+                  canceled=("ABORTED",))
 
 
 def normalize(raw: dict) -> dict:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
-    LIST_MAX_RESULTS, check_arn, check_choice, check_ids, check_list_filters, check_vault_name, parse_time,
+    LIST_MAX_RESULTS, check_arn, check_choice, check_ids, check_list_filters, check_vault_name, info_arg_spec, parse_time,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
@@ -29,29 +28,14 @@ FILTERS = ("state", "backup_vault_name", "recovery_point_arn", "resource_arn", "
            "completed_after", "completed_before")
 LABEL = "Backup scan job id"
 # scan_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = dict(
-    scan_job_id=dict(type="str", aliases=["job_id"]),
-    job_ids=dict(type="list", elements="str"),
-    state=dict(type="str", choices=list(STATE_CHOICES)),
-    backup_vault_name=dict(type="str"),
-    recovery_point_arn=dict(type="str"),
-    resource_arn=dict(type="str"),
-    resource_type=dict(type="str", choices=list(RESOURCE_TYPE_CHOICES)),
-    scan_result_status=dict(type="str", choices=list(RESULT_CHOICES)),
-    completed_after=dict(type="str"),
-    completed_before=dict(type="str"),
-    **AWS_ARG_SPEC,
-)
+INFO_ARG_SPEC: dict = info_arg_spec("scan_job_id", FILTERS, state=STATE_CHOICES, resource_type=RESOURCE_TYPE_CHOICES,
+                                    scan_result_status=RESULT_CHOICES)
 
 
 class ScanJobSource(BackupApiJobSource):
     # ListScanJobs entries (ScanJob) have every member DescribeScanJob returns, ScanResult too.
-    provider = PROVIDER
-    id_label = "Backup scan job"
-    describe_op = "describe_scan_job"
-    list_op = "list_scan_jobs"
-    list_key = "ScanJobs"
-    id_key = "ScanJobId"
+    provider, id_label = PROVIDER, "Backup scan job"
+    describe_op, list_op, list_key, id_key = "describe_scan_job", "list_scan_jobs", "ScanJobs", "ScanJobId"
 
     def fetch_batch(self, ids: list, hints: dict) -> dict:
         """Many jobs through ListScanJobs (no creation window there): bounded pages, the rest described."""

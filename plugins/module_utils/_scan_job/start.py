@@ -15,7 +15,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_choice, check_iam_role_arn, check_token, check_vault_name,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import recent_job_ids, start_job
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.source import ScanJobSource
@@ -57,15 +57,9 @@ def scan_inputs(params: t.Mapping) -> tuple:
 def scan_job(module: t.Any) -> dict:
     """Handler of scan_job."""
     request, token = scan_inputs(module.params)
-    task_started = _time()
-    report = module.report(ScanJobSource.for_module(module), start=True)
     point, vault = request["RecoveryPointArn"], request["BackupVaultName"]
-    if module.check_mode:
-        # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
-        would = {"backup_vault_name": vault, "recovery_point_arn": point, "scan_mode": request["ScanMode"],
-                 "malware_scanner": request["MalwareScanner"], "idempotency_token": token}
-        return report.check_mode([would])
-    before = recent_job_ids(report, token, task_started, ByRecoveryPointArn=point, ByBackupVaultName=vault)
-    return start_job(report, operation="start_scan_job", request=request, token=token, before=before,
-                     task_started=task_started, what=f"a malware scan of recovery point {point} in backup vault "
-                     f"{vault}", id_key="ScanJobId")
+    return run_start(module, ScanJobSource, "start_scan_job", request, token, _time(),
+                     would={"backup_vault_name": vault, "recovery_point_arn": point, "scan_mode": request["ScanMode"],
+                            "malware_scanner": request["MalwareScanner"]},
+                     recent={"ByRecoveryPointArn": point, "ByBackupVaultName": vault},
+                     what=f"a malware scan of recovery point {point} in backup vault {vault}")

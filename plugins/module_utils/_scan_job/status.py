@@ -9,20 +9,14 @@ for the gate, and ``message`` says which (with the API's StatusMessage where the
 from __future__ import annotations
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import text_or_none
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalized_block, table_state
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import by_state, normalized_block, table_state
 
 PROVIDER = "scan_job"
 CLEAN = "NO_THREATS_FOUND"
 # The contract's status table (the model's ScanState). COMPLETED is "succeeded" only with a clean verdict (see
 # normalize). Anything not listed is "unknown", which is not terminal.
-STATUS = {
-    "CREATED": "pending",
-    "RUNNING": "running",
-    "COMPLETED": "succeeded",
-    "COMPLETED_WITH_ISSUES": "failed",
-    "FAILED": "failed",
-    "CANCELED": "canceled",
-}
+STATUS = by_state(pending=("CREATED",), running=("RUNNING",), succeeded=("COMPLETED",),
+                  failed=("COMPLETED_WITH_ISSUES", "FAILED"), canceled=("CANCELED",))
 VERDICTS = {
     "THREATS_FOUND": "The scan completed and found threats (ScanResultStatus THREATS_FOUND).",
     "UNKNOWN": "The scan completed without a verdict (ScanResultStatus UNKNOWN): the recovery point is not known "

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jobgate.cloud.plugins.filter.wait_plan import wait_plan
-from ansible_collections.jobgate.cloud.plugins.filter.wait_progress import wait_progress
-from ansible_collections.jobgate.cloud.plugins.filter.wait_result import wait_result
-from ansible_collections.jobgate.cloud.plugins.filter.wait_step import wait_step
-from ansible_collections.jobgate.cloud.plugins.filter.wait_verdict import wait_verdict
+from ansible_collections.jobgate.cloud.plugins.filter.wait_for_job import (
+    wait_plan, wait_progress, wait_result, wait_step, wait_verdict,
+)
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import gate
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalized_block, summarize
