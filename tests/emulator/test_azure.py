@@ -126,17 +126,20 @@ def test_admin_can_expire_every_token(az):
 
 
 def test_get_job_conforms_to_the_spec_and_moves_on_its_timeline(az):
-    az.seed("job-tl", timeline=[["Scheduled", 0], ["DeploymentInProgress", 0.3], ["Succeeded", 0.8]])
+    # Seconds apart, not tenths: beside a second make test the first read came more than 0.3 s after the seeding.
+    # Each read is timed from before the seeding, half a step into its state, so 2.5 s of lag either way still holds.
+    t0 = time.monotonic()
+    az.seed("job-tl", timeline=[["Scheduled", 0], ["DeploymentInProgress", 5], ["Succeeded", 10]])
     first = az.get(az.jobs_url("job-tl")).json()
     assert check_job(first) == []
     assert first["properties"]["status"] == "Scheduled" and first["properties"]["provisioningState"] == "Accepted"
     assert first["type"] == "Microsoft.AzureStackHCI/edgeDevices/jobs" and first["name"] == "job-tl"
     assert first["id"] == az.uri + "/providers/Microsoft.AzureStackHCI/edgeDevices/default/jobs/job-tl"
-    time.sleep(0.4)
+    time.sleep(max(0.0, t0 + 7.5 - time.monotonic()))
     middle = az.get(az.jobs_url("job-tl")).json()
     assert middle["properties"]["status"] == "DeploymentInProgress" and check_job(middle) == []
     assert 0 < middle["properties"]["reportedProperties"]["percentComplete"] < 100
-    time.sleep(0.6)
+    time.sleep(max(0.0, t0 + 12.5 - time.monotonic()))
     last = az.get(az.jobs_url("job-tl")).json()
     assert last["properties"]["status"] == "Succeeded" and check_job(last) == []
     assert last["properties"]["reportedProperties"]["percentComplete"] == 100 and "endTimeUtc" in last["properties"]
