@@ -16,6 +16,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded, refuse_path_breakers
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import Kind
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import select_ids
 
 JOB_ID_MAX_BYTES = 1024
@@ -44,12 +45,16 @@ LIFECYCLE_KEYS = {"move_to_cold_storage_after_days": "MoveToColdStorageAfterDays
 DELETE_AFTER_EVENTS = ("DELETE_AFTER_COPY",)
 
 
-def info_arg_spec(one: str, filters: t.Sequence[str], **choices: t.Sequence[str]) -> dict:
-    """An info module's options (the module adds the wait options; the event source takes the same): one id
-    (alias job_id), job_ids, the kind's list filters in their order (strings; one of ``choices[name]`` where given,
-    the model's enum), the AWS connection options."""
-    spec = {one: dict(type="str", aliases=["job_id"]), "job_ids": dict(type="list", elements="str")}
-    for name in filters:
+def info_arg_spec(kind: Kind, **choices: t.Sequence[str]) -> dict:
+    """An info module's options (the module adds the wait options; the event source takes the same), as the
+    registry declares them: the kind's one-id option and its aliases, its many-ids option, its list filters in their
+    order (strings; one of ``choices[name]`` where given, the model's enum), the AWS connection options."""
+    one, many = kind.id_option, kind.ids_option
+    spec = {one.name: dict(type="str"), many.name: dict(type="list", elements="str")}
+    for option in (one, many):
+        if option.aliases:
+            spec[option.name]["aliases"] = list(option.aliases)
+    for name in kind.list_filters:
         spec[name] = dict(type="str", choices=list(choices[name])) if name in choices else dict(type="str")
     return dict(spec, **AWS_ARG_SPEC)
 

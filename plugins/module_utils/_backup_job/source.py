@@ -10,14 +10,13 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.status import PROVIDER
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 
 # The model's BackupJobState enum.
 STATE_CHOICES = ("CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLETED", "FAILED", "EXPIRED", "PARTIAL")
-FILTERS = ("resource_arn", "state", "backup_vault_name", "resource_type", "created_after", "created_before")
-LABEL = "Backup job id"
 # backup_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec("backup_job_id", FILTERS, state=STATE_CHOICES)
+INFO_ARG_SPEC: dict = info_arg_spec(KINDS["backup_job"], state=STATE_CHOICES)
 
 
 class BackupJobSource(BackupApiJobSource):
@@ -29,9 +28,12 @@ class BackupJobSource(BackupApiJobSource):
         return not entry.get("IsParent")
 
 
+LABEL = f"{BackupJobSource.id_label} id"  # in messages about the ids
+
+
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
     """The list filters as ListBackupJobs members, checked (the creation window: see info_selection)."""
-    given = check_list_filters(params, ids, FILTERS, "backup_job_id")
+    given = check_list_filters(params, ids, KINDS["backup_job"].list_filters, "backup_job_id")
     if "resource_arn" in given:
         check_arn("resource_arn", given["resource_arn"], "resource ARN")
     if "backup_vault_name" in given:

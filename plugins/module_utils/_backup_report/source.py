@@ -20,6 +20,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
@@ -29,10 +30,9 @@ __all__ = ["CREATION_MARGIN", "INFO_ARG_SPEC", "LIST_MAX_RESULTS", "BackupReport
 
 REPORT_PLAN_NAME = re.compile(r"^[a-zA-Z][_a-zA-Z0-9]{0,255}$")
 STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
-FILTERS = ("report_plan_name", "status", "created_after", "created_before")
 
 # backup_report_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec("report_job_id", FILTERS, status=STATUS_CHOICES)
+INFO_ARG_SPEC: dict = info_arg_spec(KINDS["backup_report"], status=STATUS_CHOICES)
 
 
 def check_report_job_id(option: str, value: t.Any) -> str:
@@ -111,7 +111,7 @@ def select_jobs(params: t.Mapping) -> Selection:
     """backup_report_job_info's options (and the event source's) checked, before any request."""
     ids = select_ids(params, "report_job_id", "job_ids")
     check_ids(params, ids, "report_job_id", "Backup report job id")
-    filters = check_list_filters(params, ids, FILTERS, "report_job_id")
+    filters = check_list_filters(params, ids, KINDS["backup_report"].list_filters, "report_job_id")
     if "report_plan_name" in filters:
         check_report_plan_name(filters["report_plan_name"])
     check_choice("status", filters.get("status"), STATUS_CHOICES)

@@ -14,15 +14,13 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.status import PROVIDER, unwrap
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 
 # The model's CopyJobState enum.
 STATE_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED", "PARTIAL")
-FILTERS = ("state", "resource_arn", "resource_type", "destination_vault_arn", "source_recovery_point_arn",
-           "parent_job_id", "created_after", "created_before")
-LABEL = "Backup copy job id"
 # copy_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec("copy_job_id", FILTERS, state=STATE_CHOICES)
+INFO_ARG_SPEC: dict = info_arg_spec(KINDS["copy_job"], state=STATE_CHOICES)
 
 
 class CopyJobSource(BackupApiJobSource):
@@ -38,9 +36,12 @@ class CopyJobSource(BackupApiJobSource):
         return not entry.get("IsParent")
 
 
+LABEL = f"{CopyJobSource.id_label} id"  # in messages about the ids
+
+
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
     """The list filters as ListCopyJobs members, checked (the creation window: see info_selection)."""
-    given = check_list_filters(params, ids, FILTERS, "copy_job_id")
+    given = check_list_filters(params, ids, KINDS["copy_job"].list_filters, "copy_job_id")
     for name, what in (("resource_arn", "resource ARN"), ("destination_vault_arn", "backup vault ARN"),
                        ("source_recovery_point_arn", "recovery point ARN")):
         if name in given:

@@ -117,6 +117,20 @@ def _backup_api_kind(name: str, noun: str, title: str, list_filters: tuple, pass
     )
 
 
+def _hci_kind(name: str, title: str, info_module: str, start_module: str, ids: tuple, location_options: tuple,
+              info_actions: tuple, start_actions: tuple) -> Kind:
+    """A kind of Microsoft.AzureStackHCI's resources: its package is _ + its name, and its one-id and many-ids
+    options (``ids``: the resource's own names, e.g. job_name and job_names) take job_id and job_ids as aliases,
+    the names every kind answers to."""
+    one, many = ids
+    return Kind(
+        name=name, cloud="azure", service="Microsoft.AzureStackHCI", title=title, package=f"_{name}",
+        info_module=info_module, start_module=start_module,
+        id_option=Option(one, ("job_id",)), ids_option=Option(many, ("job_ids",)),
+        location_options=location_options, info_actions=info_actions, start_actions=start_actions,
+    )
+
+
 _DECLARED = (
     Kind(
         name="panorama_device", cloud="aws", service="panorama", title="AWS Panorama device jobs",
@@ -164,12 +178,9 @@ _DECLARED = (
             Action(_aws("backup", "DescribeReportJob"), "read the job it starts"),
         ),
     ),
-    Kind(
-        name="hci_edge_device", cloud="azure", service="Microsoft.AzureStackHCI",
-        title="Azure Local (Azure Stack HCI) edge device jobs",
-        package="_hci_edge_device", info_module="hci_edge_device_job_info", start_module="hci_edge_device_job",
-        id_option=Option("job_name", ("job_id",)), ids_option=Option("job_names", ("job_ids",)),
-        location_options=("resource_uri", "edge_device_name", "api_version"),
+    _hci_kind(
+        "hci_edge_device", "Azure Local (Azure Stack HCI) edge device jobs", "hci_edge_device_job_info",
+        "hci_edge_device_job", ("job_name", "job_names"), ("resource_uri", "edge_device_name", "api_version"),
         info_actions=(
             Action(f"{_HCI_JOBS}/read", "read and list the edge device's jobs"),
         ),
@@ -193,12 +204,9 @@ _DECLARED = (
                      ("state", "backup_vault_name", "recovery_point_arn", "resource_arn", "resource_type",
                       "scan_result_status", "completed_after", "completed_before"),
                      "pass O(iam_role_arn) and O(scanner_role_arn) to AWS Backup"),
-    Kind(
-        name="hci_update_run", cloud="azure", service="Microsoft.AzureStackHCI",
-        title="Azure Local (Azure Stack HCI) update runs",
-        package="_hci_update_run", info_module="hci_update_run_info", start_module="hci_update",
-        id_option=Option("run_name", ("job_id",)), ids_option=Option("run_names", ("job_ids",)),
-        location_options=("cluster_id", "update_name", "api_version"),
+    _hci_kind(
+        "hci_update_run", "Azure Local (Azure Stack HCI) update runs", "hci_update_run_info", "hci_update",
+        ("run_name", "run_names"), ("cluster_id", "update_name", "api_version"),
         info_actions=(
             Action(f"{_HCI_UPDATES}/updateRuns/read", "read and list the update's runs"),
         ),

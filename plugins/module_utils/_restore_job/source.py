@@ -9,15 +9,14 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
     check_choice, check_list_filters, check_resource_type, info_arg_spec, info_selection,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.status import PROVIDER
 
 # The model's RestoreJobStatus enum.
 STATUS_CHOICES = ("PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED")
-FILTERS = ("status", "resource_type", "created_after", "created_before")
-LABEL = "Backup restore job id"
 # restore_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec("restore_job_id", FILTERS, status=STATUS_CHOICES)
+INFO_ARG_SPEC: dict = info_arg_spec(KINDS["restore_job"], status=STATUS_CHOICES)
 
 
 class RestoreJobSource(BackupApiJobSource):
@@ -26,9 +25,12 @@ class RestoreJobSource(BackupApiJobSource):
     describe_op, list_op, list_key, id_key = "describe_restore_job", "list_restore_jobs", "RestoreJobs", "RestoreJobId"
 
 
+LABEL = f"{RestoreJobSource.id_label} id"  # in messages about the ids
+
+
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
     """The list filters as ListRestoreJobs members, checked (the creation window: see info_selection)."""
-    given = check_list_filters(params, ids, FILTERS, "restore_job_id")
+    given = check_list_filters(params, ids, KINDS["restore_job"].list_filters, "restore_job_id")
     if "resource_type" in given:
         check_resource_type("resource_type", given["resource_type"])
     check_choice("status", given.get("status"), STATUS_CHOICES)

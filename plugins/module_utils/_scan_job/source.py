@@ -17,6 +17,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.status import PROVIDER
 
@@ -24,11 +25,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.status imp
 STATE_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "COMPLETED_WITH_ISSUES", "FAILED", "CANCELED")
 RESOURCE_TYPE_CHOICES = ("EBS", "EC2", "S3")
 RESULT_CHOICES = ("NO_THREATS_FOUND", "THREATS_FOUND", "UNKNOWN")
-FILTERS = ("state", "backup_vault_name", "recovery_point_arn", "resource_arn", "resource_type", "scan_result_status",
-           "completed_after", "completed_before")
-LABEL = "Backup scan job id"
 # scan_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec("scan_job_id", FILTERS, state=STATE_CHOICES, resource_type=RESOURCE_TYPE_CHOICES,
+INFO_ARG_SPEC: dict = info_arg_spec(KINDS["scan_job"], state=STATE_CHOICES, resource_type=RESOURCE_TYPE_CHOICES,
                                     scan_result_status=RESULT_CHOICES)
 
 
@@ -57,9 +55,12 @@ class ScanJobSource(BackupApiJobSource):
                 if (to_datetime(job.get("CreationDate")) or after) >= after}
 
 
+LABEL = f"{ScanJobSource.id_label} id"  # in messages about the ids
+
+
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
     """The list filters as ListScanJobs members, checked."""
-    given = check_list_filters(params, ids, FILTERS, "scan_job_id")
+    given = check_list_filters(params, ids, KINDS["scan_job"].list_filters, "scan_job_id")
     for name, what in (("recovery_point_arn", "recovery point ARN"), ("resource_arn", "resource ARN")):
         if name in given:
             check_arn(name, given[name], what)
