@@ -348,33 +348,24 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import DELETE_AFTER_EVENTS
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import LIFECYCLE_OPTION
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.start import backup_job
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 
 
 def main() -> None:
-    argument_spec = dict(
+    run_task(backup_job, dict(
         backup_vault_name=dict(type="str", required=True),
         resource_arn=dict(type="str", required=True),
         iam_role_arn=dict(type="str", required=True),
         idempotency_token=dict(type="str", no_log=False),
         start_window_minutes=dict(type="int"),
         complete_window_minutes=dict(type="int"),
-        lifecycle=dict(type="dict", options=dict(
-            move_to_cold_storage_after_days=dict(type="int"),
-            delete_after_days=dict(type="int"),
-            opt_in_to_archive_for_supported_resources=dict(type="bool"),
-            delete_after_event=dict(type="str", choices=list(DELETE_AFTER_EVENTS)),
-        )),
+        lifecycle=LIFECYCLE_OPTION,
         recovery_point_tags=dict(type="dict"),
         backup_options=dict(type="dict"),
-    )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, backup_job)
+        **AWS_ARG_SPEC,
+    ))
 
 
 if __name__ == "__main__":

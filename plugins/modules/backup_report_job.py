@@ -273,18 +273,15 @@ error:
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.start import report_job
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 
 
 def main() -> None:
-    argument_spec = dict(
+    run_task(report_job, dict(
         report_plan_name=dict(type="str", required=True),
         idempotency_token=dict(type="str", no_log=False),
         **AWS_ARG_SPEC,
-        **WAIT_ARG_SPEC,
-    )
-    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), report_job)
+    ))
 
 
 if __name__ == "__main__":

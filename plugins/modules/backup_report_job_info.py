@@ -321,14 +321,11 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import INFO_ARG_SPEC, report_job_info
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 
 
 def main() -> None:
-    argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
-    # Id and filter conflicts are checked by the handler, so the failure carries the contract's error block.
-    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), report_job_info)
+    run_task(report_job_info, INFO_ARG_SPEC)
 
 
 if __name__ == "__main__":

@@ -350,15 +350,12 @@ error:
 # END shared
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import INFO_ARG_SPEC, edge_device_job_info
 
 
 def main() -> None:
-    argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
-    # job_name/job_names conflicts are checked by the handler, so the failure carries the contract's error block.
-    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), edge_device_job_info)
+    run_task(edge_device_job_info, INFO_ARG_SPEC)
 
 
 if __name__ == "__main__":

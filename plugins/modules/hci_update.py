@@ -306,21 +306,18 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import DEFAULT_API_VERSION
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.start import update_apply
 
 
 def main() -> None:
-    argument_spec = dict(
+    run_task(update_apply, dict(
         cluster_id=dict(type="str", required=True),
         update_name=dict(type="str", required=True),
         api_version=dict(type="str", default=DEFAULT_API_VERSION),
         **AZURE_ARG_SPEC,
-        **WAIT_ARG_SPEC,
-    )
-    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), update_apply)
+    ))
 
 
 if __name__ == "__main__":

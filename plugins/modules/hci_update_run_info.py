@@ -339,15 +339,12 @@ error:
 # END shared
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import INFO_ARG_SPEC, update_run_info
 
 
 def main() -> None:
-    argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
-    # run_name/run_names conflicts are checked by the handler, so the failure carries the contract's error block.
-    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), update_run_info)
+    run_task(update_run_info, INFO_ARG_SPEC)
 
 
 if __name__ == "__main__":

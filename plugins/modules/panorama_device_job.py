@@ -327,22 +327,18 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.start import device_job
 
 
 def main() -> None:
-    argument_spec = dict(
+    run_task(device_job, dict(
         device_ids=dict(type="list", elements="str", required=True),
         job_type=dict(type="str", choices=["OTA", "REBOOT"], required=True),
         image_version=dict(type="str"),
         allow_major_version_update=dict(type="bool", default=False),
         **AWS_ARG_SPEC,
-        **WAIT_ARG_SPEC,
-    )
-    # image_version/job_type rules are checked by the handler, so the failure carries the contract's error block.
-    run_module(JobGateModule(argument_spec=argument_spec, supports_check_mode=True), device_job)
+    ))
 
 
 if __name__ == "__main__":

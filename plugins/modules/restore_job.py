@@ -310,23 +310,19 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.start import restore_job
 
 
 def main() -> None:
-    argument_spec = dict(
+    run_task(restore_job, dict(
         recovery_point_arn=dict(type="str", required=True),
         metadata=dict(type="dict", required=True, no_log=True),
         iam_role_arn=dict(type="str"),
         resource_type=dict(type="str"),
         idempotency_token=dict(type="str", no_log=False),
-    )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, restore_job)
+        **AWS_ARG_SPEC,
+    ))
 
 
 if __name__ == "__main__":

@@ -339,16 +339,12 @@ error:
 # END shared
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.source import INFO_ARG_SPEC, restore_job_info
 
 
 def main() -> None:
-    argument_spec = dict(INFO_ARG_SPEC, **WAIT_ARG_SPEC)
-    # Id and filter conflicts are checked by the handler, so the failure carries the contract's error block.
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, restore_job_info)
+    run_task(restore_job_info, INFO_ARG_SPEC)
 
 
 if __name__ == "__main__":

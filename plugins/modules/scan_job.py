@@ -332,13 +332,12 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.start import SCAN_MODES, SCANNERS, scan_job
 
 
 def main() -> None:
-    argument_spec = dict(
+    run_task(scan_job, dict(
         backup_vault_name=dict(type="str", required=True),
         recovery_point_arn=dict(type="str", required=True),
         iam_role_arn=dict(type="str", required=True),
@@ -347,11 +346,8 @@ def main() -> None:
         scan_mode=dict(type="str", choices=list(SCAN_MODES), required=True),
         scan_base_recovery_point_arn=dict(type="str"),
         idempotency_token=dict(type="str", no_log=False),
-    )
-    argument_spec.update(AWS_ARG_SPEC)
-    argument_spec.update(WAIT_ARG_SPEC)
-    module = JobGateModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, scan_job)
+        **AWS_ARG_SPEC,
+    ))
 
 
 if __name__ == "__main__":

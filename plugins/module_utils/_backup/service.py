@@ -43,6 +43,13 @@ LIFECYCLE_KEYS = {"move_to_cold_storage_after_days": "MoveToColdStorageAfterDays
                   "opt_in_to_archive_for_supported_resources": "OptInToArchiveForSupportedResources",
                   "delete_after_event": "DeleteAfterEvent"}
 DELETE_AFTER_EVENTS = ("DELETE_AFTER_COPY",)
+# The lifecycle option of backup_job and copy_job (the model's Lifecycle structure, which both Start calls take).
+LIFECYCLE_OPTION = dict(type="dict", options=dict(
+    move_to_cold_storage_after_days=dict(type="int"),
+    delete_after_days=dict(type="int"),
+    opt_in_to_archive_for_supported_resources=dict(type="bool"),
+    delete_after_event=dict(type="str", choices=list(DELETE_AFTER_EVENTS)),
+))
 
 
 def info_arg_spec(kind: Kind, **choices: t.Sequence[str]) -> dict:

@@ -14,6 +14,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import known, scrub, scrub_data
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, failure_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
 
 
 class ModuleRun:
@@ -106,3 +107,12 @@ def run_module(module, handler) -> None:
         module.fail_json(**_hide_credentials(module, failure))
     else:
         module.exit_json(**_hide_credentials(module, result or {"changed": False}))
+
+
+def run_task(handler: t.Callable[[t.Any], dict], options: dict) -> None:
+    """A module's whole ``main()``: its ``options`` and the wait options, check mode, then ``run_module``.
+
+    What an argument spec cannot say (which options conflict, which go with which) the handler checks, so that
+    those failures carry the contract's error block too.
+    """
+    run_module(JobGateModule(argument_spec=dict(options, **WAIT_ARG_SPEC), supports_check_mode=True), handler)

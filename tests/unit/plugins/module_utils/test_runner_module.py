@@ -20,7 +20,7 @@ except ImportError:  # ansible-core 2.18 has no testing helper; AnsibleModule re
         with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()):
             yield
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_task
 
 SPEC = {"status": {"type": "str", "choices": ["CREATED", "RUNNING"]}, "wait_timeout": {"type": "int"}}
 
@@ -48,3 +48,25 @@ def test_valid_arguments_build_a_module():
     with patch_module_args({"status": "RUNNING"}):
         module = JobGateModule(argument_spec=SPEC, supports_check_mode=True)
     assert module.params["status"] == "RUNNING"
+
+
+def test_run_task_is_a_modules_main_its_options_the_wait_options_and_check_mode(capsys):
+    seen = {}
+
+    def handler(module):
+        seen.update(params=dict(module.params), check_mode=module.check_mode)
+        return {"changed": False, "jobs": []}
+
+    with patch_module_args({"status": "RUNNING", "_ansible_check_mode": True}), pytest.raises(SystemExit) as exited:
+        run_task(handler, {"status": SPEC["status"]})
+    assert exited.value.code == 0
+    assert json.loads(capsys.readouterr().out)["jobs"] == []
+    assert seen["check_mode"] is True
+    assert seen["params"] == {"status": "RUNNING", "wait": False, "wait_timeout": 1800, "wait_sleep": 5}
+
+
+def test_run_task_refuses_an_option_the_module_does_not_take(capsys):
+    with patch_module_args({"state": "RUNNING"}), pytest.raises(SystemExit) as exited:
+        run_task(lambda module: pytest.fail("the handler ran"), {"status": SPEC["status"]})
+    assert exited.value.code == 1
+    assert "state" in json.loads(capsys.readouterr().out)["msg"]
