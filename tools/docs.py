@@ -40,7 +40,7 @@ BIN = Path(sys.executable).parent
 MARKER = re.compile(r"^(?P<indent> *)# BEGIN (?P<name>\w+)\b.*$")
 BEGIN_TEXT = "# BEGIN {name}: generated from {origin} by `make docs`; edit it there"
 ORIGINS = {"normalized": "tools/returns.yml", "shared": "tools/returns.yml",
-           "permissions": "plugins/module_utils/_core/kinds.py"}
+           "permissions": "plugins/module_utils/_core/kinds.py", "kinds": "plugins/module_utils/_core/kinds.py"}
 PLACEHOLDER = re.compile(r"\{(provider|id_option|ids_option|id_ref|job_returned|info_module)\}")
 WIDTH = 110
 
@@ -385,6 +385,62 @@ def check_returns(source: dict, modules: Path = MODULES) -> list:
     return [problem for path in module_files(modules) for problem in return_drift(path, source)]
 
 
+# ---------------------------------------------------------------------------------------------------------- kind lists
+# The lists of kinds and modules outside the modules, each between `# BEGIN kinds` / `# END kinds` markers: a new
+# kind's entry in the registry puts it in the action groups, the role's choices and the event source's choices.
+def runtime_kinds(kinds) -> str:
+    """meta/runtime.yml's action groups (each cloud's modules; the info modules the role polls) and their routing."""
+    groups: dict = {cloud: [m for kind in kinds if kind.cloud == cloud for m in (kind.info_module, kind.start_module)]
+                    for cloud in load_registry().CLOUDS}
+    groups["wait_for_job"] = [kind.info_module for kind in kinds]
+    routing = {kind.info_module: {"action_plugin": "ansible.legacy.normal"} for kind in kinds}
+    return _dump({"action_groups": groups, "plugin_routing": {"modules": routing}})
+
+
+def kind_choices(kinds) -> str:
+    """The choices of the role's wait_for_job_kind and of the event source's kind: every kind's name."""
+    return _dump({"choices": [kind.name for kind in kinds]})
+
+
+KIND_LISTS = {
+    ROOT / "meta" / "runtime.yml": runtime_kinds,
+    ROOT / "roles" / "wait_for_job" / "meta" / "argument_specs.yml": kind_choices,
+    ROOT / "extensions" / "eda" / "plugins" / "event_source" / "job_status.py": kind_choices,
+}
+
+
+def with_region(text: str, name: str, body: str) -> tuple:
+    """(text with its one ``# BEGIN name`` / ``# END name`` region holding ``body``, [problems])."""
+    lines = text.split("\n")
+    begins = [i for i, line in enumerate(lines) if (m := MARKER.match(line)) and m.group("name") == name]
+    ends = [i for i, line in enumerate(lines) if line.strip() == f"# END {name}"]
+    if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
+        return text, [f"needs exactly one `# BEGIN {name}` and one `# END {name}` after it"]
+    indent = MARKER.match(lines[begins[0]]).group("indent")
+    region = [indent + BEGIN_TEXT.format(name=name, origin=ORIGINS[name])]
+    region += [(indent + line) if line else line for line in body.rstrip("\n").split("\n")]
+    return "\n".join(lines[:begins[0]] + region + lines[ends[0]:]), []
+
+
+def kind_lists(write: bool, kinds=None, files: dict | None = None) -> list:
+    """Write (or check) every list of kinds outside the modules (``files``: path -> writer, KIND_LISTS by default);
+    returns the problems."""
+    kinds = list((kinds or KINDS).values())
+    problems = []
+    for path, make in (files or KIND_LISTS).items():
+        text = path.read_text(encoding="utf-8")
+        synced, found = with_region(text, "kinds", make(kinds))
+        problems += [f"{_shown(path)}: {p}" for p in found]
+        if synced == text:
+            continue
+        if write:
+            path.write_text(synced, encoding="utf-8")
+            print(f"wrote the kinds of {_shown(path)}")
+        else:
+            problems.append(f"{_shown(path)} lists other kinds than the registry; run `make docs`")
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------------------- site
 COLLECTION = "jobgate.cloud"
 INSTALLED = Path("ansible_collections") / "jobgate" / "cloud"
@@ -700,6 +756,11 @@ def main() -> int:
             print("the permissions docs do not match the registry of kinds:\n  " + "\n  ".join(problems))
             return 1
         print("the modules' permissions notes and docs/permissions.md match the registry of kinds")
+    problems = kind_lists(write=args.write)
+    if problems:
+        print("the lists of kinds do not match the registry of kinds:\n  " + "\n  ".join(problems))
+        return 1
+    print("the action groups and the role's and event source's kind choices match the registry of kinds")
     if args.check:
         lint()
     return 0

@@ -236,3 +236,51 @@ def test_site_links_turn_guide_and_policy_links_into_the_site_s():
         "see {doc}`docs/permissions.md </collections/jobgate/cloud/docsite/permissions>`, "
         f"{{download}}`the policy </{docs.GUIDES_DIR}/permissions/aws-iam-read.json>`, "
         "[elsewhere](https://example.invalid/x.md) and [a file](other.md)")
+
+
+def test_the_lists_of_kinds_in_the_tree_are_current():
+    assert docs.kind_lists(write=False) == []
+
+
+@pytest.fixture
+def kind_list_files(tmp_path):
+    """Copies of the three files that list kinds outside the modules, each with its writer."""
+    files = {}
+    for path, make in docs.KIND_LISTS.items():
+        copy = tmp_path / path.name
+        shutil.copy(path, copy)
+        files[copy] = make
+    return files
+
+
+def test_a_new_kind_reaches_the_action_groups_and_both_kind_choices(kind_list_files):
+    """A kind added to the registry fails the check until `make docs` writes it into all three files."""
+    kinds = dict(docs.KINDS)
+    kinds["tape_job"] = dataclasses.replace(kinds["copy_job"], name="tape_job", info_module="tape_job_info",
+                                            start_module="tape_job")
+    assert docs.kind_lists(False, docs.KINDS, kind_list_files) == []
+    assert len(docs.kind_lists(False, kinds, kind_list_files)) == 3
+    assert docs.kind_lists(True, kinds, kind_list_files) == []
+    assert docs.kind_lists(False, kinds, kind_list_files) == []
+    by_name = {path.name: path for path in kind_list_files}
+    runtime = yaml.safe_load(by_name["runtime.yml"].read_text())
+    assert runtime["action_groups"]["aws"][-2:] == ["tape_job_info", "tape_job"]
+    assert runtime["action_groups"]["wait_for_job"][-1] == "tape_job_info"
+    assert runtime["plugin_routing"]["modules"]["tape_job_info"] == {"action_plugin": "ansible.legacy.normal"}
+    assert runtime["requires_ansible"] == ">=2.18.0"  # what lies outside the markers is kept
+    role = yaml.safe_load(by_name["argument_specs.yml"].read_text())["argument_specs"]["main"]["options"]
+    assert role["wait_for_job_kind"]["choices"][-1] == "tape_job"
+    assert "wait_for_job_jobs" in role
+    for node in ast.parse(by_name["job_status.py"].read_text()).body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
+            options = yaml.safe_load(node.value.value)["options"]
+    assert options["kind"]["choices"] == [*docs.KINDS, "tape_job"]
+    assert options["kind"]["required"] is True
+
+
+def test_a_list_of_kinds_without_its_markers_is_reported(kind_list_files):
+    path = next(p for p in kind_list_files if p.name == "runtime.yml")
+    path.write_text(path.read_text().replace("# END kinds\n", ""))
+    problems = docs.kind_lists(True, docs.KINDS, kind_list_files)
+    assert problems == [f"{path}: needs exactly one `# BEGIN kinds` and one `# END kinds` after it"]
+    assert "# BEGIN kinds" in path.read_text()  # nothing written where the region cannot be found

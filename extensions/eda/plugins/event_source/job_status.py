@@ -39,8 +39,18 @@ options:
       - Which jobs to watch.
     type: str
     required: true
-    choices: [panorama_device, panorama_package_import, backup_report, hci_edge_device, backup_job, restore_job,
-              copy_job, scan_job, hci_update_run]
+    # BEGIN kinds: generated from plugins/module_utils/_core/kinds.py by `make docs`; edit it there
+    choices:
+      - panorama_device
+      - panorama_package_import
+      - backup_report
+      - hci_edge_device
+      - backup_job
+      - restore_job
+      - copy_job
+      - scan_job
+      - hci_update_run
+    # END kinds
   interval:
     description:
       - Seconds between the starts of two polls while the API answers; at least V(5).
