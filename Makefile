@@ -158,13 +158,22 @@ integration: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 -m "$(call with_mark,timing)" $(INTEGRATION_TESTS) \
 	  || [ $$? -eq 5 ]
 
+# ansible-test builds its venvs under ~/.ansible/test, named by Python version and requirements only: two make tests
+# on one machine (two clones) built the same one at the same moment, and one found pip half uninstalled. Each build
+# tree gives it a home of its own (the pip stand-in goes into that home's cache too). ansible-test hands pip only
+# HOME, so that home links to the user's pip configuration and pip cache, where they exist.
+SANITY_HOME := $(BUILD)/ansible-test-home
 # ansible-test needs the collection at ansible_collections/NS/NAME; copy the tracked tree there.
 sanity: venv
-	$(BIN)/python tools/get_pip_standin.py --install
+	for kept in .config/pip .cache/pip; do \
+	  if [ -e "$$HOME/$$kept" ]; then mkdir -p "$(SANITY_HOME)/$$(dirname $$kept)"; \
+	    ln -sfn "$$HOME/$$kept" "$(SANITY_HOME)/$$kept"; fi; \
+	done
+	HOME=$(SANITY_HOME) $(BIN)/python tools/get_pip_standin.py --install
 	rm -rf $(SANITY_DIR) && mkdir -p $(SANITY_DIR)
 	git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} $(SANITY_DIR)/ 2>/dev/null || true
 	cd $(SANITY_DIR) && git init -q && git add -A && \
-	  $(BIN)/ansible-test sanity --venv --python $(PYTHON_VERSION) --color no
+	  HOME=$(SANITY_HOME) $(BIN)/ansible-test sanity --venv --python $(PYTHON_VERSION) --color no
 
 lint: install
 	$(BIN)/ansible-lint --profile production --offline
