@@ -29,7 +29,7 @@ RUNS = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 8]]
 # took more than 8 s from the seeding to its first read (as test_backup_jobs' ROLE_RISING).
 ROLE_RUNS = [["CREATED", 0], ["RUNNING", 0.5], ["COMPLETED", 30]]
 WAIT = {"wait": True, "wait_sleep": 1, "wait_timeout": 90}
-DEADLINE = 8   # several throttled tries even after a module start-up on a loaded machine (as test_backup_jobs)
+DEADLINE = 15  # several throttled tries even after a module start-up on a loaded machine (as test_backup_jobs)
 PAGED = 105   # more than one page of the emulator's 100
 DAY_AGO = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
