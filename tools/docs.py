@@ -63,7 +63,8 @@ def load_registry(path: Path = REGISTRY):
     return module
 
 
-KINDS = load_registry().KINDS
+REGISTRY_MODULE = load_registry()
+KINDS = REGISTRY_MODULE.KINDS
 
 
 def load_source(path: Path = SOURCE) -> dict:
@@ -391,7 +392,7 @@ def check_returns(source: dict, modules: Path = MODULES) -> list:
 def runtime_kinds(kinds) -> str:
     """meta/runtime.yml's action groups (each cloud's modules; the info modules the role polls) and their routing."""
     groups: dict = {cloud: [m for kind in kinds if kind.cloud == cloud for m in (kind.info_module, kind.start_module)]
-                    for cloud in load_registry().CLOUDS}
+                    for cloud in REGISTRY_MODULE.CLOUDS}
     groups["wait_for_job"] = [kind.info_module for kind in kinds]
     routing = {kind.info_module: {"action_plugin": "ansible.legacy.normal"} for kind in kinds}
     return _dump({"action_groups": groups, "plugin_routing": {"modules": routing}})
