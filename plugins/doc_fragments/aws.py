@@ -71,7 +71,8 @@ options:
         U(https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html).
       - The collection does its own retries (throttling including C(ThrottlingException), HTTP 429 and 5xx,
         timeouts and connection errors, with jittered exponential backoff); C(retries.total_max_attempts) or
-        C(retries.max_attempts) in this dictionary set how many attempts it makes (default 6 in total).
+        C(retries.max_attempts) in this dictionary set how many attempts it makes (default 6 in total). With
+        O(wait=true) a read is tried until O(wait_timeout) instead; the attempt count still bounds a start.
       - Connect and read timeouts default to 10 and 60 seconds; C(connect_timeout) and C(read_timeout) change them.
     type: dict
   assume_role_arn:

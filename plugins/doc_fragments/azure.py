@@ -87,5 +87,6 @@ notes:
   - The bearer token is sent to the Resource Manager endpoint only; a C(nextLink) that points to any other scheme,
     host or port is refused, never followed.
   - Requests that Resource Manager throttles (HTTP 429) or fails with HTTP 5xx, and connection errors, are retried
-    a few times, honouring C(Retry-After) (at most 60 seconds a pause).
+    a few times, honouring C(Retry-After) (at most 60 seconds a pause); with O(wait=true) a read is retried until
+    O(wait_timeout).
 """

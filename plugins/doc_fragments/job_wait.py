@@ -28,6 +28,9 @@ options:
       - A budget for the whole task, counted from the module's start; with O(wait=true) the task returns within it
         plus 2 seconds, whatever the API does. Retries, their backoff and C(Retry-After) waits stop at it, and no
         request gets a connect or read timeout longer than the time left.
+      - Within it a read that fails with a retryable error (throttling, HTTP 5xx, a dropped connection, a body that
+        is not the answer) is tried again until the budget runs out, however many attempts that takes; a request
+        that starts a job keeps its bounded attempts.
       - On timeout the task fails with a message naming the jobs still open and their last states, and still returns
         RV(jobs), RV(summary) and RV(elapsed). If no read succeeded at all, it fails with the API's last error
         (retryable), saying that the time ran out while the API kept failing and how often it was tried.

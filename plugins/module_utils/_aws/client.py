@@ -31,6 +31,9 @@ except ImportError:  # reported by the module through missing_required_lib
 
 COLLECTION_VERSION = "0.1.0"
 
+# The actions of reads: with wait they are tried until the deadline; a start has its bounded attempts.
+READ_ACTIONS = ("get", "list")
+
 DEFAULT_CONNECT_TIMEOUT = 10
 DEFAULT_READ_TIMEOUT = 60
 
@@ -196,8 +199,14 @@ class AwsClient:
         key = f"aws/{self.region or ''}"
         return f"{key}@{self.settings.endpoint_url}" if self.settings.endpoint_url else key
 
-    def call(self, operation: str, *, action: str, what: str, **kwargs: t.Any) -> dict:
-        """Call a client method (snake_case name) with our retries; botocore errors become ``JobGateError``."""
+    def call(self, operation: str, *, action: str, what: str, accept: t.Callable[[dict], t.Any] | None = None,
+             **kwargs: t.Any) -> dict:
+        """Call a client method (snake_case name) with our retries; botocore errors become ``JobGateError``.
+
+        A read (``action`` in ``READ_ACTIONS``) on a bounded deadline is tried until the deadline (``RetryPolicy.run``).
+        ``accept(answer)`` may refuse an answer by raising a retryable JobGateError (a 200 without the job): it is
+        tried again like any other.
+        """
         method = getattr(self.client, operation)
 
         def attempt(number: int, ticket: float) -> dict:
@@ -216,9 +225,15 @@ class AwsClient:
                 raise convert_error(exc, action=action, what=what, where=self.location(),
                                     secrets=self.settings.secrets(), attempts=number) from None
             self.limiter.on_success()
+            if accept is not None:
+                try:
+                    accept(out)
+                except JobGateError as err:
+                    err.attempts = number
+                    raise
             return out
 
-        return self.policy.run(self.deadline, attempt, turn=self.limiter.acquire,
+        return self.policy.run(self.deadline, attempt, turn=self.limiter.acquire, ride=action in READ_ACTIONS,
                                out_of_time=lambda: self.deadline.out_of_time(f"{action} {what} {self.location()}"))
 
     def pages(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> t.Iterator:

@@ -44,8 +44,6 @@ except ImportError:  # reported by the module through missing_required_lib
 ADVISORY_WINDOW = 15 * 60    # botocore's defaults, kept for sessions of an hour or more
 MANDATORY_WINDOW = 10 * 60
 METHOD = "jobgate-assume-role"
-# With wait, the first pause between two rounds of AssumeRole attempts (then doubling, as for a first read).
-FIRST_ROUND_PAUSE = 1.0
 _DENIED_HINT = (" Check that the role's trust policy lets the base credentials assume it, and"
                 " assume_role_external_id if the role requires one.")
 
@@ -90,7 +88,7 @@ def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, 
     ``config`` is the service client's botocore Config (its retries off). Every AssumeRole, the first and each
     renewal, gets up to ``attempts`` attempts (throttling, 5xx and connection errors; its calls are reads) on
     ``deadline``: no request gets longer than the time left, no backoff sleeps past it, no attempt starts after it.
-    With a bounded deadline (``wait``) the first AssumeRole rides through retryable failures like a first read.
+    With a bounded deadline (``wait``) it is tried until the deadline, like any read (``RetryPolicy.run``).
     """
     deadline = deadline if deadline is not None else Deadline()
     base = _base_credentials(session, settings, region)
@@ -126,14 +124,13 @@ def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, 
 
     def fetch() -> dict:
         # Our retries, not botocore's: its backoff sleeps past any deadline (the same loop as AwsClient.call's).
-        metadata = policy.run(deadline, attempt, out_of_time=lambda: deadline.out_of_time(
+        metadata = policy.run(deadline, attempt, ride=True, out_of_time=lambda: deadline.out_of_time(
             f"assume role {settings.assume_role_arn} {sts_location(settings, region)}"))
         # The role's keys and session token, first and renewed: never in any output, wherever echoed.
         remember(metadata.get("secret_key"), metadata.get("token"))
         return metadata
 
-    # With wait, rounds of attempts until the deadline, FIRST_ROUND_PAUSE apart and doubling; without, one round.
-    metadata = ride(deadline, FIRST_ROUND_PAUSE, fetch)
+    metadata = ride(deadline, fetch)
     expiry = datetime.fromisoformat(str(metadata["expiry_time"]).replace("Z", "+00:00"))
     advisory, mandatory = refresh_windows((expiry - datetime.now(timezone.utc)).total_seconds())
     make = botocore.credentials.RefreshableCredentials.create_from_metadata

@@ -37,17 +37,21 @@ class RetryPolicy:
 
     def run(self, deadline: Deadline, attempt: t.Callable[[int, t.Any], T], *,
             out_of_time: t.Callable[[], JobGateError], retry: t.Callable[[JobGateError], bool] | None = None,
-            turn: t.Callable[[], t.Any] | None = None) -> T:
-        """``attempt(number, ticket)`` for number 1, 2, ... up to ``max_attempts``: its answer, or the JobGateError it
-        raised when it is not worth another try (``retry(err)``, by default ``err.retryable``) or none is left.
+            turn: t.Callable[[], t.Any] | None = None, ride: bool = False) -> T:
+        """``attempt(number, ticket)`` for number 1, 2, ...: its answer, or the JobGateError it raised when it is not
+        worth another try (``retry(err)``, by default ``err.retryable``) or no try is left.
 
         The one retry loop of the AWS calls (service calls, create calls, AssumeRole), on ``deadline``: the backoff
         is slept on it, and no attempt starts once it has passed, neither after the backoff nor after ``turn()``
-        (the limiter's wait; its result is the attempt's ``ticket``). Then the last error is raised, or
-        ``out_of_time()`` when no attempt was made.
+        (the limiter's wait; its result is the attempt's ``ticket``). ``max_attempts`` bounds the tries, except
+        that a read (``ride``) on a bounded deadline (``wait``) is tried until the deadline: the wait's only
+        retries of it are these. Then the last error is raised, or ``out_of_time()`` when no attempt was made.
         """
         last: JobGateError | None = None
-        for number in range(1, max(1, self.max_attempts) + 1):
+        number = 0
+        until_deadline = ride and deadline.bounded
+        while True:
+            number += 1
             ticket = turn() if turn is not None else None
             if deadline.expired:
                 break
@@ -55,7 +59,8 @@ class RetryPolicy:
                 return attempt(number, ticket)
             except JobGateError as err:
                 last = deadline.last_answer(last, err)
-            if number >= self.max_attempts or not (retry(last) if retry is not None else last.retryable):
+            spent = number >= self.max_attempts and not until_deadline
+            if spent or not (retry(last) if retry is not None else last.retryable):
                 break
             deadline.sleep(self.delay(number - 1, last.retry_after))
         raise last if last is not None else out_of_time()

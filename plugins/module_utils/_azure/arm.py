@@ -67,6 +67,20 @@ def arm_error(response, what: str, attempts: int = 1) -> JobGateError:
                         retry_after=retry_after_seconds(response.headers.get("Retry-After")), attempts=attempts)
 
 
+def json_object(response, what: str) -> dict:
+    """The JSON object an answer's body must be; a cut-off body or a proxy's page is a retryable InvalidResponse
+    (``ArmClient.request`` tries it again like any transient answer)."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise JobGateError(f"Resource Manager answered {what} with a body that is not JSON.",
+                           code="InvalidResponse", http_status=response.status_code, retryable=True) from None
+    if not isinstance(body, dict):
+        raise JobGateError(f"Resource Manager answered {what} with JSON that is not an object.",
+                           code="InvalidResponse", http_status=response.status_code, retryable=True)
+    return body
+
+
 def tls_message(url: str) -> str:
     return (f"TLS certificate verification failed for {url}: the server's certificate is not signed by a CA this "
             "host trusts. Add that CA to the trust store or point REQUESTS_CA_BUNDLE at it; "
@@ -133,30 +147,54 @@ class ArmClient:
                                     self.deadline.clock() + ARM_RETRY.capped(self.max_retry_after).told(hinted))
         return True
 
-    def _retry(self, attempt: int, response=None) -> bool:
-        """Sleep before another attempt; False when the retries or the deadline are spent (then the caller raises)."""
-        if attempt >= self.max_retries or self.deadline.expired:
+    def _retry(self, attempt: int, deadline: Deadline, riding: bool, response=None) -> bool:
+        """Sleep before another attempt; False when the tries or the deadline are spent (then the caller raises).
+        ``max_retries`` bounds the tries, except for a read that rides (a GET on a bounded deadline: ``request``)."""
+        if (attempt >= self.max_retries and not riding) or deadline.expired:
             return False
-        self.deadline.sleep(self._backoff(attempt, response))
-        return not self.deadline.expired
+        deadline.sleep(self._backoff(attempt, response))
+        return not deadline.expired
 
-    def request(self, method: str, url: str, what: str, *, json_body: t.Any = None, params: dict | None = None):
-        """One ARM call with retries; returns the requests response of a 2xx answer, raises JobGateError otherwise."""
+    def request(self, method: str, url: str, what: str, *, json_body: t.Any = None, params: dict | None = None,
+                accept: t.Callable[[t.Any], t.Any] | None = None, deadline: Deadline | None = None) -> t.Any:
+        """One ARM call with retries: ``accept(response)`` of a 2xx answer (the response itself without it); raises
+        JobGateError otherwise.
+
+        The one retry loop of an ARM call. A read (GET) on a bounded ``deadline`` (the client's, or a tighter one:
+        an operation's follower) is tried until it, however many tries that takes: the wait's only retries of it
+        are these. Other calls get ``max_retries``. What is tried again is what ``errors.py`` calls transient, a
+        token endpoint that failed likewise (while riding), and an answer ``accept`` refused with a retryable
+        JobGateError (a body that is not JSON, a page without its list).
+        """
         self.check_origin(url, what)
+        deadline = deadline if deadline is not None else self.deadline
+        riding = method == "GET" and deadline.bounded
         renewed = False
         attempt = 0
         slept_hint = False  # this thread has just slept its own Retry-After: no second wait for it
         answered: JobGateError | None = None  # the API's last error answer, retried
+        latest: JobGateError | None = None    # the last failure of any kind (no answer, no token, an answer)
         while True:
             if not slept_hint:
                 self._wait_quiet()
             slept_hint = False
-            if self.deadline.expired:
-                raise self.deadline.out_of_time(f"read {what} from Resource Manager at {self.base}")
-            headers = {"Authorization": "Bearer " + self.tokens.token()}
+            if deadline.expired:
+                if latest is not None:
+                    raise deadline.last_answer(answered, latest)
+                raise deadline.out_of_time(f"read {what} from Resource Manager at {self.base}")
+            try:
+                headers = {"Authorization": "Bearer " + self.tokens.token()}
+            except JobGateError as err:
+                if not (riding and err.retryable):
+                    raise
+                latest = err
+                if self._retry(attempt, deadline, riding):
+                    attempt += 1
+                    continue
+                raise deadline.last_answer(answered, latest) from None
             try:
                 response = self.session.request(method, url, params=params, json=json_body, headers=headers,
-                                                timeout=self.deadline.timeouts(*self.timeout), verify=self.verify,
+                                                timeout=deadline.timeouts(*self.timeout), verify=self.verify,
                                                 allow_redirects=False)
             except requests.exceptions.RequestException as exc:
                 if was_cut():   # the watchdog ended it at the deadline: a timeout, whatever the client made of it
@@ -164,84 +202,90 @@ class ArmClient:
                                        "still arriving when the time budget ran out, and the request was cut.",
                                        code="Timeout", message=f"Answer cut at the deadline by {self.base}",
                                        retryable=True, attempts=attempt + 1)
-                    raise self.deadline.last_answer(answered, cut) from None
+                    raise deadline.last_answer(answered, cut) from None
                 if not retryable_transport_error(exc):   # a certificate that does not verify
                     raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
-                if self._retry(attempt):
-                    attempt += 1
-                    continue
                 code = "Timeout" if isinstance(exc, requests.exceptions.Timeout) else "ConnectionError"
                 message = f"{type(exc).__name__} talking to {self.base}"
-                failed = JobGateError(f"Could not reach Resource Manager at {self.base} for {what} after "
+                latest = JobGateError(f"Could not reach Resource Manager at {self.base} for {what} after "
                                       f"{attempt + 1} attempts ({type(exc).__name__}).", code=code, message=message,
                                       retryable=True, attempts=attempt + 1)
-                raise self.deadline.last_answer(answered, failed) from None
+                if self._retry(attempt, deadline, riding):
+                    attempt += 1
+                    continue
+                raise deadline.last_answer(answered, latest) from None
             if 200 <= response.status_code < 300:
-                return response
+                if accept is None:
+                    return response
+                try:
+                    return accept(response)
+                except JobGateError as err:
+                    if not err.retryable:
+                        raise
+                    answered = latest = err.with_msg(f"{err.msg.rstrip('.')}, {attempt + 1} times.")
+                    answered.attempts = attempt + 1
+                if self._retry(attempt, deadline, riding):
+                    attempt += 1
+                    continue
+                raise answered
             if response.status_code == 401 and not renewed:
                 # An expired or revoked token: get a fresh one once (a new credential has an empty cache).
                 renewed = True
                 self.tokens.renew()
                 continue
-            if retryable_status(response.status_code) and attempt < self.max_retries:
-                answered = arm_error(response, what, attempts=attempt + 1)
+            if retryable_status(response.status_code) and (riding or attempt < self.max_retries):
+                answered = latest = arm_error(response, what, attempts=attempt + 1)
                 slept_hint = self._hold_off(response)
-                if self._retry(attempt, response):
+                if self._retry(attempt, deadline, riding, response):
                     attempt += 1
                     continue
             raise arm_error(response, what, attempts=attempt + 1)
 
-    def get_json(self, url: str, what: str, params: dict | None = None) -> dict:
-        attempt = 0
-        body: t.Any = None
-        while True:
-            response = self.request("GET", url, what, params=params)
-            try:
-                body = response.json()
-                break
-            except ValueError:
-                # A cut-off body or a proxy's page passes like any transient answer: retried, then reported.
-                if self._retry(attempt):
-                    attempt += 1
-                    continue
-                raise JobGateError(f"Resource Manager answered {what} with a body that is not JSON, {attempt + 1} times.",
-                                   code="InvalidResponse", http_status=response.status_code, retryable=True,
-                                   attempts=attempt + 1) from None
-        if not isinstance(body, dict):
-            raise JobGateError(f"Resource Manager answered {what} with JSON that is not an object.",
-                               code="InvalidResponse", http_status=response.status_code, retryable=True)
-        return body
+    def get_json(self, url: str, what: str, params: dict | None = None, *, deadline: Deadline | None = None,
+                 accept: t.Callable[[dict], t.Any] | None = None) -> t.Any:
+        """A GET whose answer must be a JSON object: the object, or ``accept(object)``; tried again when it is not."""
+
+        def answer(response) -> t.Any:
+            body = json_object(response, what)
+            return body if accept is None else accept(body)
+
+        return self.request("GET", url, what, params=params, accept=answer, deadline=deadline)
 
     def pages(self, url: str, what: str, params: dict | None = None) -> t.Iterator:
         """Each page's items of a paged ARM list, lazily (a caller may stop early), following nextLink only on the
         Resource Manager origin.
 
         A real list is followed to its end however many pages it has (20,000 jobs in pages of 15), within the
-        deadline where there is one (each request refuses to start after it). A nextLink the list already gave
-        would loop: that ends the list with an error after the page that repeated it, as botocore's paginators do.
+        deadline where there is one (each request refuses to start after it); a page without its list is tried
+        again like any transient answer. A nextLink the list already gave would loop: that ends the list with an
+        error after the page that repeated it, as botocore's paginators do.
         """
-        page = self.get_json(url, what, params)
-        seen = {url}
-        pages = 1
-        while True:
-            value = page.get("value")
+
+        def page_of(body: dict) -> tuple:
+            value, next_link = body.get("value"), body.get("nextLink")
             if not isinstance(value, list):
                 raise JobGateError(f"Resource Manager answered {what} without a value list.", code="InvalidResponse",
                                    http_status=200, retryable=True)
-            yield value
-            next_link = page.get("nextLink")
-            if not next_link:
-                return
-            if not isinstance(next_link, str):
+            if next_link and not isinstance(next_link, str):
                 raise JobGateError(f"Resource Manager answered {what} with a nextLink that is not a URL: "
                                    f"{repr(next_link)[:80]}.", code="InvalidResponse", http_status=200, retryable=True)
+            return value, next_link
+
+        value, next_link = self.get_json(url, what, params, accept=page_of)
+        seen = {url}
+        pages = 1
+        while True:
+            yield value
+            if not next_link:
+                return
             self.check_origin(next_link, what)
             if next_link in seen:
                 raise JobGateError(f"Resource Manager repeated a nextLink it had already given while listing {what} "
                                    f"(after page {pages}): the list would never end.", code="PaginationLoop",
                                    message=f"Repeated nextLink after page {pages}", retryable=False)
             seen.add(next_link)
-            page = self.get_json(next_link, what)   # nextLink carries its own query (api-version, skip token)
+            # nextLink carries its own query (api-version, skip token)
+            value, next_link = self.get_json(next_link, what, accept=page_of)
             pages += 1
 
     def list_all(self, url: str, what: str, params: dict | None = None) -> list:

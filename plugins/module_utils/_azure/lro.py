@@ -7,7 +7,7 @@ on the Resource Manager origin, since the bearer token goes with it.
 """
 from __future__ import annotations
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import origin
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import json_object, origin
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import OPERATION, Schedule, retry_after_seconds
@@ -23,22 +23,12 @@ def _retry_after(response, schedule: Schedule) -> float:
     return schedule.pause(0) if hinted is None else schedule.told(hinted)
 
 
-def _json(response, what: str) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise JobGateError(f"Resource Manager answered {what} with a body that is not a JSON object.",
-                           code="InvalidResponse", http_status=response.status_code, retryable=True)
-    return body
-
-
 def follow_operation(client, response, what: str, deadline: Deadline, default_sleep: float, on_timeout: str = "") -> dict:
     """Poll the PUT's long-running operation to its end; returns {"status", "error"}.
 
-    A retryable error while polling keeps following (the next poll may answer). Raises JobGateError(code=
-    "WaitTimeout") when ``deadline`` passes first; ``on_timeout`` ends its message (what the caller can do next).
+    Each poll is one ``ArmClient.request`` on ``deadline``, which tries it again until then. Raises
+    JobGateError(code="WaitTimeout") when ``deadline`` passes first, with the last poll's error if it failed;
+    ``on_timeout`` ends its message (what the caller can do next).
     """
     op_url = response.headers.get("Azure-AsyncOperation")
     location = response.headers.get("Location")
@@ -49,6 +39,11 @@ def follow_operation(client, response, what: str, deadline: Deadline, default_sl
         raise JobGateError(f"Refused to follow the long-running operation of {what} to {origin(url)[1]}: it is "
                            f"not the Resource Manager endpoint {client.base}, and the bearer token is only sent there.",
                            code="UntrustedOperationUrl", retryable=False)
+    status_of = f"the operation status of {what}"
+
+    def read_status(polled) -> tuple:   # an Azure-AsyncOperation answers in its body, a Location in its status
+        return polled, json_object(polled, status_of) if op_url else None
+
     schedule = OPERATION.starting(default_sleep)
     delay = _retry_after(response, schedule)
     last_error = None
@@ -61,9 +56,7 @@ def follow_operation(client, response, what: str, deadline: Deadline, default_sl
                                f"{what} to end.{tail}{on_timeout}", code="WaitTimeout", retryable=True)
         try:
             with tighter(deadline):   # a poll ends with the follower's time, which may be shorter than the client's
-                polled = client.request("GET", url, f"the operation status of {what}")
-            if op_url:
-                body = _json(polled, f"the operation status of {what}")
+                polled, body = client.request("GET", url, status_of, deadline=deadline, accept=read_status)
         except JobGateError as err:
             if not err.retryable:
                 raise

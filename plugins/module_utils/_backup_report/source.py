@@ -65,15 +65,17 @@ class BackupReportJobSource(AwsJobSource):
 
     def describe(self, job_id: str) -> dict:
         what = f"Backup report job {job_id}"
-        out = self.client.call("describe_report_job", action="get", what=what, ReportJobId=job_id)
-        job = out.get("ReportJob")
-        if not isinstance(job, dict) or not job:
+
+        def has_job(out: dict) -> None:
             # AWS answers a job it does not have with 404 ResourceNotFoundException; a 200 without the job is a
-            # broken answer (an empty body from a proxy), which a wait rides through like any transport error.
-            raise JobGateError(f"AWS answered the request to get {what} {self.location()} without a ReportJob: "
-                               "not an answer DescribeReportJob gives.", code="InvalidResponse",
-                               message="HTTP 200 answer without a ReportJob", http_status=200, retryable=True)
-        return job
+            # broken answer (an empty body from a proxy), tried again like any transport error.
+            if not isinstance(out.get("ReportJob"), dict) or not out["ReportJob"]:
+                raise JobGateError(f"AWS answered the request to get {what} {self.location()} without a ReportJob: "
+                                   "not an answer DescribeReportJob gives.", code="InvalidResponse",
+                                   message="HTTP 200 answer without a ReportJob", http_status=200, retryable=True)
+
+        return self.client.call("describe_report_job", action="get", what=what, accept=has_job,
+                                ReportJobId=job_id)["ReportJob"]
 
     def fetch_batch(self, ids: list, hints: dict) -> dict:
         """Many report jobs through ListReportJobs, whose entries are whole ReportJob objects (what describe returns).

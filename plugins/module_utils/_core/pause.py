@@ -39,7 +39,8 @@ class Schedule:
         return min(float(self.first), self.cap) if self.steady else 0.0
 
     def ceiling(self, n: int) -> float:
-        return min(self.cap, float(self.first) * self.growth ** n)
+        # A read tried until its deadline may count hundreds of tries: the exponent stops long past any cap.
+        return min(self.cap, float(self.first) * self.growth ** min(n, 64))
 
     def pause(self, n: int, retry_after: float | None = None,
               uniform: t.Callable[[float, float], float] = random.uniform) -> float:
@@ -63,14 +64,11 @@ class Schedule:
         return dataclasses.replace(self, cap=float(cap))
 
 
-# Every schedule, whole. ``first`` of the three steady ones is the user's, given with ``starting()``.
+# Every schedule, whole. ``first`` of POLL, WATCH and OPERATION is the user's, given with ``starting()``.
 #
 # A module's wait polls from wait_sleep, doubling with jitter, never faster than wait_sleep, at most 60 s apart:
 # a task waits, and its user should learn that the work ended within a minute of it.
 POLL = Schedule(first=DEFAULT_WAIT_SLEEP, cap=60.0, jitter=1.0, steady=True)
-# A first look (or a start's plan read) that failed is tried again from wait_sleep, doubling, at most 60 s: no
-# jitter, as one read (not a fleet of polls) is repeated, and the deadline ends it.
-RIDE = Schedule(first=DEFAULT_WAIT_SLEEP, cap=60.0)
 # The event source polls every interval (30 s by default); while polls fail the pause grows like POLL's but to
 # 300 s. It has no deadline and no task waiting on it, and it runs for days: a cap of 60 s would be two intervals,
 # barely backing off from an API that is down or throttling; its events are late by at most one pause either way.

@@ -63,13 +63,13 @@ class Report:
 
     # ------------------------------------------------------------------------------------------ recording
     def ride(self, read: t.Callable[..., T], *args: t.Any) -> T:
-        """``read(*args)``, a read (a start's plan, say) that rides through retryable errors when waiting."""
-        return ride(self.deadline, self.sleep, read, *args)
+        """``read(*args)``, a read (a start's plan, say) that fails as a wait does (``waiter.ride``)."""
+        return ride(self.deadline, read, *args)
 
     def fetch(self, ids: list | None) -> list:
-        """The first look at ``ids`` (every listed job when None), riding through retryable errors when waiting."""
+        """The first look at ``ids`` (every listed job when None), failing as a wait does (``waiter.ride``)."""
         began = self.deadline.clock()
-        raws = first_fetch(self.source, ids, self.deadline, self.sleep)
+        raws = first_fetch(self.source, ids, self.deadline)
         self.read_seconds = max(0.0, self.deadline.clock() - began)
         self.listed = ids is None
         return self.seen(raws, ids)

@@ -1,6 +1,6 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Waiting inside a module: the wait options, reads that ride through retryable errors, the poll loop.
+"""Waiting inside a module: the wait options, the first look, the poll loop.
 
 All of it runs on the module's ``Deadline`` (``_core/deadline.py``): its clock, its sleep, its end.
 """
@@ -11,7 +11,7 @@ import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import DEFAULT_WAIT_TIMEOUT, Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import DEFAULT_WAIT_SLEEP, POLL, RIDE
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import DEFAULT_WAIT_SLEEP, POLL
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, where_phrase
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_state
 
@@ -56,39 +56,27 @@ def validate_wait(params: t.Mapping) -> None:
             raise bad_input(f"Option {name} must be a positive number of seconds, got {value!r}.")
 
 
-def ride(deadline: Deadline, sleep: float, read: t.Callable[..., T], *args: t.Any) -> T:
-    """``read(*args)``; within a bounded deadline, retryable errors (throttling that outlasts the client's retries,
-    an outage) are ridden through like those of a poll, with a pause growing from ``sleep`` (``pause.RIDE``:
-    doubling, at most 60 s), until the deadline. Then the failure is the API's last error, retryable, saying how often it was tried.
-    Without a deadline (no ``wait``) the first error fails at once.
+def ride(deadline: Deadline, read: t.Callable[..., T], *args: t.Any) -> T:
+    """``read(*args)``, a read that is not a poll (a first look, a start's plan), failing as a wait does.
+
+    Its retries are its client's (``RetryPolicy.run``, ``ArmClient.request``): with a bounded deadline they go on
+    until the deadline, so one loop tries the read again, not two. A retryable error that outlasted the budget
+    fails as the API's last error, retryable, saying how often it was tried; without a deadline (no ``wait``), or
+    with time left, the error is raised as it came.
     """
-    if not deadline.bounded:
+    try:
         return read(*args)
-    schedule = RIDE.starting(sleep)
-    pauses = 0
-    tries = 0
-    last: JobGateError | None = None
-    while True:
-        try:
-            return read(*args)
-        except JobGateError as err:
-            if not err.retryable:
-                raise
-            tries += err.attempts
-            last = deadline.last_answer(last, err)
-        if deadline.remaining() > 0:
-            deadline.sleep(schedule.pause(pauses))
-            pauses += 1
-        if deadline.expired:
-            raise deadline.exhausted(last, tries) if last.attempts else last
+    except JobGateError as err:
+        if err.retryable and err.attempts and deadline.expired:
+            raise deadline.exhausted(err, err.attempts) from None
+        raise
 
 
-def first_fetch(source: JobSource, ids: list | None, deadline: Deadline, sleep: float) -> list:
-    """The first look at the jobs (``ids``, or every listed job when None), riding through retryable errors
-    within the deadline (see ``ride``)."""
+def first_fetch(source: JobSource, ids: list | None, deadline: Deadline) -> list:
+    """The first look at the jobs (``ids``, or every listed job when None), failing as a wait does (``ride``)."""
     if ids is None:
-        return ride(deadline, sleep, source.list_jobs)
-    return ride(deadline, sleep, fetch_many, source, list(ids))
+        return ride(deadline, source.list_jobs)
+    return ride(deadline, fetch_many, source, list(ids))
 
 
 def _open_jobs_text(entries: list) -> str:

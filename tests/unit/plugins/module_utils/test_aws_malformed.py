@@ -60,6 +60,7 @@ def test_call_recovers_after_one_malformed_answer():
 
 def test_arm_get_json_retries_a_body_that_is_not_json():
     from ansible_collections.jobgate.cloud.plugins.module_utils._azure.arm import ArmClient
+    from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints
 
     class Resp:
         status_code = 200
@@ -74,9 +75,20 @@ def test_arm_get_json_retries_a_body_that_is_not_json():
             return self.body
 
     answers = [Resp(None), Resp(None), Resp({"name": "j1"})]
-    arm = ArmClient.__new__(ArmClient)
-    arm.max_retries, arm.deadline, arm.max_retry_after = 4, Deadline(sleep=lambda s: None), 60.0
-    arm.request = lambda method, url, what, params=None: answers.pop(0)
+
+    class Session:
+        headers: dict = {}
+
+        def request(self, *_args, **_kwargs):
+            return answers.pop(0)
+
+    class Tokens:
+        def token(self):
+            return "t"
+
+    arm = ArmClient(CloudEndpoints(name="AzureCloud", resource_manager="https://arm", authority="https://login",
+                                   scope="https://arm/.default"), Tokens(), session=Session(),
+                    deadline=Deadline(sleep=lambda s: None))
     assert arm.get_json("https://arm/x", "HCI edge device job j1") == {"name": "j1"}
     answers.extend(Resp(None) for _unused in range(5))
     with pytest.raises(JobGateError) as info:

@@ -138,42 +138,59 @@ class Source(JobSource):
         return [self.describe("listed")]
 
 
+class ClientSource(JobSource):
+    """A source whose reads go through an AwsClient (the loop that tries them again) over fake botocore ``Ops``."""
+
+    provider = "panorama_device"
+    id_label = "Panorama device job"
+
+    def __init__(self, client):
+        self.client = client
+
+    def describe(self, job_id):
+        return self.client.call("describe_device_job", action="get", what=f"Panorama device job {job_id}", JobId=job_id)
+
+    def list_jobs(self):
+        return [self.client.call("describe_device_job", action="list", what="Panorama device jobs", JobId="listed")]
+
+
 def test_a_read_rides_errors_to_the_deadline_then_fails_with_the_last_one(clock):
-    source = Source(clock, [throttled(attempts=3)])
+    # Two attempts is the client's bound without wait; with a deadline its read is tried until the deadline.
+    ops = Ops([client_error()])
     with pytest.raises(JobGateError) as info:
-        first_fetch(source, ["j"], clock.deadline(10), 1)
+        first_fetch(ClientSource(aws(clock, ops, 10, attempts=2)), ["j"], clock.deadline(10))
     assert clock.sleeps == [1, 2, 4, 3] and clock.now == 510     # the last pause cut at the deadline
     assert info.value.code == "ThrottlingException" and info.value.retryable
-    assert f"tried {source.calls * 3} times" in info.value.msg and info.value.attempts == source.calls * 3
+    assert f"tried {ops.calls} times" in info.value.msg and info.value.attempts == ops.calls == 4
 
 
 def test_list_mode_rides_too(clock):
     with pytest.raises(JobGateError) as info:
-        first_fetch(Source(clock, [throttled()]), None, clock.deadline(3), 1)
+        first_fetch(ClientSource(aws(clock, Ops([client_error()]), 3, attempts=1)), None, clock.deadline(3))
     assert clock.sleeps == [1, 2] and "passed while the API kept failing" in info.value.msg
 
 
 def test_a_read_that_succeeds_in_time_is_returned(clock):
-    calls = iter([throttled(), throttled()])
+    class TwoThrottles(Ops):
+        def describe_device_job(self, **kwargs):
+            if self.calls < 2:
+                self.calls += 1
+                raise client_error()
+            return super().describe_device_job(**kwargs)
 
-    def read():
-        err = next(calls, None)
-        if err:
-            raise err
-        return ["ok"]
-
-    assert ride(clock.deadline(60), 1, read) == ["ok"] and clock.sleeps == [1, 2]
+    ops = TwoThrottles([])
+    out = ride(clock.deadline(60), ClientSource(aws(clock, ops, 60, attempts=1)).describe, "j")
+    assert out["Status"] == "COMPLETED" and clock.sleeps == [1, 2] and ops.calls == 3
 
 
 def test_a_request_refused_for_want_of_time_does_not_hide_the_api_error(clock):
-    deadline = clock.deadline(3)
-    answers = [throttled(), deadline.out_of_time("get job j")]
-
-    def read():
-        raise answers.pop(0) if len(answers) > 1 else answers[0]
-
+    # The limiter's turn came after the deadline: no third attempt, and the API's throttling is what is reported.
+    ops = Ops([client_error()])
+    client = aws(clock, ops, 3, attempts=1)
+    turns = iter([0.0, 10.0])
+    client.limiter.acquire = lambda: clock.sleep(next(turns)) or clock.now
     with pytest.raises(JobGateError) as info:
-        ride(deadline, 1, read)
+        ride(client.deadline, ClientSource(client).describe, "j")
     assert info.value.code == "ThrottlingException" and "passed while the API kept failing" in info.value.msg
 
 
@@ -380,7 +397,7 @@ def test_the_operation_follower_keeps_going_through_retryable_errors_until_the_d
         def __init__(self):
             self.polls = 0
 
-        def request(self, method, url, what):
+        def request(self, method, url, what, **_kwargs):
             self.polls += 1
             raise JobGateError("Resource Manager answered 503.", code="ServiceUnavailable", http_status=503, retryable=True)
 
@@ -443,3 +460,74 @@ def test_a_token_request_the_deadline_kept_back_is_not_the_endpoints_answer():
     for err in (answered.value, cut_short.value):
         assert (err.code, err.http_status, err.attempts) == ("TokenEndpointUnavailable", 503, 1)
     assert NOT_SENT not in cut_short.value.msg
+
+
+# ------------------------------------------------------------------------------------------------ one loop per read
+def test_an_arm_read_is_tried_past_max_retries_until_the_deadline(clock):
+    # ARM_RETRY: from 1 s, doubling, half of each pause jitter; the last pause cut at the end, no attempt after it.
+    session = Session([Response(503, {"error": {"code": "ServerBusy", "message": "busy"}})])
+    arm = ArmClient(CLOUD, Tokens(), session=session, deadline=clock.deadline(40), max_retries=1)
+    with pytest.raises(JobGateError) as info:
+        arm.get_json(arm.url("/x"), "job j")
+    tries = len(session.timeouts)
+    assert tries > 2 and len(clock.sleeps) == tries and sum(clock.sleeps) == pytest.approx(40)
+    assert all(top / 2 <= pause <= top for pause, top in zip(clock.sleeps[:-1], [1, 2, 4, 8, 16, 32]))
+    assert info.value.code == "ServerBusy" and info.value.attempts == tries
+
+
+def test_an_arm_write_keeps_its_bounded_retries_on_a_deadline(clock):
+    session = Session([Response(503, {"error": {"code": "ServerBusy", "message": "busy"}})])
+    arm = ArmClient(CLOUD, Tokens(), session=session, deadline=clock.deadline(600), max_retries=2)
+    with pytest.raises(JobGateError) as info:
+        arm.request("PUT", arm.url("/x"), "job j", json_body={})
+    assert len(session.timeouts) == 3 and info.value.code == "ServerBusy"
+
+
+def test_an_arm_read_rides_a_token_endpoint_that_fails_and_a_page_without_its_list(clock):
+    class FlakyTokens(Tokens):
+        def __init__(self):
+            self.calls = 0
+
+        def token(self):
+            self.calls += 1
+            if self.calls == 1:
+                raise JobGateError("token endpoint down", code="ConnectionError", retryable=True)
+            return "t"
+
+    session = Session([Response(200, {"nextLink": None}), Response(200, {"value": [{"name": "j"}]})])
+    arm = ArmClient(CLOUD, FlakyTokens(), session=session, deadline=clock.deadline(60), max_retries=0)
+    assert arm.list_all(arm.url("/jobs"), "jobs") == [{"name": "j"}]
+    assert len(session.timeouts) == 2 and len(clock.sleeps) == 2   # after the token failure and the bad page
+
+
+def test_without_a_deadline_an_arm_token_failure_fails_at_once(clock):
+    class DownTokens(Tokens):
+        def token(self):
+            raise JobGateError("token endpoint down", code="ConnectionError", retryable=True)
+
+    arm = ArmClient(CLOUD, DownTokens(), session=Session([Response(200, {})]), deadline=clock.deadline(None))
+    with pytest.raises(JobGateError) as info:
+        arm.get_json(arm.url("/x"), "job j")
+    assert info.value.msg == "token endpoint down" and clock.sleeps == []
+
+
+def test_an_aws_start_keeps_its_bounded_attempts_on_a_deadline(clock):
+    ops = Ops([client_error()])
+    with pytest.raises(JobGateError):
+        aws(clock, ops, 600, attempts=3).call("create_job_for_devices", action="start", what="a job", DeviceIds=["d"])
+    assert ops.calls == 3 and clock.sleeps == [1, 2]
+
+
+def test_an_aws_answer_refused_by_accept_is_tried_again(clock):
+    class Empty(Ops):
+        def describe_device_job(self, **kwargs):
+            self.calls += 1
+            return {} if self.calls == 1 else {"JobId": "j", "Status": "COMPLETED"}
+
+    def has_job(out):
+        if "JobId" not in out:
+            raise JobGateError("a 200 without the job", code="InvalidResponse", retryable=True)
+
+    ops = Empty([])
+    out = aws(clock, ops, 60, attempts=1).call("describe_device_job", action="get", what="j", accept=has_job, JobId="j")
+    assert out["Status"] == "COMPLETED" and ops.calls == 2 and clock.sleeps == [1]

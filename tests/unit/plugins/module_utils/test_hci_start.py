@@ -123,7 +123,11 @@ class FakeArm:
     def url(self, path):
         return ARM + path
 
-    def request(self, method, url, what, *, json_body=None, params=None):
+    def request(self, method, url, what, *, json_body=None, params=None, accept=None, deadline=None):
+        response = self.answer(method, url, what, json_body=json_body)
+        return response if accept is None else accept(response)
+
+    def answer(self, method, url, what, *, json_body=None):
         self.calls.append((method, url))
         if method == "PUT":
             name = url.rsplit("/", 1)[1]
@@ -178,7 +182,7 @@ def test_follow_operation_refuses_another_host(clock):
 
 def test_location_polling_ends_when_not_202(clock):
     class LocArm(FakeArm):
-        def request(self, method, url, what, *, json_body=None, params=None):
+        def answer(self, method, url, what, *, json_body=None):
             self.calls.append((method, url))
             return Response(202 if len(self.calls) < 2 else 200, None, {})
 

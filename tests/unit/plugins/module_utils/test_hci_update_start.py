@@ -59,7 +59,11 @@ class FakeArm:
     def url(self, path):
         return ARM + path
 
-    def request(self, method, url, what, *, json_body=None, params=None):
+    def request(self, method, url, what, *, json_body=None, params=None, accept=None, deadline=None):
+        response = self.answer(method, url, what, json_body=json_body)
+        return response if accept is None else accept(response)
+
+    def answer(self, method, url, what, *, json_body=None):
         self.calls.append((method, url))
         if method == "POST":
             if self.creates:

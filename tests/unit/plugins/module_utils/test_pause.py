@@ -15,7 +15,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import pause
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import DEFAULT_WAIT_TIMEOUT
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.pause import (
-    ARM_RETRY, AWS_RETRY, OPERATION, POLL, RIDE, WATCH, Schedule, retry_after_seconds,
+    ARM_RETRY, AWS_RETRY, OPERATION, POLL, WATCH, Schedule, retry_after_seconds,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
 
@@ -35,8 +35,6 @@ PAUSES = [
     (POLL, 5, bottom, [5, 5, 5, 5, 5, 5]),
     (POLL, 90, top, [60, 60, 60]),                 # a wait_sleep above the cap is the cap
     (POLL, 90, bottom, [60, 60, 60]),
-    # a first look ridden through errors: doubling, no jitter
-    (RIDE, 1, bottom, [1, 2, 4, 8, 16, 32, 60, 60]),
     # the event source: like POLL, to 300 s
     (WATCH, 5, top, [5, 10, 20, 40, 80, 160, 300, 300]),
     (WATCH, 30, bottom, [30, 30, 30]),
@@ -58,7 +56,7 @@ def test_each_schedule_pauses_as_its_table_row_says(schedule, first, draw, expec
     assert [steps.pause(n, uniform=draw) for n in range(len(expected))] == expected
 
 
-@pytest.mark.parametrize("schedule", [POLL, RIDE, WATCH, AWS_RETRY, ARM_RETRY, OPERATION])
+@pytest.mark.parametrize("schedule", [POLL, WATCH, AWS_RETRY, ARM_RETRY, OPERATION])
 def test_jitter_is_drawn_only_within_the_floor_and_the_ceiling(schedule):
     asked = []
 

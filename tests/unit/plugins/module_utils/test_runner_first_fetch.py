@@ -1,28 +1,51 @@
-"""With wait, a retryable error on the first look (throttling that outlasts the client's retries) is ridden through
-like one while polling; without wait, or when not retryable, it fails at once."""
+"""With wait, a retryable error on the first look is tried again until the deadline, by the client's one retry loop
+(however many attempts it is otherwise allowed); without wait it fails after those, and when not retryable at once."""
 from __future__ import annotations
 
+import botocore.exceptions
 import pytest
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import RetryPolicy
+from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import result as core_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import source as core_source
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
 
-class Source(core_source.JobSource):
-    provider = "panorama_device"
-    id_label = "Panorama device job"
+class Ops:
+    """Fake botocore operations: ``failures`` ClientErrors first, then the job."""
 
     def __init__(self, failures):
         self.failures = list(failures)
         self.calls = 0
 
-    def describe(self, job_id):
+    def describe_device_job(self, **kwargs):
         self.calls += 1
         if self.failures:
             raise self.failures.pop(0)
-        return {"JobId": job_id, "Status": "COMPLETED"}
+        return {"JobId": kwargs["JobId"], "Status": "COMPLETED"}
+
+
+class Source(core_source.JobSource):
+    """A Panorama device job source over a real AwsClient (one attempt allowed without wait) on fake ``Ops``."""
+
+    provider = "panorama_device"
+    id_label = "Panorama device job"
+
+    def __init__(self, failures):
+        self.ops = Ops(failures)
+        self.deadline = None
+
+    @property
+    def calls(self):
+        return self.ops.calls
+
+    def describe(self, job_id):
+        client = AwsClient(AwsSettings(region="r"), "panorama", client=self.ops, deadline=self.deadline,
+                           policy=RetryPolicy(max_attempts=1, base=1.0, cap=20.0, rand=lambda: 1.0))
+        return client.call("describe_device_job", action="get", what=f"Panorama device job {job_id}", JobId=job_id)
 
     def list_jobs(self):
         return []
@@ -32,7 +55,13 @@ class Source(core_source.JobSource):
 
 
 def throttled():
-    return JobGateError("throttled", code="ThrottlingException", http_status=429, retryable=True)
+    return botocore.exceptions.ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+                                            "ResponseMetadata": {"HTTPStatusCode": 400}}, "DescribeDeviceJob")
+
+
+def refused():
+    return botocore.exceptions.ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"},
+                                            "ResponseMetadata": {"HTTPStatusCode": 403}}, "DescribeDeviceJob")
 
 
 class Slept(list):
@@ -48,6 +77,7 @@ class Slept(list):
 
     def collect(self, source, ids, params):
         deadline = Deadline.for_params(params, clock=lambda: self.now, sleep=self.sleep)
+        source.deadline = deadline
         return core_result.collect(core_result.Report(source, deadline, params), ids)
 
 
