@@ -23,7 +23,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import ref
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 __all__ = ["CREATION_MARGIN", "INFO_ARG_SPEC", "LIST_MAX_RESULTS", "BackupReportJobSource", "check_report_job_id",
            "check_report_plan_name", "parse_time", "report_job_info", "select_jobs"]
@@ -124,5 +123,4 @@ def select_jobs(params: t.Mapping) -> Selection:
 def report_job_info(module: t.Any) -> dict:
     """Handler of backup_report_job_info: validate everything, then build the client and collect."""
     selection = select_jobs(module.params)
-    validate_wait(module.params)
     return collect(module.report(selection.connect(module.deadline)), selection.ids)
