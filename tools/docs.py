@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+import typing as t
 from pathlib import Path
 
 import yaml
@@ -309,12 +310,11 @@ def write_permissions(kinds=None, page: Path = PERMISSIONS, policies: Path = POL
 RETURN_REGIONS = ("normalized", "shared")
 
 
-def sync(text: str, module: str, source: dict, only: tuple | None = None) -> tuple:
-    """(text with every marked region rewritten from the source, [problems]) for one module file's text; with
-    ``only``, just those regions (the others are kept as they are)."""
-    wanted = regions(source, module)
-    if only is not None:
-        wanted = {name: value for name, value in wanted.items() if name in only}
+def rewrite_regions(text: str, bodies: t.Mapping[str, str],
+                    keep: t.Container[str] = ()) -> tuple[str, list[str], list[str]]:
+    """(text with each ``# BEGIN name`` / ``# END name`` region of ``bodies`` holding its body, the names rewritten,
+    [problems]): the one writer of generated regions. Regions named in ``keep`` stay as they are; any other name,
+    or a BEGIN without its END, is a problem and its marker is left alone."""
     lines = text.split("\n")
     out: list = []
     seen: list = []
@@ -328,23 +328,35 @@ def sync(text: str, module: str, source: dict, only: tuple | None = None) -> tup
             continue
         indent, name = match.group("indent"), match.group("name")
         end = next((i for i in range(index + 1, len(lines)) if lines[i].strip() == f"# END {name}"), None)
-        if only is not None and name not in only and end is not None and name in ORIGINS:
+        if name in keep and end is not None:
             out.extend(lines[index:end + 1])
             index = end + 1
             continue
-        if name not in wanted or end is None:
+        if name not in bodies or end is None:
             problems.append(f"marker BEGIN {name} has no END {name}" if end is None else f"unknown region {name}")
             out.append(lines[index])
             index += 1
             continue
         seen.append(name)
         out.append(indent + BEGIN_TEXT.format(name=name, origin=ORIGINS[name]))
-        out.extend((indent + line) if line else line for line in wanted[name].rstrip("\n").split("\n"))
+        out.extend((indent + line) if line else line for line in bodies[name].rstrip("\n").split("\n"))
         out.append(f"{indent}# END {name}")
         index = end + 1
+    return "\n".join(out), seen, problems
+
+
+def sync(text: str, module: str, source: dict, only: tuple | None = None) -> tuple:
+    """(text with every marked region rewritten from the source, [problems]) for one module file's text; with
+    ``only``, just those regions (the others are kept as they are)."""
+    wanted = regions(source, module)
+    keep: tuple = ()
+    if only is not None:
+        wanted = {name: value for name, value in wanted.items() if name in only}
+        keep = tuple(name for name in ORIGINS if name not in only)
+    synced, seen, problems = rewrite_regions(text, wanted, keep)
     problems += [f"{'DOCUMENTATION' if name == 'permissions' else 'RETURN'} has no `# BEGIN {name}` / `# END {name}` "
                  "markers" for name in wanted if name not in seen]
-    return "\n".join(out), problems
+    return synced, problems
 
 
 def return_drift(path: Path, source: dict) -> list:
@@ -411,16 +423,15 @@ KIND_LISTS = {
 
 
 def with_region(text: str, name: str, body: str) -> tuple:
-    """(text with its one ``# BEGIN name`` / ``# END name`` region holding ``body``, [problems])."""
+    """(text with its one ``# BEGIN name`` / ``# END name`` region holding ``body``, [problems]): a file outside the
+    modules must have exactly one; ``rewrite_regions`` writes it, and leaves the rest of the file alone."""
     lines = text.split("\n")
     begins = [i for i, line in enumerate(lines) if (m := MARKER.match(line)) and m.group("name") == name]
     ends = [i for i, line in enumerate(lines) if line.strip() == f"# END {name}"]
     if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
         return text, [f"needs exactly one `# BEGIN {name}` and one `# END {name}` after it"]
-    indent = MARKER.match(lines[begins[0]]).group("indent")
-    region = [indent + BEGIN_TEXT.format(name=name, origin=ORIGINS[name])]
-    region += [(indent + line) if line else line for line in body.rstrip("\n").split("\n")]
-    return "\n".join(lines[:begins[0]] + region + lines[ends[0]:]), []
+    region = rewrite_regions("\n".join(lines[begins[0]:ends[0] + 1]), {name: body})[0]
+    return "\n".join([*lines[:begins[0]], region, *lines[ends[0] + 1:]]), []
 
 
 def kind_lists(write: bool, kinds=None, files: dict | None = None) -> list:

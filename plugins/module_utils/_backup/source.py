@@ -16,7 +16,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 
 class BackupApiJobSource(AwsJobSource):
@@ -74,9 +73,8 @@ class BackupApiJobSource(AwsJobSource):
 
 
 def run_info(module: t.Any, select_jobs: t.Callable[[t.Mapping], Selection]) -> dict:
-    """An info module's handler: the kind's selection (the event source's too), the wait options, then collect."""
+    """An info module's handler: the kind's selection (the event source's too), then collect."""
     selection = select_jobs(module.params)
-    validate_wait(module.params)
     return collect(module.report(selection.connect(module.deadline)), selection.ids)
 
 

@@ -13,10 +13,12 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.status i
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 
+KIND = KINDS["backup_job"]  # the registry's entry: the options that select its jobs
+
 # The model's BackupJobState enum.
 STATE_CHOICES = ("CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLETED", "FAILED", "EXPIRED", "PARTIAL")
 # backup_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(KINDS["backup_job"], state=STATE_CHOICES)
+INFO_ARG_SPEC: dict = info_arg_spec(KIND, state=STATE_CHOICES)
 
 
 class BackupJobSource(BackupApiJobSource):
@@ -33,7 +35,7 @@ LABEL = f"{BackupJobSource.id_label} id"  # in messages about the ids
 
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
     """The list filters as ListBackupJobs members, checked (the creation window: see info_selection)."""
-    given = check_list_filters(params, ids, KINDS["backup_job"].list_filters, "backup_job_id")
+    given = check_list_filters(params, ids, KIND.list_filters, KIND.id_option.name)
     if "resource_arn" in given:
         check_arn("resource_arn", given["resource_arn"], "resource ARN")
     if "backup_vault_name" in given:
@@ -47,7 +49,7 @@ def check_filters(params: t.Mapping, ids: list | None) -> dict:
 
 def select_jobs(params: t.Mapping) -> Selection:
     """backup_job_info's options (and the event source's) checked, before any request."""
-    ids, filters = info_selection(params, "backup_job_id", LABEL, check_filters)
+    ids, filters = info_selection(params, KIND.id_option.name, LABEL, check_filters)
     return Selection(ids, BackupJobSource.factory(params, **filters))
 
 

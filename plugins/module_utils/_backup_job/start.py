@@ -18,7 +18,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import BackupJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 # StartWindowMinutes "must be at least 60 minutes"; both windows at most 100 years (52,560,000 minutes).
 MIN_START_WINDOW = 60
@@ -58,7 +57,6 @@ def backup_inputs(params: t.Mapping) -> tuple:
     """(request, idempotency token) with every option checked; no request is sent."""
     request = backup_request(params)
     token = check_token(params.get("idempotency_token"), "start a new backup every run")
-    validate_wait(params)
     return request, token
 
 

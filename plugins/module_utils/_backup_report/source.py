@@ -23,16 +23,17 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import ref
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 __all__ = ["CREATION_MARGIN", "INFO_ARG_SPEC", "LIST_MAX_RESULTS", "BackupReportJobSource", "check_report_job_id",
            "check_report_plan_name", "parse_time", "report_job_info", "select_jobs"]
+
+KIND = KINDS["backup_report"]  # the registry's entry: the options that select its jobs
 
 REPORT_PLAN_NAME = re.compile(r"^[a-zA-Z][_a-zA-Z0-9]{0,255}$")
 STATUS_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED")
 
 # backup_report_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(KINDS["backup_report"], status=STATUS_CHOICES)
+INFO_ARG_SPEC: dict = info_arg_spec(KIND, status=STATUS_CHOICES)
 
 
 def check_report_job_id(option: str, value: t.Any) -> str:
@@ -111,9 +112,9 @@ class BackupReportJobSource(AwsJobSource):
 
 def select_jobs(params: t.Mapping) -> Selection:
     """backup_report_job_info's options (and the event source's) checked, before any request."""
-    ids = select_ids(params, "report_job_id", "job_ids")
-    check_ids(params, ids, "report_job_id", "Backup report job id")
-    filters = check_list_filters(params, ids, KINDS["backup_report"].list_filters, "report_job_id")
+    ids = select_ids(params, KIND.id_option.name, KIND.ids_option.name)
+    check_ids(params, ids, KIND.id_option.name, "Backup report job id")
+    filters = check_list_filters(params, ids, KIND.list_filters, KIND.id_option.name)
     if "report_plan_name" in filters:
         check_report_plan_name(filters["report_plan_name"])
     check_choice("status", filters.get("status"), STATUS_CHOICES)
@@ -126,5 +127,4 @@ def select_jobs(params: t.Mapping) -> Selection:
 def report_job_info(module: t.Any) -> dict:
     """Handler of backup_report_job_info: validate everything, then build the client and collect."""
     selection = select_jobs(module.params)
-    validate_wait(module.params)
     return collect(module.report(selection.connect(module.deadline)), selection.ids)

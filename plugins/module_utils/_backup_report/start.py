@@ -16,7 +16,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import start_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import BackupReportJobSource, check_report_plan_name
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 __all__ = ["CLOCK_SKEW", "IDEMPOTENCY_TOKEN_MAX", "is_new_job", "report_job", "validate_report_job"]
 
@@ -30,7 +29,6 @@ def validate_report_job(params: t.Mapping) -> dict:
         raise bad_input("Option report_plan_name is required.")
     check_report_plan_name(name)
     token = check_token(params.get("idempotency_token"), "start a new report every run")
-    validate_wait(params)
     return {"report_plan_name": name, "idempotency_token": token}
 
 

@@ -17,10 +17,12 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.status imp
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 
+KIND = KINDS["copy_job"]  # the registry's entry: the options that select its jobs
+
 # The model's CopyJobState enum.
 STATE_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED", "PARTIAL")
 # copy_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(KINDS["copy_job"], state=STATE_CHOICES)
+INFO_ARG_SPEC: dict = info_arg_spec(KIND, state=STATE_CHOICES)
 
 
 class CopyJobSource(BackupApiJobSource):
@@ -41,7 +43,7 @@ LABEL = f"{CopyJobSource.id_label} id"  # in messages about the ids
 
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
     """The list filters as ListCopyJobs members, checked (the creation window: see info_selection)."""
-    given = check_list_filters(params, ids, KINDS["copy_job"].list_filters, "copy_job_id")
+    given = check_list_filters(params, ids, KIND.list_filters, KIND.id_option.name)
     for name, what in (("resource_arn", "resource ARN"), ("destination_vault_arn", "backup vault ARN"),
                        ("source_recovery_point_arn", "recovery point ARN")):
         if name in given:
@@ -59,7 +61,7 @@ def check_filters(params: t.Mapping, ids: list | None) -> dict:
 
 def select_jobs(params: t.Mapping) -> Selection:
     """copy_job_info's options (and the event source's) checked, before any request."""
-    ids, filters = info_selection(params, "copy_job_id", LABEL, check_filters)
+    ids, filters = info_selection(params, KIND.id_option.name, LABEL, check_filters)
     return Selection(ids, CopyJobSource.factory(params, **filters))
 
 

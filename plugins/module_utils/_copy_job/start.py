@@ -17,7 +17,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.source import CopyJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 
 _time = time.time  # an indirection for tests
 
@@ -36,7 +35,6 @@ def copy_inputs(params: t.Mapping) -> tuple:
         "Lifecycle": check_lifecycle(params.get("lifecycle")),
     }
     token = check_token(params.get("idempotency_token"), "start a new copy every run")
-    validate_wait(params)
     return {k: v for k, v in request.items() if v is not None}, token
 
 

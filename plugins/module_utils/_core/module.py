@@ -14,7 +14,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import known, scrub, scrub_data
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, failure_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC, validate_wait
 
 
 class ModuleRun:
@@ -112,7 +112,12 @@ def run_module(module, handler) -> None:
 def run_task(handler: t.Callable[[t.Any], dict], options: dict) -> None:
     """A module's whole ``main()``: its ``options`` and the wait options, check mode, then ``run_module``.
 
-    What an argument spec cannot say (which options conflict, which go with which) the handler checks, so that
-    those failures carry the contract's error block too.
+    The wait options are added here, so they are checked here (``validate_wait``), once, before the handler runs
+    and so before any request. What else an argument spec cannot say (which options conflict, which go with
+    which) the handler checks, so that those failures carry the contract's error block too.
     """
-    run_module(JobGateModule(argument_spec=dict(options, **WAIT_ARG_SPEC), supports_check_mode=True), handler)
+    def checked(module: JobGateModule) -> dict:
+        validate_wait(module.params)
+        return handler(module)
+
+    run_module(JobGateModule(argument_spec=dict(options, **WAIT_ARG_SPEC), supports_check_mode=True), checked)

@@ -20,7 +20,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline impor
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, where_phrase
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, ride, validate_wait, wait_for, wait_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, ride, wait_for, wait_settings
 
 T = t.TypeVar("T")
 
@@ -44,7 +44,6 @@ class Report:
 
     def __init__(self, source: JobSource, deadline: Deadline, params: t.Mapping, *, changed: bool = False,
                  extra: dict | None = None, start: bool = False) -> None:
-        validate_wait(params)
         self.source = source
         self.start = start
         self.deadline = deadline

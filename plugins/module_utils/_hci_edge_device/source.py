@@ -17,7 +17,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.status import PROVIDER
 
 # The stable version of the 2024-09-01-preview shape (CONTRACT "Choosing jobs"): Azure retires preview versions.
@@ -156,5 +155,4 @@ def select_jobs(params: t.Mapping) -> Selection:
 def edge_device_job_info(module) -> dict:
     """Handler of hci_edge_device_job_info: validate everything, then connect, then fetch (and wait)."""
     selection = select_jobs(module.params)
-    validate_wait(module.params)
     return collect(module.report(selection.connect(module.deadline)), selection.ids)

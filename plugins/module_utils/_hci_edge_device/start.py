@@ -16,7 +16,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm, l
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait, wait_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import wait_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import (
     DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, HciJobSource, jobs_path, parse_resource_uri, validate_api_version, validate_name,
 )
@@ -92,7 +92,6 @@ def validate_job(params: t.Mapping) -> dict:
         props["accessLevel"] = _choice(params, "access_level", ACCESS_LEVELS)
         props["expirationTimestamp"] = _date("expiration_timestamp", params["expiration_timestamp"])
         props["type"] = _choice(params, "remote_support_type", REMOTE_SUPPORT_TYPES)
-    validate_wait(params)
     return {"target": target, "edge_device_name": edge, "job_name": job_name, "api_version": api_version,
             "body": {"kind": JOB_KIND, "properties": props}}
 

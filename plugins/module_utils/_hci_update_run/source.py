@@ -18,7 +18,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded, refuse_path_breakers
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 # The api-version check is the Microsoft.AzureStackHCI provider's, shared with the edge device jobs.
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import validate_api_version
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.status import PROVIDER, run_name
@@ -140,5 +139,4 @@ def select_jobs(params: t.Mapping) -> Selection:
 def update_run_info(module) -> dict:
     """Handler of hci_update_run_info: validate everything, then connect, then fetch (and wait)."""
     selection = select_jobs(module.params)
-    validate_wait(module.params)
     return collect(module.report(selection.connect(module.deadline)), selection.ids)

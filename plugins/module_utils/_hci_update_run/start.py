@@ -15,7 +15,7 @@ import typing as t
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm, lro
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, jsonable, snake_keys, text_or_none
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait, wait_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import wait_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import HciUpdateRunSource, update_path, validate_location
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.status import run_name, run_state
 
@@ -46,7 +46,6 @@ def update_apply(module: t.Any) -> dict:
     """Handler of hci_update."""
     params = module.params
     inputs = validate_location(params)
-    validate_wait(params)
     client = arm.create_client(params, deadline=module.deadline)
     source = HciUpdateRunSource(client, inputs["target"]["cluster_id"], inputs["update_name"], inputs["api_version"])
     report = module.report(source, start=True)

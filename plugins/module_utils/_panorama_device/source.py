@@ -11,7 +11,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import A
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, fetch_many, select_ids
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.status import PROVIDER
 
@@ -75,5 +74,4 @@ def select_jobs(params: t.Mapping) -> Selection:
 def device_job_info(module: t.Any) -> dict:
     """Handler of panorama_device_job_info: validate everything, then build the client and collect."""
     selection = select_jobs(module.params)
-    validate_wait(module.params)
     return collect(module.report(selection.connect(module.deadline)), selection.ids)

@@ -18,7 +18,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import MAX_WORKERS, fetch_many
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalize
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, SHAPES, IdRule
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.source import PanoramaDeviceJobSource
 
@@ -51,7 +50,6 @@ def validate_device_job(params: t.Mapping) -> dict:
             raise bad_input("Option image_version only applies to job_type=OTA; a REBOOT job takes no version.")
         if allow_major:
             raise bad_input("Option allow_major_version_update only applies to job_type=OTA.")
-    validate_wait(params)
     return {"device_ids": device_ids, "job_type": job_type, "image_version": image_version, "allow_major": allow_major}
 
 

@@ -14,7 +14,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import MAX_WORKERS, fetch_many
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.start import token_digest
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.model import SERVICE_MODEL
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import SHAPES, IdRule
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.source import PanoramaPackageImportJobSource
@@ -133,7 +132,6 @@ def package_import_job(module: t.Any) -> dict:
     """Handler of panorama_package_import_job."""
     params = module.params
     request = import_request(params)
-    validate_wait(params)
     source = PanoramaPackageImportJobSource.for_module(module)
     report = module.report(source, start=True, extra={"client_token": request["ClientToken"]})
     if module.check_mode:

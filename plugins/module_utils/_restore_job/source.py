@@ -13,10 +13,12 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import K
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.status import PROVIDER
 
+KIND = KINDS["restore_job"]  # the registry's entry: the options that select its jobs
+
 # The model's RestoreJobStatus enum.
 STATUS_CHOICES = ("PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED")
 # restore_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(KINDS["restore_job"], status=STATUS_CHOICES)
+INFO_ARG_SPEC: dict = info_arg_spec(KIND, status=STATUS_CHOICES)
 
 
 class RestoreJobSource(BackupApiJobSource):
@@ -30,7 +32,7 @@ LABEL = f"{RestoreJobSource.id_label} id"  # in messages about the ids
 
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
     """The list filters as ListRestoreJobs members, checked (the creation window: see info_selection)."""
-    given = check_list_filters(params, ids, KINDS["restore_job"].list_filters, "restore_job_id")
+    given = check_list_filters(params, ids, KIND.list_filters, KIND.id_option.name)
     if "resource_type" in given:
         check_resource_type("resource_type", given["resource_type"])
     check_choice("status", given.get("status"), STATUS_CHOICES)
@@ -39,7 +41,7 @@ def check_filters(params: t.Mapping, ids: list | None) -> dict:
 
 def select_jobs(params: t.Mapping) -> Selection:
     """restore_job_info's options (and the event source's) checked, before any request."""
-    ids, filters = info_selection(params, "restore_job_id", LABEL, check_filters)
+    ids, filters = info_selection(params, KIND.id_option.name, LABEL, check_filters)
     return Selection(ids, RestoreJobSource.factory(params, **filters))
 
 

@@ -16,7 +16,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.source import RestoreJobSource
 
 _time = time.time  # an indirection for tests
@@ -43,7 +42,6 @@ def restore_job(module: t.Any) -> dict:
     """Handler of restore_job."""
     params = module.params
     request, token = restore_inputs(params)
-    validate_wait(params)
     point = request["RecoveryPointArn"]
     # Check mode leaves the metadata out: it can hold passwords.
     return run_start(module, RestoreJobSource, "start_restore_job", request, token, _time(),

@@ -21,12 +21,14 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import K
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.status import PROVIDER
 
+KIND = KINDS["scan_job"]  # the registry's entry: the options that select its jobs
+
 # The model's enums: ScanState, ScanResourceType, ScanResultStatus.
 STATE_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "COMPLETED_WITH_ISSUES", "FAILED", "CANCELED")
 RESOURCE_TYPE_CHOICES = ("EBS", "EC2", "S3")
 RESULT_CHOICES = ("NO_THREATS_FOUND", "THREATS_FOUND", "UNKNOWN")
 # scan_job_info's options (the module adds the wait options); the event source takes the same.
-INFO_ARG_SPEC: dict = info_arg_spec(KINDS["scan_job"], state=STATE_CHOICES, resource_type=RESOURCE_TYPE_CHOICES,
+INFO_ARG_SPEC: dict = info_arg_spec(KIND, state=STATE_CHOICES, resource_type=RESOURCE_TYPE_CHOICES,
                                     scan_result_status=RESULT_CHOICES)
 
 
@@ -60,7 +62,7 @@ LABEL = f"{ScanJobSource.id_label} id"  # in messages about the ids
 
 def check_filters(params: t.Mapping, ids: list | None) -> dict:
     """The list filters as ListScanJobs members, checked."""
-    given = check_list_filters(params, ids, KINDS["scan_job"].list_filters, "scan_job_id")
+    given = check_list_filters(params, ids, KIND.list_filters, KIND.id_option.name)
     for name, what in (("recovery_point_arn", "recovery point ARN"), ("resource_arn", "resource ARN")):
         if name in given:
             check_arn(name, given[name], what)
@@ -81,8 +83,8 @@ def check_filters(params: t.Mapping, ids: list | None) -> dict:
 
 def select_jobs(params: t.Mapping) -> Selection:
     """scan_job_info's options (and the event source's) checked, before any request."""
-    ids = select_ids(params, "scan_job_id", "job_ids")
-    check_ids(params, ids, "scan_job_id", LABEL)
+    ids = select_ids(params, KIND.id_option.name, KIND.ids_option.name)
+    check_ids(params, ids, KIND.id_option.name, LABEL)
     return Selection(ids, ScanJobSource.factory(params, **check_filters(params, ids)))
 
 

@@ -17,7 +17,6 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import validate_wait
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.source import ScanJobSource
 
 SCANNERS = ("GUARDDUTY",)                       # the model's MalwareScanner enum
@@ -50,7 +49,6 @@ def scan_inputs(params: t.Mapping) -> tuple:
     if base is not None:
         request["ScanBaseRecoveryPointArn"] = check_arn("scan_base_recovery_point_arn", base, "recovery point ARN")
     token = check_token(params.get("idempotency_token"), "start a new scan every run")
-    validate_wait(params)
     return request, token
 
 

@@ -163,7 +163,6 @@ class RestoreModule(aws_fakes.FakeModule):
     (rj_source.restore_job_info, {"restore_job_id": "x" * 1025}, "1024 bytes"),
     (rj_source.restore_job_info, {"status": "EXPIRED"}, "status"),
     (rj_source.restore_job_info, {"created_after": "last week"}, "ISO 8601"),
-    (rj_source.restore_job_info, {"restore_job_id": "r", "wait": True, "wait_timeout": -1}, "wait_timeout"),
 ])
 def test_info_bad_input_before_any_client(monkeypatch, handler, params, words):
     aws_fakes.refuse_clients(monkeypatch)
@@ -187,7 +186,6 @@ BJ, RJ = (bj_start.backup_job, BackupModule), (rj_start.restore_job, RestoreModu
     (BJ, {"recovery_point_tags": {"Team": ["a"]}}, "recovery_point_tags"),
     (BJ, {"backup_options": {"Windows VSS": "enabled"}}, "backup_options"),
     (BJ, {"idempotency_token": ""}, "idempotency_token"),
-    (BJ, {"wait_timeout": 0, "wait": True}, "wait_timeout"),
     (RJ, {"recovery_point_arn": "snap-0123"}, "recovery_point_arn"),
     (RJ, {"metadata": None}, "metadata is required"),
     (RJ, {"metadata": {"MasterUserPassword": {"nested": "pw-2"}}}, "metadata"),

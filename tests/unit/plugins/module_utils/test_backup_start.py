@@ -59,7 +59,6 @@ def fake(monkeypatch):
     ({"report_plan_name": "ok", "idempotency_token": " "}, "non-empty"),
     ({"report_plan_name": "ok", "idempotency_token": "a\nb"}, "control"),
     ({"report_plan_name": "ok", "idempotency_token": "x" * 1025}, "1024"),
-    ({"report_plan_name": "ok", "wait_sleep": -1}, "wait_sleep"),
 ])
 def test_bad_input_before_any_client(monkeypatch, params, words):
     monkeypatch.setattr(aws_source, "AwsClient", lambda *a, **k: pytest.fail("a client was created for bad input"))

@@ -62,7 +62,6 @@ def job(job_id, state="COMPLETED", **more):
     ({"parent_job_id": "../x"}, "parent_job_id"),
     ({"created_after": "2025-02-01", "created_before": "2025-01-01"}, "earlier"),
     ({"created_after": "yesterday"}, "ISO 8601"),
-    ({"copy_job_id": "c", "wait": True, "wait_timeout": -1}, "wait_timeout"),
 ])
 def test_bad_input_before_any_client(monkeypatch, params, words):
     aws_fakes.refuse_clients(monkeypatch)

@@ -59,7 +59,6 @@ def stub(monkeypatch):
     ({"lifecycle": {"move_to_cold_storage_after_days": 30, "delete_after_days": 100}}, "at least 90 days"),
     ({"lifecycle": {"keep": 1}}, "unknown keys"),
     ({"idempotency_token": " "}, "idempotency_token"),
-    ({"wait": True, "wait_timeout": 0}, "wait_timeout"),
 ])
 def test_bad_input_before_any_client(monkeypatch, params, words):
     aws_fakes.refuse_clients(monkeypatch)

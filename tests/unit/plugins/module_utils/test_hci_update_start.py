@@ -173,8 +173,7 @@ def test_newest_of_several_new_runs():
     assert hs.newest(runs)["id"].endswith("/bbbb")
 
 
-@pytest.mark.parametrize("over", [{"cluster_id": CLUSTER + "/.."}, {"update_name": "x/y"}, {"api_version": "v1"},
-                                  {"wait_timeout": -1}])
+@pytest.mark.parametrize("over", [{"cluster_id": CLUSTER + "/.."}, {"update_name": "x/y"}, {"api_version": "v1"}])
 def test_bad_input_before_any_connection(monkeypatch, clock, over):
     monkeypatch.setattr(hs.arm, "create_client", lambda *a, **k: pytest.fail("connected for bad input"))
     with pytest.raises(JobGateError) as err:

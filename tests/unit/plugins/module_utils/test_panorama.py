@@ -61,7 +61,6 @@ def test_invalid_job_ids(bad):
     {"job_ids": []},
     {"device_id": "dev/1"},
     {"job_id": "a", "device_id": "dev-1"},
-    {"job_id": "a", "wait": True, "wait_timeout": 0},
 ])
 def test_device_handler_rejects_bad_input_before_any_client(no_client, params):
     with pytest.raises(JobGateError) as err:

@@ -105,7 +105,6 @@ def no_client(monkeypatch):
     ({"device_ids": ["d/1"], "job_type": "REBOOT"}, "'/'"),
     ({"device_ids": ["d1"], "job_type": "UPGRADE"}, "job_type"),
     ({"device_ids": ["d1"], "job_type": "OTA", "image_version": ""}, "image_version"),
-    ({"device_ids": ["d1"], "job_type": "REBOOT", "wait_timeout": 0}, "wait_timeout"),
 ])
 def test_device_job_bad_input_before_any_client(no_client, params, words):
     with pytest.raises(JobGateError) as err:

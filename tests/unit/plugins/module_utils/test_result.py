@@ -123,13 +123,6 @@ def test_with_msg_is_a_new_error_with_the_same_block():
     assert told.error_block() == err.error_block() and told.attempts == 2
 
 
-def test_bad_wait_options_are_refused_by_the_report_before_any_request():
-    source = Source(error=AssertionError("no request may be sent"))
-    with pytest.raises(JobGateError) as info:
-        report(source, {"wait": True, "wait_timeout": -1, "wait_sleep": 5})
-    assert info.value.code == "ValidationError"
-
-
 # ------------------------------------------------------------------------------------------------ run_module
 class Module(ModuleRun):
     def __init__(self, params=None):

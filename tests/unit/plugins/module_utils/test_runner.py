@@ -205,17 +205,6 @@ def test_collect_list_mode():
     assert result["summary"]["any_failed"] is True and result["summary"]["all_terminal"] is True
 
 
-@pytest.mark.parametrize("bad", [{"wait_timeout": 0}, {"wait_timeout": -1}, {"wait_sleep": 0}, {"wait_sleep": -3}])
-def test_collect_validates_before_any_request(bad):
-    source = FakeSource({"a": ["RUNNING"]}, listed=[("a", "RUNNING")])
-    with pytest.raises(JobGateError) as info:
-        collect(source, ["a"], params(wait=True, **bad))
-    assert info.value.code == "ValidationError"
-    with pytest.raises(JobGateError):
-        collect(source, None, params(**bad))
-    assert source.calls == [] and source.list_calls == 0
-
-
 def test_collect_waits(clock):
     source = FakeSource({"a": ["CREATED", "RUNNING", "COMPLETED"], "b": ["RUNNING", "FAILED"]})
     result = collect(source, ["a", "b"], params(wait=True, wait_sleep=5))

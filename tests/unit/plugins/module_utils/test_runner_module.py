@@ -70,3 +70,26 @@ def test_run_task_refuses_an_option_the_module_does_not_take(capsys):
         run_task(lambda module: pytest.fail("the handler ran"), {"status": SPEC["status"]})
     assert exited.value.code == 1
     assert "state" in json.loads(capsys.readouterr().out)["msg"]
+
+
+# The bad wait options the handlers' and the Report's own tests refused before the check moved here: each module
+# passes through run_task, which refuses them once, before its handler (so before any client or request).
+@pytest.mark.parametrize("args, words", [
+    ({"wait_sleep": -1}, "wait_sleep"),
+    ({"wait_sleep": -3}, "wait_sleep"),
+    ({"wait_timeout": 0}, "wait_timeout"),
+    ({"wait_timeout": -1}, "wait_timeout"),
+    ({"wait_sleep": 0}, "wait_sleep"),
+    ({"wait": True, "wait_timeout": 0}, "wait_timeout"),
+    ({"wait": True, "wait_timeout": -1}, "wait_timeout"),
+    ({"wait": True, "wait_timeout": -1, "wait_sleep": 5}, "wait_timeout"),
+    ({"wait": True, "wait_sleep": 0}, "wait_sleep"),
+    ({"wait": True, "wait_sleep": -3}, "wait_sleep"),
+])
+def test_run_task_refuses_bad_wait_options_before_the_handler(capsys, args, words):
+    with patch_module_args(args), pytest.raises(SystemExit) as exited:
+        run_task(lambda module: pytest.fail("the handler ran"), {})
+    assert exited.value.code == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["error"]["code"] == "ValidationError" and words in result["msg"]
+    assert result["msg"] == f"Option {words} must be a positive number of seconds, got {args[words]}."

@@ -69,7 +69,6 @@ def scan(job_id, state="COMPLETED", verdict="NO_THREATS_FOUND", **more):
     ({"backup_vault_name": "a b"}, "backup_vault_name"),
     ({"completed_after": "2025-02-01", "completed_before": "2025-01-01"}, "earlier"),
     ({"completed_before": "1714564800"}, "ISO 8601"),
-    ({"scan_job_id": "s", "wait": True, "wait_sleep": 0}, "wait_sleep"),
 ])
 def test_bad_input_before_any_client(monkeypatch, params, words):
     aws_fakes.refuse_clients(monkeypatch)

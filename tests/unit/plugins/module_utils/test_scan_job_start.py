@@ -74,7 +74,6 @@ def described(job_id, created=T0):
     ({"iam_role_arn": "role"}, "iam_role_arn"),
     ({"backup_vault_name": "x"}, "backup_vault_name"),
     ({"idempotency_token": "a\u0007b"}, "control characters"),
-    ({"wait": True, "wait_timeout": 0}, "wait_timeout"),
 ])
 def test_bad_input_before_any_client(monkeypatch, params, words):
     aws_fakes.refuse_clients(monkeypatch)
