@@ -90,8 +90,10 @@ def wait_for(seen: JobsSeen, ids: list, sleep: float, reserve: float = 0.0) -> t
     The pauses are ``pause.POLL`` from ``sleep``: the first is ``sleep``; later ones double with jitter between
     ``sleep`` and the doubled ceiling (never faster than the user asked), capped at 60 s. The last poll starts early enough to end by the deadline
     if it takes up to twice as long as the slowest read so far (``reserve``, the first look's time, to begin with),
-    and no request gets longer than the time left. Retryable errors while polling keep the last known state and go on;
-    others end the wait at once. At the deadline: ``WaitTimeout`` naming the jobs still open and their last states.
+    and no request gets longer than the time left. A poll's read is tried again by its client until the deadline, so a
+    retryable error reaches this loop only when the deadline has come: it keeps the last known state, and the
+    ``WaitTimeout`` names it; other errors end the wait at once. At the deadline: ``WaitTimeout`` naming the jobs
+    still open and their last states.
     """
     source, deadline = seen.source, seen.deadline
     ids = list(ids)
