@@ -13,19 +13,32 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import A
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     CREATION_MARGIN, LIST_MAX_RESULTS, created_after_hint, is_new_job, recent_window,
 )
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import snake_name
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import Kind
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages
 
 
 class BackupApiJobSource(AwsJobSource):
-    """Subclasses name the operations, keys and the label; ``filters`` are the list operation's By* members."""
+    """Subclasses name their kind's registry entry (``class CopyJobSource(BackupApiJobSource, kind=KIND)``) and the
+    label; ``filters`` are the list operation's By* members.
+
+    The API names every kind alike (DescribeCopyJob, ListCopyJobs, CopyJobs, CopyJobId), so the operations and
+    keys follow from the entry's two info actions."""
 
     service = "backup"
     describe_op = ""        # botocore method, e.g. describe_backup_job
     list_op = ""            # e.g. list_backup_jobs
     list_key = ""           # e.g. BackupJobs
     id_key = ""             # e.g. BackupJobId (the describe parameter and the job's key)
+
+    def __init_subclass__(cls, kind: Kind | None = None, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if kind is not None:
+            describe, listing = (action.name.split(":", 1)[1] for action in kind.info_actions[:2])
+            cls.describe_op, cls.list_op = snake_name(describe), snake_name(listing)
+            cls.list_key, cls.id_key = listing[len("List"):], f"{describe[len('Describe'):]}Id"
 
     def __init__(self, client: AwsClient, **filters: t.Any) -> None:
         super().__init__(client)

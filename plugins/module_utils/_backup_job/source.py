@@ -21,9 +21,8 @@ STATE_CHOICES = ("CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLE
 INFO_ARG_SPEC: dict = info_arg_spec(KIND, state=STATE_CHOICES)
 
 
-class BackupJobSource(BackupApiJobSource):
+class BackupJobSource(BackupApiJobSource, kind=KIND):
     provider, id_label = PROVIDER, "Backup job"
-    describe_op, list_op, list_key, id_key = "describe_backup_job", "list_backup_jobs", "BackupJobs", "BackupJobId"
 
     def batchable(self, entry: dict) -> bool:
         # A parent (composite) job's list entry lacks what only describe gives: its child job counts.

@@ -25,9 +25,8 @@ STATE_CHOICES = ("CREATED", "RUNNING", "COMPLETED", "FAILED", "PARTIAL")
 INFO_ARG_SPEC: dict = info_arg_spec(KIND, state=STATE_CHOICES)
 
 
-class CopyJobSource(BackupApiJobSource):
+class CopyJobSource(BackupApiJobSource, kind=KIND):
     provider, id_label = PROVIDER, "Backup copy job"
-    describe_op, list_op, list_key, id_key = "describe_copy_job", "list_copy_jobs", "CopyJobs", "CopyJobId"
 
     def describe(self, job_id: str) -> dict:
         # DescribeCopyJob answers {"CopyJob": {...}}: the job itself, as a list entry is.

@@ -25,7 +25,8 @@ _ISO = re.compile(
 
 # ---------------------------------------------------------------------------------------------------------- keys
 @lru_cache(maxsize=1024)
-def _snake(name: str) -> str:
+def snake_name(name: str) -> str:
+    """A CamelCase name in snake_case (DescribeCopyJob: describe_copy_job, HTTPSettings: http_settings)."""
     # Only identifier-like keys are field names; keys such as ARM ids or "a-b" are data and stay as they are.
     if not _IDENTIFIER.match(name):
         return name
@@ -46,7 +47,7 @@ def snake_keys(obj):
             if key == "ResponseMetadata":
                 continue
             if isinstance(key, str):
-                new_key = _snake(key)
+                new_key = snake_name(key)
                 if key in _TAG_MAP_KEYS and isinstance(value, dict):
                     out[new_key] = dict(value)
                     continue

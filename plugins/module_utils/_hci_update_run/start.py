@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm, lro
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import lro
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, jsonable, snake_keys, text_or_none
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import wait_settings
-from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import HciUpdateRunSource, update_path, validate_location
+from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import connect, update_path, validate_location
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.status import run_name, run_state
 
 # The update's properties.state that means there is nothing left to apply.
@@ -46,8 +46,7 @@ def update_apply(module: t.Any) -> dict:
     """Handler of hci_update."""
     params = module.params
     inputs = validate_location(params)
-    client = arm.create_client(params, deadline=module.deadline)
-    source = HciUpdateRunSource(client, inputs["target"]["cluster_id"], inputs["update_name"], inputs["api_version"])
+    source = connect(params, inputs, module.deadline)
     report = module.report(source, start=True)
     update = report.ride(source.get_update)
     report.extra["cluster_update"] = jsonable(snake_keys(update))
@@ -66,6 +65,7 @@ def update_apply(module: t.Any) -> dict:
         return report.check_mode([would_start(inputs, update)])
     before = {(run_name(run) or "").lower() for run in runs if isinstance(run, dict)}
     what = f"the apply of update {inputs['update_name']} to cluster {source.target['cluster']}"
+    client = source.client
     url = client.url(update_path(inputs["target"]["cluster_id"], inputs["update_name"]) + "/apply")
     response = client.request("POST", url, what, params={"api-version": inputs["api_version"]})
     report.changed = True   # the update is being applied, whatever happens next

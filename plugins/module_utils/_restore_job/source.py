@@ -21,10 +21,9 @@ STATUS_CHOICES = ("PENDING", "RUNNING", "COMPLETED", "ABORTED", "FAILED")
 INFO_ARG_SPEC: dict = info_arg_spec(KIND, status=STATUS_CHOICES)
 
 
-class RestoreJobSource(BackupApiJobSource):
+class RestoreJobSource(BackupApiJobSource, kind=KIND):
     # ListRestoreJobs entries (RestoreJobsListMember) have every member DescribeRestoreJob returns.
     provider, id_label = PROVIDER, "Backup restore job"
-    describe_op, list_op, list_key, id_key = "describe_restore_job", "list_restore_jobs", "RestoreJobs", "RestoreJobId"
 
 
 LABEL = f"{RestoreJobSource.id_label} id"  # in messages about the ids

@@ -32,10 +32,9 @@ INFO_ARG_SPEC: dict = info_arg_spec(KIND, state=STATE_CHOICES, resource_type=RES
                                     scan_result_status=RESULT_CHOICES)
 
 
-class ScanJobSource(BackupApiJobSource):
+class ScanJobSource(BackupApiJobSource, kind=KIND):
     # ListScanJobs entries (ScanJob) have every member DescribeScanJob returns, ScanResult too.
     provider, id_label = PROVIDER, "Backup scan job"
-    describe_op, list_op, list_key, id_key = "describe_scan_job", "list_scan_jobs", "ScanJobs", "ScanJobId"
 
     def fetch_batch(self, ids: list, hints: dict) -> dict:
         """Many jobs through ListScanJobs (no creation window there): bounded pages, the rest described."""

@@ -295,3 +295,17 @@ def test_restore_sends_metadata_as_strings(fake):
     rj_start.restore_job(RestoreModule(metadata={"DBInstanceIdentifier": "restored", "Port": 5432}, resource_type="RDS"))
     start = next(c[1] for c in fake.calls if c[0] == "start")
     assert start["Metadata"] == {"DBInstanceIdentifier": "restored", "Port": "5432"} and start["ResourceType"] == "RDS"
+
+
+@pytest.mark.parametrize("package, names", [
+    ("_backup_job", ("describe_backup_job", "list_backup_jobs", "BackupJobs", "BackupJobId")),
+    ("_restore_job", ("describe_restore_job", "list_restore_jobs", "RestoreJobs", "RestoreJobId")),
+    ("_copy_job", ("describe_copy_job", "list_copy_jobs", "CopyJobs", "CopyJobId")),
+    ("_scan_job", ("describe_scan_job", "list_scan_jobs", "ScanJobs", "ScanJobId")),
+])
+def test_a_backup_api_source_takes_its_operations_and_keys_from_its_registry_entry(package, names):
+    import importlib
+    module = importlib.import_module(f"ansible_collections.jobgate.cloud.plugins.module_utils.{package}.source")
+    source = next(value for value in vars(module).values()
+                  if isinstance(value, type) and value.__module__ == module.__name__ and hasattr(value, "list_op"))
+    assert (source.describe_op, source.list_op, source.list_key, source.id_key) == names

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import ModuleRun
@@ -99,7 +100,7 @@ def clock():
 
 
 def connect(monkeypatch, fake):
-    monkeypatch.setattr(hs.arm, "create_client", lambda p, **k: fake)
+    monkeypatch.setattr(arm, "create_client", lambda p, **k: fake)
     return fake
 
 
@@ -175,7 +176,7 @@ def test_newest_of_several_new_runs():
 
 @pytest.mark.parametrize("over", [{"cluster_id": CLUSTER + "/.."}, {"update_name": "x/y"}, {"api_version": "v1"}])
 def test_bad_input_before_any_connection(monkeypatch, clock, over):
-    monkeypatch.setattr(hs.arm, "create_client", lambda *a, **k: pytest.fail("connected for bad input"))
+    monkeypatch.setattr(arm, "create_client", lambda *a, **k: pytest.fail("connected for bad input"))
     with pytest.raises(JobGateError) as err:
         hs.update_apply(FakeModule(clock, **over))
     assert err.value.code == "ValidationError"
