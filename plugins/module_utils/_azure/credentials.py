@@ -331,6 +331,10 @@ def build_credential(plan: CredentialPlan, cloud: CloudEndpoints, deadline: Dead
     authority, tenant = _authority_and_tenant(plan, cloud)
     verify = {"connection_verify": False} if plan.cert_validation_mode == "ignore" else {}
     bounds: dict = {"transport": bounded_transport(deadline, **verify)}
+    if deadline.bounded:
+        # With wait, ArmClient.request tries a failed token request again until the deadline, as it does a read:
+        # one loop. Without, azure-identity's own retries are the loop (ArmClient then does not retry a token).
+        bounds["retry_total"] = 0
     kwargs: dict = {"authority": authority, **bounds, **verify}
     if not is_microsoft_authority(authority):
         kwargs["disable_instance_discovery"] = True
@@ -437,7 +441,8 @@ class TokenProvider:
                f"from {self._where()}: {detail}{hint}")
         # A failing token endpoint (no answer, 429, 5xx) is the endpoint's trouble, not bad credentials (errors.py).
         if transient:
-            # A request the deadline kept from being sent is not the endpoint's answer (attempts 0, see ride()).
+            # A request the deadline kept from being sent is not the endpoint's answer (attempts 0: see
+            # Deadline.last_answer, which keeps the earlier answer).
             # An answer the watchdog cut at the deadline (it trickled in) is a timeout.
             return JobGateError(msg, code="Timeout" if CUT in detail else "ConnectionError", message=detail,
                                 retryable=True, attempts=0 if kept_back else 1)
