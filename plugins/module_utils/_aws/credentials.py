@@ -33,7 +33,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.timeouts import
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.redact import remember, scrub
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import ride
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import within_budget
 
 try:
     import botocore.credentials
@@ -130,7 +130,7 @@ def role_credentials(session: t.Any, settings: AwsSettings, region: str | None, 
         remember(metadata.get("secret_key"), metadata.get("token"))
         return metadata
 
-    metadata = ride(deadline, fetch)
+    metadata = within_budget(deadline, fetch)
     expiry = datetime.fromisoformat(str(metadata["expiry_time"]).replace("Z", "+00:00"))
     advisory, mandatory = refresh_windows((expiry - datetime.now(timezone.utc)).total_seconds())
     make = botocore.credentials.RefreshableCredentials.create_from_metadata

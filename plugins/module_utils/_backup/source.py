@@ -134,4 +134,4 @@ def recent_job_ids(report: Report, token: str | None, task_started: float, **fil
     if token is None:
         return set()
     source = report.source
-    return report.ride(lambda: source.job_ids_since(recent_window(task_started), **filters))
+    return report.within_budget(lambda: source.job_ids_since(recent_window(task_started), **filters))

@@ -44,7 +44,7 @@ def report_job(module: t.Any) -> dict:
     if module.check_mode:
         # The API never shows idempotency tokens, so check mode cannot tell a reused one: it reports a start.
         return report.check_mode([{"report_plan_name": name, "idempotency_token": token}])
-    before = {job.get("ReportJobId") for job in report.ride(source.list_jobs)} if token is not None else set()
+    before = {job.get("ReportJobId") for job in report.within_budget(source.list_jobs)} if token is not None else set()
     return start_job(report, operation="start_report_job", request={"ReportPlanName": name}, token=token,
                      before=before, task_started=task_started, what=f"a report job of Backup report plan {name}",
                      id_key="ReportJobId", created_key="CreationTime")

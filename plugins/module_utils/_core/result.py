@@ -20,7 +20,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline impor
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, where_phrase
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, ride, wait_for, wait_settings
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, wait_for, wait_settings, within_budget
 
 T = t.TypeVar("T")
 
@@ -61,12 +61,12 @@ class Report:
         self.would_start: list | None = None
 
     # ------------------------------------------------------------------------------------------ recording
-    def ride(self, read: t.Callable[..., T], *args: t.Any) -> T:
-        """``read(*args)``, a read (a start's plan, say) that fails as a wait does (``waiter.ride``)."""
-        return ride(self.deadline, read, *args)
+    def within_budget(self, read: t.Callable[..., T], *args: t.Any) -> T:
+        """``read(*args)``, a read (a start's plan, say) that fails as a wait does (``waiter.within_budget``)."""
+        return within_budget(self.deadline, read, *args)
 
     def fetch(self, ids: list | None) -> list:
-        """The first look at ``ids`` (every listed job when None), failing as a wait does (``waiter.ride``)."""
+        """The first look at ``ids`` (every listed job when None), failing as a wait does (``waiter.within_budget``)."""
         began = self.deadline.clock()
         raws = first_fetch(self.source, ids, self.deadline)
         self.read_seconds = max(0.0, self.deadline.clock() - began)

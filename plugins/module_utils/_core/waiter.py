@@ -56,7 +56,7 @@ def validate_wait(params: t.Mapping) -> None:
             raise bad_input(f"Option {name} must be a positive number of seconds, got {value!r}.")
 
 
-def ride(deadline: Deadline, read: t.Callable[..., T], *args: t.Any) -> T:
+def within_budget(deadline: Deadline, read: t.Callable[..., T], *args: t.Any) -> T:
     """``read(*args)``, a read that is not a poll (a first look, a start's plan), failing as a wait does.
 
     Its retries are its client's (``RetryPolicy.run``, ``ArmClient.request``): with a bounded deadline they go on
@@ -73,10 +73,10 @@ def ride(deadline: Deadline, read: t.Callable[..., T], *args: t.Any) -> T:
 
 
 def first_fetch(source: JobSource, ids: list | None, deadline: Deadline) -> list:
-    """The first look at the jobs (``ids``, or every listed job when None), failing as a wait does (``ride``)."""
+    """The first look at the jobs (``ids``, or every listed job when None), failing as a wait does (``within_budget``)."""
     if ids is None:
-        return ride(deadline, source.list_jobs)
-    return ride(deadline, fetch_many, source, list(ids))
+        return within_budget(deadline, source.list_jobs)
+    return within_budget(deadline, fetch_many, source, list(ids))
 
 
 def _open_jobs_text(entries: list) -> str:

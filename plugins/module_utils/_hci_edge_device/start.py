@@ -147,7 +147,7 @@ def edge_device_job(module: t.Any) -> dict:
     report = module.report(source, start=True)
     name = inputs["job_name"]
     what = f"{source.id_label} {name} {source.location()}"
-    existing = report.ride(find_existing, source, name)
+    existing = report.within_budget(find_existing, source, name)
     if existing is not None:
         diffs = differences(existing, inputs["body"])
         if diffs:

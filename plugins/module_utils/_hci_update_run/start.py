@@ -48,12 +48,12 @@ def update_apply(module: t.Any) -> dict:
     inputs = validate_location(params)
     source = connect(params, inputs, module.deadline)
     report = module.report(source, start=True)
-    update = report.ride(source.get_update)
+    update = report.within_budget(source.get_update)
     report.extra["cluster_update"] = jsonable(snake_keys(update))
     state = update_state(update)
     if state and state.lower() == INSTALLED:
         return report.check_mode([]) if module.check_mode else report.result()
-    runs = report.ride(source.list_jobs)
+    runs = report.within_budget(source.list_jobs)
     open_runs = runs_in_progress(runs)
     if open_runs:
         if module.check_mode:
@@ -73,7 +73,7 @@ def update_apply(module: t.Any) -> dict:
     outcome = lro.follow_operation(client, response, what, module.deadline.limit(timeout), sleep,
                                    on_timeout=" The update is being applied: raise wait_timeout or poll its runs with "
                                               "hci_update_run_info.")
-    after = report.ride(source.list_jobs)
+    after = report.within_budget(source.list_jobs)
     new = [run for run in after if isinstance(run, dict) and (run_name(run) or "").lower() not in before]
     if not new:
         detail = outcome.get("error") or {}

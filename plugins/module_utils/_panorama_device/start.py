@@ -157,7 +157,7 @@ def device_job(module: t.Any) -> dict:
     inputs = validate_device_job(params)
     source = PanoramaDeviceJobSource.for_module(module)
     report = module.report(source, start=True)
-    plans = report.ride(plan_devices, source, inputs)
+    plans = report.within_budget(plan_devices, source, inputs)
     to_start = [plan.device_id for plan in plans if plan.action == "start"]
     report.extra["unchanged_devices"] = [plan.device_id for plan in plans if plan.action == "unchanged"]
     if module.check_mode:

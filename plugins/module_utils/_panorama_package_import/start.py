@@ -135,12 +135,12 @@ def package_import_job(module: t.Any) -> dict:
     source = PanoramaPackageImportJobSource.for_module(module)
     report = module.report(source, start=True, extra={"client_token": request["ClientToken"]})
     if module.check_mode:
-        found = report.ride(find_import_by_token, source, request)
+        found = report.within_budget(find_import_by_token, source, request)
         if found is not None:
             return report.check_mode([], [found])
         return report.check_mode([would_start_import(request)])
     # The jobs that exist before the call tell a new job from the one an earlier run started with this token.
-    before = {job.get("JobId") for job in report.ride(source.list_jobs)}
+    before = {job.get("JobId") for job in report.within_budget(source.list_jobs)}
     what = f"a Panorama package import job for {request['OutputConfig']['PackageVersionOutputConfig']['PackageName']}"
     try:
         # The ClientToken makes this call idempotent, so the client's normal retries (5xx included) are safe.

@@ -22,7 +22,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline impor
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, ride, wait_for
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, wait_for, within_budget
 from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 
@@ -179,7 +179,7 @@ def test_a_read_that_succeeds_in_time_is_returned(clock):
             return super().describe_device_job(**kwargs)
 
     ops = TwoThrottles([])
-    out = ride(clock.deadline(60), ClientSource(aws(clock, ops, 60, attempts=1)).describe, "j")
+    out = within_budget(clock.deadline(60), ClientSource(aws(clock, ops, 60, attempts=1)).describe, "j")
     assert out["Status"] == "COMPLETED" and clock.sleeps == [1, 2] and ops.calls == 3
 
 
@@ -190,7 +190,7 @@ def test_a_request_refused_for_want_of_time_does_not_hide_the_api_error(clock):
     turns = iter([0.0, 10.0])
     client.limiter.acquire = lambda: clock.sleep(next(turns)) or clock.now
     with pytest.raises(JobGateError) as info:
-        ride(client.deadline, ClientSource(client).describe, "j")
+        within_budget(client.deadline, ClientSource(client).describe, "j")
     assert info.value.code == "ThrottlingException" and "passed while the API kept failing" in info.value.msg
 
 
