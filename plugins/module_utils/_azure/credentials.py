@@ -331,10 +331,6 @@ def build_credential(plan: CredentialPlan, cloud: CloudEndpoints, deadline: Dead
     authority, tenant = _authority_and_tenant(plan, cloud)
     verify = {"connection_verify": False} if plan.cert_validation_mode == "ignore" else {}
     bounds: dict = {"transport": bounded_transport(deadline, **verify)}
-    if deadline.bounded:
-        # With wait, ArmClient.request tries a failed token request again until the deadline, as it does a read:
-        # one loop. Without, azure-identity's own retries are the loop (ArmClient then does not retry a token).
-        bounds["retry_total"] = 0
     kwargs: dict = {"authority": authority, **bounds, **verify}
     if not is_microsoft_authority(authority):
         kwargs["disable_instance_discovery"] = True

@@ -3,7 +3,6 @@
 """Unit tests for _azure/: credential resolution, cloud environments, the Resource Manager client (stubbed I/O)."""
 from __future__ import annotations
 
-import dataclasses
 import email.utils
 import json
 import time
@@ -366,25 +365,6 @@ def test_build_credential_turns_instance_discovery_off_for_a_foreign_authority(m
     assert kwargs["authority"] == "https://login.stack.test" and kwargs["disable_instance_discovery"] is True
     azure_credentials.build_credential(plan, azure_cloud.KNOWN_CLOUDS["azurecloud"])
     assert "disable_instance_discovery" not in calls[-1][1]
-
-
-@pytest.mark.parametrize("kind", ["client_secret", "msi"])
-def test_with_a_deadline_token_requests_are_retried_by_the_arm_client_alone(monkeypatch, kind):
-    from azure import identity
-    calls = []
-
-    def fake(*_args, **kwargs):
-        calls.append(kwargs)
-        return object()
-
-    monkeypatch.setattr(identity, "ClientSecretCredential", fake)
-    monkeypatch.setattr(identity, "ManagedIdentityCredential", fake)
-    plan = resolve_credentials({}, AWX_ENV, None)
-    if kind == "msi":
-        plan = dataclasses.replace(plan, kind="msi", client_id=None)
-    azure_credentials.build_credential(plan, ARM, deadline=Deadline(30))
-    azure_credentials.build_credential(plan, ARM, deadline=Deadline())
-    assert calls[0]["retry_total"] == 0 and "retry_total" not in calls[1]
 
 
 # --------------------------------------------------------------------------------------------- Resource Manager client
