@@ -350,11 +350,11 @@ error:
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import LIFECYCLE_OPTION
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.start import backup_job
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 
 
 def main() -> None:
-    run_task(backup_job, dict(
+    run_module(task_module(dict(
         backup_vault_name=dict(type="str", required=True),
         resource_arn=dict(type="str", required=True),
         iam_role_arn=dict(type="str", required=True),
@@ -365,7 +365,7 @@ def main() -> None:
         recovery_point_tags=dict(type="dict"),
         backup_options=dict(type="dict"),
         **AWS_ARG_SPEC,
-    ))
+    )), backup_job)
 
 
 if __name__ == "__main__":

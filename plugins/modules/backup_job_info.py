@@ -376,11 +376,11 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import INFO_ARG_SPEC, backup_job_info
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 
 
 def main() -> None:
-    run_task(backup_job_info, INFO_ARG_SPEC)
+    run_module(task_module(INFO_ARG_SPEC), backup_job_info)
 
 
 if __name__ == "__main__":

@@ -273,15 +273,15 @@ error:
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.start import report_job
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 
 
 def main() -> None:
-    run_task(report_job, dict(
+    run_module(task_module(dict(
         report_plan_name=dict(type="str", required=True),
         idempotency_token=dict(type="str", no_log=False),
         **AWS_ARG_SPEC,
-    ))
+    )), report_job)
 
 
 if __name__ == "__main__":

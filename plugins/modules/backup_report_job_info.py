@@ -321,11 +321,11 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import INFO_ARG_SPEC, report_job_info
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 
 
 def main() -> None:
-    run_task(report_job_info, INFO_ARG_SPEC)
+    run_module(task_module(INFO_ARG_SPEC), report_job_info)
 
 
 if __name__ == "__main__":

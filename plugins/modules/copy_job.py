@@ -338,11 +338,11 @@ error:
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import LIFECYCLE_OPTION
 from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.start import copy_job
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 
 
 def main() -> None:
-    run_task(copy_job, dict(
+    run_module(task_module(dict(
         recovery_point_arn=dict(type="str", required=True),
         source_backup_vault_name=dict(type="str", required=True),
         destination_backup_vault_arn=dict(type="str", required=True),
@@ -350,7 +350,7 @@ def main() -> None:
         idempotency_token=dict(type="str", no_log=False),
         lifecycle=LIFECYCLE_OPTION,
         **AWS_ARG_SPEC,
-    ))
+    )), copy_job)
 
 
 if __name__ == "__main__":

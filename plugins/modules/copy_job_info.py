@@ -375,11 +375,11 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.source import INFO_ARG_SPEC, copy_job_info
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 
 
 def main() -> None:
-    run_task(copy_job_info, INFO_ARG_SPEC)
+    run_module(task_module(INFO_ARG_SPEC), copy_job_info)
 
 
 if __name__ == "__main__":

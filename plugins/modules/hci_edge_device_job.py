@@ -371,13 +371,13 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.start import edge_device_job
 
 
 def main() -> None:
-    run_task(edge_device_job, dict(
+    run_module(task_module(dict(
         resource_uri=dict(type="str", required=True),
         edge_device_name=dict(type="str", default=DEFAULT_EDGE_DEVICE),
         job_name=dict(type="str", required=True, aliases=["job_id"]),
@@ -390,7 +390,7 @@ def main() -> None:
         remote_support_type=dict(type="str", choices=["Enable", "Revoke"]),
         api_version=dict(type="str", default=DEFAULT_API_VERSION),
         **AZURE_ARG_SPEC,
-    ))
+    )), edge_device_job)
 
 
 if __name__ == "__main__":

@@ -306,18 +306,18 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials import AZURE_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import DEFAULT_API_VERSION
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.start import update_apply
 
 
 def main() -> None:
-    run_task(update_apply, dict(
+    run_module(task_module(dict(
         cluster_id=dict(type="str", required=True),
         update_name=dict(type="str", required=True),
         api_version=dict(type="str", default=DEFAULT_API_VERSION),
         **AZURE_ARG_SPEC,
-    ))
+    )), update_apply)
 
 
 if __name__ == "__main__":

@@ -339,12 +339,12 @@ error:
 # END shared
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import INFO_ARG_SPEC, update_run_info
 
 
 def main() -> None:
-    run_task(update_run_info, INFO_ARG_SPEC)
+    run_module(task_module(INFO_ARG_SPEC), update_run_info)
 
 
 if __name__ == "__main__":

@@ -327,18 +327,18 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.start import device_job
 
 
 def main() -> None:
-    run_task(device_job, dict(
+    run_module(task_module(dict(
         device_ids=dict(type="list", elements="str", required=True),
         job_type=dict(type="str", choices=["OTA", "REBOOT"], required=True),
         image_version=dict(type="str"),
         allow_major_version_update=dict(type="bool", default=False),
         **AWS_ARG_SPEC,
-    ))
+    )), device_job)
 
 
 if __name__ == "__main__":

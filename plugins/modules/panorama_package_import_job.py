@@ -350,12 +350,12 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.start import package_import_job
 
 
 def main() -> None:
-    run_task(package_import_job, dict(
+    run_module(task_module(dict(
         job_type=dict(type="str", choices=["NODE_PACKAGE_VERSION", "MARKETPLACE_NODE_PACKAGE_VERSION"], default="NODE_PACKAGE_VERSION"),
         input_config=dict(type="dict", required=True, options=dict(
             s3_location=dict(type="dict", required=True, options=dict(
@@ -375,7 +375,7 @@ def main() -> None:
         )),
         client_token=dict(type="str", no_log=False),
         **AWS_ARG_SPEC,
-    ))
+    )), package_import_job)
 
 
 if __name__ == "__main__":

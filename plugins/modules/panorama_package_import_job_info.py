@@ -337,14 +337,14 @@ error:
 # END shared
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.source import (
     INFO_ARG_SPEC, package_import_job_info,
 )
 
 
 def main() -> None:
-    run_task(package_import_job_info, INFO_ARG_SPEC)
+    run_module(task_module(INFO_ARG_SPEC), package_import_job_info)
 
 
 if __name__ == "__main__":

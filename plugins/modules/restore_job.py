@@ -310,19 +310,19 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.start import restore_job
 
 
 def main() -> None:
-    run_task(restore_job, dict(
+    run_module(task_module(dict(
         recovery_point_arn=dict(type="str", required=True),
         metadata=dict(type="dict", required=True, no_log=True),
         iam_role_arn=dict(type="str"),
         resource_type=dict(type="str"),
         idempotency_token=dict(type="str", no_log=False),
         **AWS_ARG_SPEC,
-    ))
+    )), restore_job)
 
 
 if __name__ == "__main__":

@@ -332,12 +332,12 @@ error:
 """
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.start import SCAN_MODES, SCANNERS, scan_job
 
 
 def main() -> None:
-    run_task(scan_job, dict(
+    run_module(task_module(dict(
         backup_vault_name=dict(type="str", required=True),
         recovery_point_arn=dict(type="str", required=True),
         iam_role_arn=dict(type="str", required=True),
@@ -347,7 +347,7 @@ def main() -> None:
         scan_base_recovery_point_arn=dict(type="str"),
         idempotency_token=dict(type="str", no_log=False),
         **AWS_ARG_SPEC,
-    ))
+    )), scan_job)
 
 
 if __name__ == "__main__":

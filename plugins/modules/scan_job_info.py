@@ -375,12 +375,12 @@ error:
 # END shared
 """
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module, task_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.source import INFO_ARG_SPEC, scan_job_info
 
 
 def main() -> None:
-    run_task(scan_job_info, INFO_ARG_SPEC)
+    run_module(task_module(INFO_ARG_SPEC), scan_job_info)
 
 
 if __name__ == "__main__":

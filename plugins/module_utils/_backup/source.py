@@ -16,8 +16,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import snake_name
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import Kind
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import pick_from_pages
 
 
 class BackupApiJobSource(AwsJobSource):
@@ -84,11 +84,6 @@ class BackupApiJobSource(AwsJobSource):
             self.list_op, self.list_key, action="list", what=f"recent {self.id_label}s", ByCreatedAfter=after,
             MaxResults=LIST_MAX_RESULTS, **filters)}
 
-
-def run_info(module: t.Any, select_jobs: t.Callable[[t.Mapping], Selection]) -> dict:
-    """An info module's handler: the kind's selection (the event source's too), then collect."""
-    selection = select_jobs(module.params)
-    return collect(module.report(selection.connect(module.deadline)), selection.ids)
 
 
 def start_job(report: Report, *, operation: str, request: dict, token: str | None, before: set, task_started: float,

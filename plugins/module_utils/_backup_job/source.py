@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_choice, check_list_filters, check_resource_type, check_vault_name, info_arg_spec, info_selection,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource, run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 
 KIND = KINDS["backup_job"]  # the registry's entry: the options that select its jobs
@@ -52,6 +54,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, BackupJobSource.factory(params, **filters))
 
 
-def backup_job_info(module: t.Any) -> dict:
-    """Handler of backup_job_info."""
-    return run_info(module, select_jobs)
+# The handler of backup_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
+backup_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)

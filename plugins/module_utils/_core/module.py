@@ -84,14 +84,24 @@ def _before_exit(module) -> None:
         gc.freeze()
 
 
-def run_module(module, handler) -> None:
-    """result = handler(module); exit_json(**result). A JobGateError becomes exactly one fail_json.
+def task_module(options: dict) -> JobGateModule:
+    """A module's ``JobGateModule``: its ``options`` and the wait options (``WAIT_ARG_SPEC``), with check mode."""
+    return JobGateModule(argument_spec=dict(options, **WAIT_ARG_SPEC), supports_check_mode=True)
 
-    fail_json is called after the ``except`` block: inside it, ansible-core (2.18) adds the active exception's
-    traceback as ``exception``, and that shows source lines (the one that builds a "Bearer " header, say) at -vvv.
+
+def run_module(module, handler) -> None:
+    """A module's whole run once its arguments are parsed (``main()`` is ``run_module(task_module(options), handler)``):
+    the wait options checked (``validate_wait``, once, before the handler and so before any request), then
+    ``result = handler(module)`` and ``exit_json(**result)``. A JobGateError becomes exactly one fail_json.
+
+    What else an argument spec cannot say (which options conflict, which go with which) the handler checks, so that
+    those failures carry the contract's error block too. fail_json is called after the ``except`` block: inside it,
+    ansible-core (2.18) adds the active exception's traceback as ``exception``, and that shows source lines (the one
+    that builds a "Bearer " header, say) at -vvv.
     """
     failure = None
     try:
+        validate_wait(module.params)
         result = handler(module)
     except JobGateError as err:
         failure = module.failure(err) if isinstance(module, ModuleRun) else failure_result(err)
@@ -108,16 +118,3 @@ def run_module(module, handler) -> None:
     else:
         module.exit_json(**_hide_credentials(module, result or {"changed": False}))
 
-
-def run_task(handler: t.Callable[[t.Any], dict], options: dict) -> None:
-    """A module's whole ``main()``: its ``options`` and the wait options, check mode, then ``run_module``.
-
-    The wait options are added here, so they are checked here (``validate_wait``), once, before the handler runs
-    and so before any request. What else an argument spec cannot say (which options conflict, which go with
-    which) the handler checks, so that those failures carry the contract's error block too.
-    """
-    def checked(module: JobGateModule) -> dict:
-        validate_wait(module.params)
-        return handler(module)
-
-    run_module(JobGateModule(argument_spec=dict(options, **WAIT_ARG_SPEC), supports_check_mode=True), checked)

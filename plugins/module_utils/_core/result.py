@@ -18,9 +18,9 @@ import typing as t
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, where_phrase
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, fetch_many, where_phrase
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, wait_for, wait_settings, within_budget
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import at_deadline, first_fetch, wait_for, wait_settings, within_budget
 
 T = t.TypeVar("T")
 
@@ -68,7 +68,10 @@ class Report:
     def fetch(self, ids: list | None) -> list:
         """The first look at ``ids`` (every listed job when None), failing as a wait does (``waiter.within_budget``)."""
         began = self.deadline.clock()
-        raws = first_fetch(self.source, ids, self.deadline)
+        return self.looked(first_fetch(self.source, ids, self.deadline), ids, began)
+
+    def looked(self, raws: list, ids: list | None, began: float) -> list:
+        """Record the first look (``raws``, read from ``began`` on) at ``ids``, or at every listed job when None."""
         self.read_seconds = max(0.0, self.deadline.clock() - began)
         self.listed = ids is None
         return self.seen(raws, ids)
@@ -157,7 +160,28 @@ def failure_result(err: JobGateError, known: dict | None = None) -> dict:
 
 
 def collect(report: Report, ids: list | None) -> dict:
-    """The info flow (and a start flow's end): read ``ids`` (or list every job), wait when asked, return."""
+    """A start flow's end: read ``ids`` (or list every job), wait when asked, return."""
     report.fetch(ids)
     report.wait()
+    return report.result()
+
+
+def run_info(select_jobs: t.Callable[[t.Mapping], Selection], module: t.Any) -> dict:
+    """An info module's handler, bound to its kind as ``partial(run_info, select_jobs)``: the kind's selection
+    (checked before any request), its source, the first look, the wait when asked, the result.
+
+    It reads and waits itself rather than through ``collect``: from ``run_module`` to a read's one retry loop the
+    walk is ``run_info``, ``fetch_many``, the kind's ``describe`` and its client (docs/dev/architecture.md).
+    """
+    selection = select_jobs(module.params)
+    report = module.report(selection.connect(module.deadline))
+    ids, deadline = selection.ids, module.deadline
+    began = deadline.clock()
+    try:
+        raws = report.source.list_jobs() if ids is None else fetch_many(report.source, ids)
+    except JobGateError as err:
+        raise at_deadline(deadline, err) from None
+    report.looked(raws, ids, began)
+    if report.waits and report.entries:
+        wait_for(report, report.ids, report.sleep, reserve=report.read_seconds)
     return report.result()

@@ -126,24 +126,6 @@ def select_ids(params: t.Mapping, one: str, many: str, check: t.Callable | None 
 
 
 # ---------------------------------------------------------------------------------------------------------- fetching
-def _describe_all(source: JobSource, ids: list, max_workers: int) -> list:
-    if len(ids) <= 1 or max_workers <= 1:
-        return [source.describe(job_id) for job_id in ids]
-    from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # only when several ids
-
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(ids))) as pool:
-        futures = [pool.submit(source.describe, job_id) for job_id in ids]
-        results = []
-        for index, future in enumerate(futures):
-            try:
-                results.append(future.result())
-            except BaseException:
-                for later in futures[index + 1:]:
-                    later.cancel()
-                raise
-    return results
-
-
 def _batch(source: JobSource, ids: list, hints: dict) -> dict:
     """What the source's list API answers for ids; {} when it cannot (then every id is described)."""
     if len(ids) < BATCH_MIN or getattr(source, "_batch_refused", False):
@@ -170,6 +152,19 @@ def fetch_many(source: JobSource, ids: list, max_workers: int = MAX_WORKERS, hin
     ids = list(ids)
     found = _batch(source, ids, hints or {})
     rest = [job_id for job_id in ids if job_id not in found]
-    if rest:
-        found.update(zip(rest, _describe_all(source, rest, max_workers)))
+    if len(rest) <= 1 or max_workers <= 1:
+        for job_id in rest:   # a loop, not a comprehension: no frame between this and describe
+            found[job_id] = source.describe(job_id)
+        return [found[job_id] for job_id in ids]
+    from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # only when several ids
+
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(rest))) as pool:
+        futures = [pool.submit(source.describe, job_id) for job_id in rest]
+        for index, (job_id, future) in enumerate(zip(rest, futures)):
+            try:
+                found[job_id] = future.result()
+            except BaseException:
+                for later in futures[index + 1:]:
+                    later.cancel()
+                raise
     return [found[job_id] for job_id in ids]

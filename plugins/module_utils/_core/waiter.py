@@ -67,9 +67,15 @@ def within_budget(deadline: Deadline, read: t.Callable[..., T], *args: t.Any) ->
     try:
         return read(*args)
     except JobGateError as err:
-        if err.retryable and err.attempts and deadline.expired:
-            raise deadline.exhausted(err, err.attempts) from None
-        raise
+        raise at_deadline(deadline, err) from None
+
+
+def at_deadline(deadline: Deadline, err: JobGateError) -> JobGateError:
+    """What a read that is not a poll fails with: ``err``, or the wait's failure (``Deadline.exhausted``) when ``err``
+    is retryable and the budget ran out while its client tried it again."""
+    if err.retryable and err.attempts and deadline.expired:
+        return deadline.exhausted(err, err.attempts)
+    return err
 
 
 def first_fetch(source: JobSource, ids: list | None, deadline: Deadline) -> list:

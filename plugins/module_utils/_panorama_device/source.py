@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, fetch_many, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.status import PROVIDER
@@ -71,7 +72,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, PanoramaDeviceJobSource.factory(params, device_id=device_id))
 
 
-def device_job_info(module: t.Any) -> dict:
-    """Handler of panorama_device_job_info: validate everything, then build the client and collect."""
-    selection = select_jobs(module.params)
-    return collect(module.report(selection.connect(module.deadline)), selection.ids)
+# The handler of panorama_device_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
+device_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)

@@ -141,12 +141,12 @@ def test_list_without_filters_sends_none(client):
 def test_handler_list_mode_passes_parsed_times(monkeypatch, client):
     seen = {}
 
-    def fake_collect(report, ids):
-        seen.update(report.source.filters, ids=ids)
-        return {"changed": False, "jobs": []}
+    def fake_list(source):  # list mode: no ids were given
+        seen.update(source.filters, ids=None)
+        return []
 
     monkeypatch.setattr(aws_source, "AwsClient", lambda settings, service, **kw: client)
-    monkeypatch.setattr(br_source, "collect", fake_collect)
+    monkeypatch.setattr(br_source.BackupReportJobSource, "list_jobs", fake_list)
     br_source.report_job_info(FakeModule(report_plan_name="daily_jobs", status="FAILED", created_after="2024-05-01T12:00:00Z"))
     assert seen == {"ids": None, "ByReportPlanName": "daily_jobs", "ByStatus": "FAILED", "ByCreationAfter": T0,
                     "ByCreationBefore": None}

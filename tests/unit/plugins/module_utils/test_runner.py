@@ -334,6 +334,7 @@ class Exited(Exception):
 
 class FakeModule:
     def __init__(self):
+        self.params: dict = {}   # run_module checks the wait options in them
         self.exits = []
         self.fails = []
 

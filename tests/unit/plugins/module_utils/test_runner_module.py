@@ -20,7 +20,7 @@ except ImportError:  # ansible-core 2.18 has no testing helper; AnsibleModule re
         with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()):
             yield
 
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_task
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import JobGateModule, run_module, task_module
 
 SPEC = {"status": {"type": "str", "choices": ["CREATED", "RUNNING"]}, "wait_timeout": {"type": "int"}}
 
@@ -58,7 +58,7 @@ def test_run_task_is_a_modules_main_its_options_the_wait_options_and_check_mode(
         return {"changed": False, "jobs": []}
 
     with patch_module_args({"status": "RUNNING", "_ansible_check_mode": True}), pytest.raises(SystemExit) as exited:
-        run_task(handler, {"status": SPEC["status"]})
+        run_module(task_module({"status": SPEC["status"]}), handler)
     assert exited.value.code == 0
     assert json.loads(capsys.readouterr().out)["jobs"] == []
     assert seen["check_mode"] is True
@@ -67,7 +67,7 @@ def test_run_task_is_a_modules_main_its_options_the_wait_options_and_check_mode(
 
 def test_run_task_refuses_an_option_the_module_does_not_take(capsys):
     with patch_module_args({"state": "RUNNING"}), pytest.raises(SystemExit) as exited:
-        run_task(lambda module: pytest.fail("the handler ran"), {"status": SPEC["status"]})
+        run_module(task_module({"status": SPEC["status"]}), lambda module: pytest.fail("the handler ran"))
     assert exited.value.code == 1
     assert "state" in json.loads(capsys.readouterr().out)["msg"]
 
@@ -88,7 +88,7 @@ def test_run_task_refuses_an_option_the_module_does_not_take(capsys):
 ])
 def test_run_task_refuses_bad_wait_options_before_the_handler(capsys, args, words):
     with patch_module_args(args), pytest.raises(SystemExit) as exited:
-        run_task(lambda module: pytest.fail("the handler ran"), {})
+        run_module(task_module({}), lambda module: pytest.fail("the handler ran"))
     assert exited.value.code == 1
     result = json.loads(capsys.readouterr().out)
     assert result["error"]["code"] == "ValidationError" and words in result["msg"]
