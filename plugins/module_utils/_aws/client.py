@@ -203,38 +203,52 @@ class AwsClient:
              **kwargs: t.Any) -> dict:
         """Call a client method (snake_case name) with our retries; botocore errors become ``JobGateError``.
 
-        A read (``action`` in ``READ_ACTIONS``) on a bounded deadline is tried until the deadline (``RetryPolicy.run``).
+        A read (``action`` in ``READ_ACTIONS``) on a bounded deadline is tried until the deadline (``RetryPolicy.next_pause``).
         ``accept(answer)`` may refuse an answer by raising a retryable JobGateError (a 200 without the job): it is
         tried again like any other.
         """
         method = getattr(self.client, operation)
-
-        def attempt(number: int, ticket: float) -> dict:
+        until_deadline = action in READ_ACTIONS and self.deadline.bounded
+        last: JobGateError | None = None
+        number = 0
+        # RetryPolicy.run's loop, inline: from run_module to the request the walk is run_info, fetch_many, the
+        # kind's describe and this, with no closure or loop function between (docs/dev/architecture.md).
+        while True:
+            number += 1
+            ticket = self.limiter.acquire()
+            if self.deadline.expired:
+                break
+            err: JobGateError | None = None
             try:
                 out = method(**kwargs)
             except MalformedResponse as exc:
                 if was_cut():   # the watchdog cut the body short at the deadline: a timeout, not a bad answer
-                    raise convert_error(exc, action=action, what=what, where=self.location(), attempts=number,
-                                        cut=True) from None
-                raise JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body that "
-                                   f"is {exc.reason}, {number} times.", code="InvalidResponse", message=str(exc),
-                                   http_status=exc.status, retryable=True, attempts=number) from None
+                    err = convert_error(exc, action=action, what=what, where=self.location(), attempts=number, cut=True)
+                else:
+                    err = JobGateError(f"AWS answered the request to {action} {what} {self.location()} with a body "
+                                       f"that is {exc.reason}, {number} times.", code="InvalidResponse",
+                                       message=str(exc), http_status=exc.status, retryable=True, attempts=number)
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, ResponseParserError) as exc:
                 if isinstance(exc, botocore.exceptions.ClientError) and is_throttle(exc):
                     self.limiter.on_throttle(ticket)
-                raise convert_error(exc, action=action, what=what, where=self.location(),
-                                    secrets=self.settings.secrets(), attempts=number) from None
-            self.limiter.on_success()
-            if accept is not None:
+                err = convert_error(exc, action=action, what=what, where=self.location(),
+                                    secrets=self.settings.secrets(), attempts=number)
+            else:
+                self.limiter.on_success()
+                if accept is None:
+                    return out
                 try:
                     accept(out)
-                except JobGateError as err:
-                    err.attempts = number
-                    raise
-            return out
-
-        return self.policy.run(self.deadline, attempt, turn=self.limiter.acquire, ride=action in READ_ACTIONS,
-                               out_of_time=lambda: self.deadline.out_of_time(f"{action} {what} {self.location()}"))
+                    return out
+                except JobGateError as refused:
+                    refused.attempts = number
+                    err = refused
+            last = self.deadline.last_answer(last, err)
+            pause = self.policy.next_pause(number, last, until_deadline=until_deadline)
+            if pause is None:
+                break
+            self.deadline.sleep(pause)
+        raise last if last is not None else self.deadline.out_of_time(f"{action} {what} {self.location()}")
 
     def pages(self, operation: str, result_key: str, *, action: str, what: str, **kwargs: t.Any) -> t.Iterator:
         """Each page's items, following NextToken lazily (a caller may stop early); each page has its own retries."""

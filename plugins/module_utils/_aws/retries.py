@@ -35,17 +35,27 @@ class RetryPolicy:
         schedule = AWS_RETRY.starting(self.base).capped(self.cap)
         return schedule.pause(retry_number, retry_after, uniform=lambda low, high: low + self.rand() * (high - low))
 
+    def next_pause(self, number: int, err: JobGateError, *, until_deadline: bool = False,
+                   retry: t.Callable[[JobGateError], bool] | None = None) -> float | None:
+        """The pause before another try after ``err`` ended try ``number``; None when it is not worth one (``retry(err)``,
+        by default ``err.retryable``) or none is left: ``max_attempts`` bounds the tries, except that a read on a
+        bounded deadline (``until_deadline``: ``wait``) is tried until the deadline, the wait's only retries of it."""
+        spent = number >= self.max_attempts and not until_deadline
+        if spent or not (retry(err) if retry is not None else err.retryable):
+            return None
+        return self.delay(number - 1, err.retry_after)
+
     def run(self, deadline: Deadline, attempt: t.Callable[[int, t.Any], T], *,
             out_of_time: t.Callable[[], JobGateError], retry: t.Callable[[JobGateError], bool] | None = None,
             turn: t.Callable[[], t.Any] | None = None, ride: bool = False) -> T:
-        """``attempt(number, ticket)`` for number 1, 2, ...: its answer, or the JobGateError it raised when it is not
-        worth another try (``retry(err)``, by default ``err.retryable``) or no try is left.
+        """``attempt(number, ticket)`` for number 1, 2, ...: its answer, or the JobGateError it raised when
+        ``next_pause`` gives no other try (``ride``: a read, tried until a bounded deadline).
 
-        The one retry loop of the AWS calls (service calls, create calls, AssumeRole), on ``deadline``: the backoff
-        is slept on it, and no attempt starts once it has passed, neither after the backoff nor after ``turn()``
-        (the limiter's wait; its result is the attempt's ``ticket``). ``max_attempts`` bounds the tries, except
-        that a read (``ride``) on a bounded deadline (``wait``) is tried until the deadline: the wait's only
-        retries of it are these. Then the last error is raised, or ``out_of_time()`` when no attempt was made.
+        The retry loop of the AWS calls that are not a client method: AssumeRole's fetcher, a create call's
+        single attempts (``client.call_create``); ``AwsClient.call`` runs the same loop inline. On ``deadline``: the
+        backoff is slept on it, and no attempt starts once it has passed, neither after the backoff nor after
+        ``turn()`` (the limiter's wait; its result is the attempt's ``ticket``). Then the last error is raised, or
+        ``out_of_time()`` when no attempt was made.
         """
         last: JobGateError | None = None
         number = 0
@@ -59,10 +69,10 @@ class RetryPolicy:
                 return attempt(number, ticket)
             except JobGateError as err:
                 last = deadline.last_answer(last, err)
-            spent = number >= self.max_attempts and not until_deadline
-            if spent or not (retry(last) if retry is not None else last.retryable):
+            pause = self.next_pause(number, last, until_deadline=until_deadline, retry=retry)
+            if pause is None:
                 break
-            deadline.sleep(self.delay(number - 1, last.retry_after))
+            deadline.sleep(pause)
         raise last if last is not None else out_of_time()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import typing as t
+from functools import partialmethod
 from urllib.parse import urlsplit
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.cloud import CloudEndpoints, resolve_cloud
@@ -147,18 +148,12 @@ class ArmClient:
                                     self.deadline.clock() + ARM_RETRY.capped(self.max_retry_after).told(hinted))
         return True
 
-    def _retry(self, attempt: int, deadline: Deadline, riding: bool, response=None) -> bool:
-        """Sleep before another attempt; False when the tries or the deadline are spent (then the caller raises).
-        ``max_retries`` bounds the tries, except for a read that rides (a GET on a bounded deadline: ``request``)."""
-        if (attempt >= self.max_retries and not riding) or deadline.expired:
-            return False
-        deadline.sleep(self._backoff(attempt, response))
-        return not deadline.expired
-
-    def request(self, method: str, url: str, what: str, *, json_body: t.Any = None, params: dict | None = None,
-                accept: t.Callable[[t.Any], t.Any] | None = None, deadline: Deadline | None = None) -> t.Any:
+    def request(self, method: str, url: str, what: str, params: dict | None = None, *, json_body: t.Any = None,
+                accept: t.Callable[[t.Any], t.Any] | None = None, deadline: Deadline | None = None,
+                as_json: bool = False) -> t.Any:
         """One ARM call with retries: ``accept(response)`` of a 2xx answer (the response itself without it); raises
-        JobGateError otherwise.
+        JobGateError otherwise. ``as_json``: the answer's body must be a JSON object (``json_object``), and that
+        object is what ``accept`` gets and what is returned.
 
         The one retry loop of an ARM call. A read (GET) on a bounded ``deadline`` (the client's, or a tighter one:
         an operation's follower) is tried until it, however many tries that takes: the wait's only retries of it
@@ -182,74 +177,65 @@ class ArmClient:
                 if latest is not None:
                     raise deadline.last_answer(answered, latest)
                 raise deadline.out_of_time(f"read {what} from Resource Manager at {self.base}")
+            hinted = None  # an answer whose Retry-After sets the pause
             try:
                 headers = {"Authorization": "Bearer " + self.tokens.token()}
             except JobGateError as err:
                 if not (riding and err.retryable):
                     raise
                 latest = err
-                if self._retry(attempt, deadline, riding):
-                    attempt += 1
-                    continue
-                raise deadline.last_answer(answered, latest) from None
-            try:
-                response = self.session.request(method, url, params=params, json=json_body, headers=headers,
-                                                timeout=deadline.timeouts(*self.timeout), verify=self.verify,
-                                                allow_redirects=False)
-            except requests.exceptions.RequestException as exc:
-                if was_cut():   # the watchdog ended it at the deadline: a timeout, whatever the client made of it
-                    cut = JobGateError(f"Timed out reading {what} from Resource Manager at {self.base}: the answer was "
-                                       "still arriving when the time budget ran out, and the request was cut.",
-                                       code="Timeout", message=f"Answer cut at the deadline by {self.base}",
-                                       retryable=True, attempts=attempt + 1)
-                    raise deadline.last_answer(answered, cut) from None
-                if not retryable_transport_error(exc):   # a certificate that does not verify
-                    raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
-                code = "Timeout" if isinstance(exc, requests.exceptions.Timeout) else "ConnectionError"
-                message = f"{type(exc).__name__} talking to {self.base}"
-                latest = JobGateError(f"Could not reach Resource Manager at {self.base} for {what} after "
-                                      f"{attempt + 1} attempts ({type(exc).__name__}).", code=code, message=message,
-                                      retryable=True, attempts=attempt + 1)
-                if self._retry(attempt, deadline, riding):
-                    attempt += 1
-                    continue
-                raise deadline.last_answer(answered, latest) from None
-            if 200 <= response.status_code < 300:
-                if accept is None:
-                    return response
+            else:
                 try:
-                    return accept(response)
-                except JobGateError as err:
-                    if not err.retryable:
-                        raise
-                    answered = latest = err.with_msg(f"{err.msg.rstrip('.')}, {attempt + 1} times.")
-                    answered.attempts = attempt + 1
-                if self._retry(attempt, deadline, riding):
-                    attempt += 1
-                    continue
-                raise answered
-            if response.status_code == 401 and not renewed:
-                # An expired or revoked token: get a fresh one once (a new credential has an empty cache).
-                renewed = True
-                self.tokens.renew()
-                continue
-            if retryable_status(response.status_code) and (riding or attempt < self.max_retries):
-                answered = latest = arm_error(response, what, attempts=attempt + 1)
-                slept_hint = self._hold_off(response)
-                if self._retry(attempt, deadline, riding, response):
-                    attempt += 1
-                    continue
-            raise arm_error(response, what, attempts=attempt + 1)
+                    response = self.session.request(method, url, params=params, json=json_body, headers=headers,
+                                                    timeout=deadline.timeouts(*self.timeout), verify=self.verify,
+                                                    allow_redirects=False)
+                except requests.exceptions.RequestException as exc:
+                    if was_cut():   # the watchdog ended it at the deadline: a timeout, whatever the client made of it
+                        cut = JobGateError(f"Timed out reading {what} from Resource Manager at {self.base}: the answer "
+                                           "was still arriving when the time budget ran out, and the request was cut.",
+                                           code="Timeout", message=f"Answer cut at the deadline by {self.base}",
+                                           retryable=True, attempts=attempt + 1)
+                        raise deadline.last_answer(answered, cut) from None
+                    if not retryable_transport_error(exc):   # a certificate that does not verify
+                        raise JobGateError(tls_message(self.base), code="SSLError", retryable=False) from None
+                    code = "Timeout" if isinstance(exc, requests.exceptions.Timeout) else "ConnectionError"
+                    latest = JobGateError(f"Could not reach Resource Manager at {self.base} for {what} after "
+                                          f"{attempt + 1} attempts ({type(exc).__name__}).", code=code,
+                                          message=f"{type(exc).__name__} talking to {self.base}",
+                                          retryable=True, attempts=attempt + 1)
+                else:
+                    if 200 <= response.status_code < 300:
+                        if accept is None and not as_json:
+                            return response
+                        try:
+                            answer = json_object(response, what) if as_json else response
+                            return answer if accept is None else accept(answer)
+                        except JobGateError as err:
+                            if not err.retryable:
+                                raise
+                            answered = latest = err.with_msg(f"{err.msg.rstrip('.')}, {attempt + 1} times.")
+                            answered.attempts = attempt + 1
+                    elif response.status_code == 401 and not renewed:
+                        # An expired or revoked token: get a fresh one once (a new credential has an empty cache).
+                        renewed = True
+                        self.tokens.renew()
+                        continue
+                    elif retryable_status(response.status_code) and (riding or attempt < self.max_retries):
+                        answered = latest = arm_error(response, what, attempts=attempt + 1)
+                        slept_hint = self._hold_off(response)
+                        hinted = response
+                    else:
+                        raise arm_error(response, what, attempts=attempt + 1)
+            # Another try after the pause, or the last failure: max_retries bounds the tries, except for a read that
+            # rides (a GET on a bounded deadline); the loop's top refuses a try once the pause reached the deadline.
+            if (attempt >= self.max_retries and not riding) or deadline.expired:
+                raise deadline.last_answer(answered, latest)
+            deadline.sleep(self._backoff(attempt, hinted))
+            attempt += 1
 
-    def get_json(self, url: str, what: str, params: dict | None = None, *, deadline: Deadline | None = None,
-                 accept: t.Callable[[dict], t.Any] | None = None) -> t.Any:
-        """A GET whose answer must be a JSON object: the object, or ``accept(object)``; tried again when it is not."""
-
-        def answer(response) -> t.Any:
-            body = json_object(response, what)
-            return body if accept is None else accept(body)
-
-        return self.request("GET", url, what, params=params, accept=answer, deadline=deadline)
+    # A GET whose answer must be a JSON object: the object, or ``accept(object)``; tried again when it is not.
+    # ``request`` itself, bound (no function of its own between a describe and the one retry loop).
+    get_json = partialmethod(request, "GET", as_json=True)
 
     def pages(self, url: str, what: str, params: dict | None = None) -> t.Iterator:
         """Each page's items of a paged ARM list, lazily (a caller may stop early), following nextLink only on the
