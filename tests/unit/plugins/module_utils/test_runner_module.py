@@ -50,7 +50,7 @@ def test_valid_arguments_build_a_module():
     assert module.params["status"] == "RUNNING"
 
 
-def test_run_task_is_a_modules_main_its_options_the_wait_options_and_check_mode(capsys):
+def test_main_is_a_modules_main_its_options_the_wait_options_and_check_mode(capsys):
     seen = {}
 
     def handler(module):
@@ -65,7 +65,7 @@ def test_run_task_is_a_modules_main_its_options_the_wait_options_and_check_mode(
     assert seen["params"] == {"status": "RUNNING", "wait": False, "wait_timeout": 1800, "wait_sleep": 5}
 
 
-def test_run_task_refuses_an_option_the_module_does_not_take(capsys):
+def test_main_refuses_an_option_the_module_does_not_take(capsys):
     with patch_module_args({"state": "RUNNING"}), pytest.raises(SystemExit) as exited:
         run_module(task_module({"status": SPEC["status"]}), lambda module: pytest.fail("the handler ran"))
     assert exited.value.code == 1
@@ -73,7 +73,7 @@ def test_run_task_refuses_an_option_the_module_does_not_take(capsys):
 
 
 # The bad wait options the handlers' and the Report's own tests refused before the check moved here: each module
-# passes through run_task, which refuses them once, before its handler (so before any client or request).
+# passes through run_module, which refuses them once, before its handler (so before any client or request).
 @pytest.mark.parametrize("args, words", [
     ({"wait_sleep": -1}, "wait_sleep"),
     ({"wait_sleep": -3}, "wait_sleep"),
@@ -86,7 +86,7 @@ def test_run_task_refuses_an_option_the_module_does_not_take(capsys):
     ({"wait": True, "wait_sleep": 0}, "wait_sleep"),
     ({"wait": True, "wait_sleep": -3}, "wait_sleep"),
 ])
-def test_run_task_refuses_bad_wait_options_before_the_handler(capsys, args, words):
+def test_main_refuses_bad_wait_options_before_the_handler(capsys, args, words):
     with patch_module_args(args), pytest.raises(SystemExit) as exited:
         run_module(task_module({}), lambda module: pytest.fail("the handler ran"))
     assert exited.value.code == 1
