@@ -79,10 +79,11 @@ def at_deadline(deadline: Deadline, err: JobGateError) -> JobGateError:
 
 
 def first_fetch(source: JobSource, ids: list | None, deadline: Deadline) -> list:
-    """The first look at the jobs (``ids``, or every listed job when None), failing as a wait does (``within_budget``)."""
-    if ids is None:
-        return within_budget(deadline, source.list_jobs)
-    return within_budget(deadline, fetch_many, source, list(ids))
+    """The first look at the jobs (``ids``, or every listed job when None), failing as a wait does (``at_deadline``)."""
+    try:
+        return source.list_jobs() if ids is None else fetch_many(source, list(ids))
+    except JobGateError as err:
+        raise at_deadline(deadline, err) from None
 
 
 def _open_jobs_text(entries: list) -> str:
