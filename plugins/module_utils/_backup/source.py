@@ -85,7 +85,6 @@ class BackupApiJobSource(AwsJobSource):
             MaxResults=LIST_MAX_RESULTS, **filters)}
 
 
-
 def start_job(report: Report, *, operation: str, request: dict, token: str | None, before: set, task_started: float,
               what: str, id_key: str, created_key: str = "CreationDate") -> dict:
     """Start one job and report it as the info module would, waiting when asked (all three Backup kinds).

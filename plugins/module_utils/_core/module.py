@@ -117,4 +117,3 @@ def run_module(module, handler) -> None:
         module.fail_json(**_hide_credentials(module, failure))
     else:
         module.exit_json(**_hide_credentials(module, result or {"changed": False}))
-
