@@ -177,7 +177,8 @@ class ArmClient:
                 if latest is not None:
                     raise deadline.last_answer(answered, latest)
                 raise deadline.out_of_time(f"read {what} from Resource Manager at {self.base}")
-            hinted = None  # an answer whose Retry-After sets the pause
+            hinted = None    # an answer whose Retry-After sets the pause
+            response = None  # no answer: no token, or no response to the request
             try:
                 headers = {"Authorization": "Bearer " + self.tokens.token()}
             except JobGateError as err:
@@ -203,29 +204,30 @@ class ArmClient:
                                           f"{attempt + 1} attempts ({type(exc).__name__}).", code=code,
                                           message=f"{type(exc).__name__} talking to {self.base}",
                                           retryable=True, attempts=attempt + 1)
-                else:
-                    if 200 <= response.status_code < 300:
-                        if accept is None and not as_json:
-                            return response
-                        try:
-                            answer = json_object(response, what) if as_json else response
-                            return answer if accept is None else accept(answer)
-                        except JobGateError as err:
-                            if not err.retryable:
-                                raise
-                            answered = latest = err.with_msg(f"{err.msg.rstrip('.')}, {attempt + 1} times.")
-                            answered.attempts = attempt + 1
-                    elif response.status_code == 401 and not renewed:
-                        # An expired or revoked token: get a fresh one once (a new credential has an empty cache).
-                        renewed = True
-                        self.tokens.renew()
-                        continue
-                    elif retryable_status(response.status_code) and (riding or attempt < self.max_retries):
-                        answered = latest = arm_error(response, what, attempts=attempt + 1)
-                        slept_hint = self._hold_off(response)
-                        hinted = response
-                    else:
-                        raise arm_error(response, what, attempts=attempt + 1)
+            if response is None:
+                pass  # no answer to judge: `latest` says what failed
+            elif 200 <= response.status_code < 300:
+                if accept is None and not as_json:
+                    return response
+                try:
+                    answer = json_object(response, what) if as_json else response
+                    return answer if accept is None else accept(answer)
+                except JobGateError as err:
+                    if not err.retryable:
+                        raise
+                    answered = latest = err.with_msg(f"{err.msg.rstrip('.')}, {attempt + 1} times.")
+                    answered.attempts = attempt + 1
+            elif response.status_code == 401 and not renewed:
+                # An expired or revoked token: get a fresh one once (a new credential has an empty cache).
+                renewed = True
+                self.tokens.renew()
+                continue
+            elif retryable_status(response.status_code) and (riding or attempt < self.max_retries):
+                answered = latest = arm_error(response, what, attempts=attempt + 1)
+                slept_hint = self._hold_off(response)
+                hinted = response
+            else:
+                raise arm_error(response, what, attempts=attempt + 1)
             # Another try after the pause, or the last failure: max_retries bounds the tries, except for a read that
             # rides (a GET on a bounded deadline); the loop's top refuses a try once the pause reached the deadline.
             if (attempt >= self.max_retries and not riding) or deadline.expired:

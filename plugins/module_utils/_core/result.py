@@ -66,7 +66,7 @@ class Report:
         return within_budget(self.deadline, read, *args)
 
     def fetch(self, ids: list | None) -> list:
-        """The first look at ``ids`` (every listed job when None), failing as a wait does (``waiter.within_budget``)."""
+        """The first look at ``ids`` (every listed job when None), failing as a wait does (``waiter.first_fetch``)."""
         began = self.deadline.clock()
         return self.looked(first_fetch(self.source, ids, self.deadline), ids, began)
 

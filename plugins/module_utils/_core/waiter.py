@@ -59,7 +59,7 @@ def validate_wait(params: t.Mapping) -> None:
 def within_budget(deadline: Deadline, read: t.Callable[..., T], *args: t.Any) -> T:
     """``read(*args)``, a read that is not a poll (a first look, a start's plan), failing as a wait does.
 
-    Its retries are its client's (``RetryPolicy.run``, ``ArmClient.request``): with a bounded deadline they go on
+    Its retries are its client's (``AwsClient.call``, ``ArmClient.request``): with a bounded deadline they go on
     until the deadline, so one loop tries the read again, not two. A retryable error that outlasted the budget
     fails as the API's last error, retryable, saying how often it was tried; without a deadline (no ``wait``), or
     with time left, the error is raised as it came.
