@@ -211,7 +211,7 @@ class AwsClient:
         until_deadline = action in READ_ACTIONS and self.deadline.bounded
         last: JobGateError | None = None
         number = 0
-        # RetryPolicy.run's loop, inline: from run_module to the request the walk is run_info, fetch_many, the
+        # RetryPolicy.run's loop, inline: from run_module to the request the walk is run_jobs, fetch_many, the
         # kind's describe and this, with no closure or loop function between (docs/dev/architecture.md).
         while True:
             number += 1

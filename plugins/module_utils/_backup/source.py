@@ -16,7 +16,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import snake_name
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import Kind
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, Report
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import pick_from_pages
 
 
@@ -86,12 +86,14 @@ class BackupApiJobSource(AwsJobSource):
 
 
 def start_job(report: Report, *, operation: str, request: dict, token: str | None, before: set, task_started: float,
-              what: str, id_key: str, created_key: str = "CreationDate") -> dict:
-    """Start one job and report it as the info module would, waiting when asked (all three Backup kinds).
+              what: str, id_key: str, created_key: str = "CreationDate") -> Begun:
+    """Start one job, for ``run_jobs`` to report as the info module would, waiting when asked (the five Backup
+    kinds).
 
     ``before`` are the ids listed just before the call (with the user's token only): a rerun that gets an earlier
-    run's job back does not count it as a change. Without a token, a fresh UUID per run: retries of this call
-    (after a 5xx or a dropped connection) then cannot start a second job, and the next run starts its own.
+    run's job back does not count it as a change, which the first look at the job tells (``judge``). Without a
+    token, a fresh UUID per run: retries of this call (after a 5xx or a dropped connection) then cannot start a
+    second job, and the next run starts its own.
     """
     source = report.source
     out = source.client.call(operation, action="start", what=what,
@@ -101,16 +103,18 @@ def start_job(report: Report, *, operation: str, request: dict, token: str | Non
         raise JobGateError(f"AWS answered the request to start {what} {source.location()} without a {id_key}.",
                            code="InvalidResponse", retryable=False)
     if token is None:
-        report.started([job_id])   # certainly new; with a token, the job's creation time tells (below)
-    report.fetch([job_id])
-    report.changed = token is None or is_new_job(job_id, before, report.raws[0].get(created_key), task_started)
-    report.wait()
-    return report.result()
+        report.started([job_id])   # certainly new
+        return Begun(report, [job_id])
+
+    def judge(seen: Report) -> None:
+        seen.changed = is_new_job(job_id, before, seen.raws[0].get(created_key), task_started)
+
+    return Begun(report, [job_id], judge=judge)
 
 
-def run_start(module: t.Any, source_class: type[BackupApiJobSource], operation: str, request: dict, token: str | None,
-              task_started: float, *, would: dict, recent: dict, what: str) -> dict:
-    """A start module's handler once its options are checked (nothing sent before): check mode reports ``would``;
+def begin_start(module: t.Any, source_class: type[BackupApiJobSource], operation: str, request: dict,
+                token: str | None, task_started: float, *, would: dict, recent: dict, what: str) -> Begun | dict:
+    """A start module's ``begin`` once its options are checked (nothing sent before): check mode reports ``would``;
     a real run reads the jobs created lately with the ``recent`` list filters (with the user's token), then starts.
     """
     report = module.report(source_class.for_module(module), start=True)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_choice, check_list_filters, check_resource_type, check_vault_name, info_arg_spec, info_selection,
@@ -12,7 +11,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.status import PROVIDER
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 
 KIND = KINDS["backup_job"]  # the registry's entry: the options that select its jobs
@@ -54,5 +53,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, BackupJobSource.factory(params, **filters))
 
 
-# The handler of backup_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-backup_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of backup_job_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+backup_job_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 import time
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_iam_role_arn, check_lifecycle, check_token, check_vault_name, string_map,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import begin_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_job.source import BackupJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, run_jobs
 
 # StartWindowMinutes "must be at least 60 minutes"; both windows at most 100 years (52,560,000 minutes).
 MIN_START_WINDOW = 60
@@ -60,12 +62,16 @@ def backup_inputs(params: t.Mapping) -> tuple:
     return request, token
 
 
-def backup_job(module: t.Any) -> dict:
-    """Handler of backup_job."""
+def begin(module: t.Any) -> Begun | dict:
+    """backup_job's ``begin`` (``_core.result.run_jobs``): its options checked, then ``begin_start``."""
     params = module.params
     request, token = backup_inputs(params)
     vault, arn = request["BackupVaultName"], request["ResourceArn"]
-    return run_start(module, BackupJobSource, "start_backup_job", request, token, _time(),
-                     would={"backup_vault_name": vault, "resource_arn": arn, "iam_role_arn": request["IamRoleArn"]},
-                     recent={"ByResourceArn": arn, "ByBackupVaultName": vault},
-                     what=f"a backup job of {arn} into backup vault {vault}")
+    return begin_start(module, BackupJobSource, "start_backup_job", request, token, _time(),
+                       would={"backup_vault_name": vault, "resource_arn": arn, "iam_role_arn": request["IamRoleArn"]},
+                       recent={"ByResourceArn": arn, "ByBackupVaultName": vault},
+                       what=f"a backup job of {arn} into backup vault {vault}")
+
+
+# The handler of backup_job: the start, then the first look and the wait (``_core.result.run_jobs``).
+backup_job: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
@@ -22,7 +21,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.statu
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 
 __all__ = ["CREATION_MARGIN", "INFO_ARG_SPEC", "LIST_MAX_RESULTS", "BackupReportJobSource", "check_report_job_id",
@@ -125,5 +124,5 @@ def select_jobs(params: t.Mapping) -> Selection:
         created_before=before))
 
 
-# The handler of backup_report_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-report_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of backup_report_job_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+report_job_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import time
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import CLOCK_SKEW, IDEMPOTENCY_TOKEN_MAX, check_token, is_new_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import start_job
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup_report.source import BackupReportJobSource, check_report_plan_name
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, run_jobs
 
 __all__ = ["CLOCK_SKEW", "IDEMPOTENCY_TOKEN_MAX", "is_new_job", "report_job", "validate_report_job"]
 
@@ -32,8 +34,8 @@ def validate_report_job(params: t.Mapping) -> dict:
     return {"report_plan_name": name, "idempotency_token": token}
 
 
-def report_job(module: t.Any) -> dict:
-    """Handler of backup_report_job."""
+def begin(module: t.Any) -> Begun | dict:
+    """backup_report_job's ``begin`` (``_core.result.run_jobs``): its options checked, then the start."""
     params = module.params
     inputs = validate_report_job(params)
     task_started = _time()
@@ -48,3 +50,7 @@ def report_job(module: t.Any) -> dict:
     return start_job(report, operation="start_report_job", request={"ReportPlanName": name}, token=token,
                      before=before, task_started=task_started, what=f"a report job of Backup report plan {name}",
                      id_key="ReportJobId", created_key="CreationTime")
+
+
+# The handler of backup_report_job: the start, then the first look and the wait (``_core.result.run_jobs``).
+report_job: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

@@ -8,7 +8,6 @@ A parent (composite) copy job is a job like any other: its children are jobs of 
 from __future__ import annotations
 
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_choice, check_job_id, check_list_filters, check_resource_type, info_arg_spec, info_selection,
@@ -16,7 +15,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service impo
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.status import PROVIDER, unwrap
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 
 KIND = KINDS["copy_job"]  # the registry's entry: the options that select its jobs
@@ -66,5 +65,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, CopyJobSource.factory(params, **filters))
 
 
-# The handler of copy_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-copy_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of copy_job_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+copy_job_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

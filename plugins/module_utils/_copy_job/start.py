@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import time
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_iam_role_arn, check_lifecycle, check_token, check_vault_name,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import begin_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._copy_job.source import CopyJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, run_jobs
 
 _time = time.time  # an indirection for tests
 
@@ -38,12 +40,16 @@ def copy_inputs(params: t.Mapping) -> tuple:
     return {k: v for k, v in request.items() if v is not None}, token
 
 
-def copy_job(module: t.Any) -> dict:
-    """Handler of copy_job."""
+def begin(module: t.Any) -> Begun | dict:
+    """copy_job's ``begin`` (``_core.result.run_jobs``): its options checked, then ``begin_start``."""
     request, token = copy_inputs(module.params)
     point, target = request["RecoveryPointArn"], request["DestinationBackupVaultArn"]
-    return run_start(module, CopyJobSource, "start_copy_job", request, token, _time(),
-                     would={"recovery_point_arn": point, "source_backup_vault_name": request["SourceBackupVaultName"],
-                            "destination_backup_vault_arn": target, "iam_role_arn": request["IamRoleArn"]},
-                     recent={"BySourceRecoveryPointArn": point, "ByDestinationVaultArn": target},
-                     what=f"a copy job of recovery point {point} to {target}")
+    return begin_start(module, CopyJobSource, "start_copy_job", request, token, _time(),
+                       would={"recovery_point_arn": point, "source_backup_vault_name": request["SourceBackupVaultName"],
+                              "destination_backup_vault_arn": target, "iam_role_arn": request["IamRoleArn"]},
+                       recent={"BySourceRecoveryPointArn": point, "ByDestinationVaultArn": target},
+                       what=f"a copy job of recovery point {point} to {target}")
+
+
+# The handler of copy_job: the start, then the first look and the wait (``_core.result.run_jobs``).
+copy_job: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

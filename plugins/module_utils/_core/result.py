@@ -3,10 +3,11 @@
 """The one builder of module results: ``Report`` keeps what a run has read, started and decided, and gives the
 module's result from it, on success (info, start, check mode) and on failure (with what was seen by then).
 
-A handler makes its report with ``module.report(source)`` (``_core/module.py``), records into it as it goes
-(``fetch``/``seen``, ``wait``, ``started``, ``changed``, ``extra``) and returns ``report.result()``; when a
-``JobGateError`` ends the run instead, ``run_module`` fails with ``report.failure(err)``. Errors are never edited
-on their way up: what a failure returns besides its error block comes from the report.
+Every module's handler is ``run_jobs`` bound to its kind's ``begin``. ``begin`` makes the report with
+``module.report(source)`` (``_core/module.py``), records into it as it goes (``seen``, ``started``, ``changed``,
+``extra``) and leaves the first look and the wait to ``run_jobs`` (``Begun``), which returns ``report.result()``;
+when a ``JobGateError`` ends the run instead, ``run_module`` fails with ``report.failure(err)``. Errors are never
+edited on their way up: what a failure returns besides its error block comes from the report.
 
 A start module (``start=True``) returns a job for every target it starts or finds, so its result without jobs (and,
 in check mode, nothing that would start) means every target is already where the task asks (OTA devices in
@@ -15,12 +16,13 @@ in check mode, nothing that would start) means every target is already where the
 from __future__ import annotations
 
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, Selection, fetch_many, where_phrase
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import job_entry, summarize
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import at_deadline, first_fetch, wait_for, wait_settings, within_budget
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import at_deadline, wait_for, wait_settings, within_budget
 
 T = t.TypeVar("T")
 
@@ -65,11 +67,6 @@ class Report:
         """``read(*args)``, a read (a start's plan, say) that fails as a wait does (``waiter.within_budget``)."""
         return within_budget(self.deadline, read, *args)
 
-    def fetch(self, ids: list | None) -> list:
-        """The first look at ``ids`` (every listed job when None), failing as a wait does (``waiter.first_fetch``)."""
-        began = self.deadline.clock()
-        return self.looked(first_fetch(self.source, ids, self.deadline), ids, began)
-
     def looked(self, raws: list, ids: list | None, began: float) -> list:
         """Record the first look (``raws``, read from ``began`` on) at ``ids``, or at every listed job when None."""
         self.read_seconds = max(0.0, self.deadline.clock() - began)
@@ -111,11 +108,6 @@ class Report:
         self.started(ids, describe=True)
         return err.with_msg(f"{err.msg} {len(ids)} {self.source.id_label}(s) had already been started"
                             f"{where_phrase(self.source)}: {', '.join(ids)}.")
-
-    def wait(self) -> None:
-        """With ``wait``: poll the jobs seen until all are terminal or the deadline comes (``WaitTimeout``)."""
-        if self.waits and self.entries:
-            wait_for(self, self.ids, self.sleep, reserve=self.read_seconds)
 
     # ------------------------------------------------------------------------------------------ results
     def _shape(self, *, failed: bool) -> dict:
@@ -159,29 +151,55 @@ def failure_result(err: JobGateError, known: dict | None = None) -> dict:
     return out
 
 
-def collect(report: Report, ids: list | None) -> dict:
-    """A start flow's end: read ``ids`` (or list every job), wait when asked, return."""
-    report.fetch(ids)
-    report.wait()
-    return report.result()
+class Begun(t.NamedTuple):
+    """What a module's ``begin`` leaves to ``run_jobs``: its report, and the jobs to look at first.
 
-
-def run_info(select_jobs: t.Callable[[t.Mapping], Selection], module: t.Any) -> dict:
-    """An info module's handler, bound to its kind as ``partial(run_info, select_jobs)``: the kind's selection
-    (checked before any request), its source, the first look, the wait when asked, the result.
-
-    It reads and waits itself rather than through ``collect``: from ``run_module`` to a read's one retry loop the
-    walk is ``run_info``, ``fetch_many``, the kind's ``describe`` and its client (docs/dev/architecture.md).
+    ``ids``: those jobs (None: every job the list API returns), unless ``seen``: the report holds them already (a
+    start that found its jobs, not started them). ``judge`` runs after that look (a start's ``changed`` may depend
+    on what it shows); ``gone`` is what a 404 on it means, when the start knows better than "not found".
     """
-    selection = select_jobs(module.params)
-    report = module.report(selection.connect(module.deadline))
-    ids, deadline = selection.ids, module.deadline
-    began = deadline.clock()
-    try:
-        raws = report.source.list_jobs() if ids is None else fetch_many(report.source, ids)
-    except JobGateError as err:
-        raise at_deadline(deadline, err) from None
-    report.looked(raws, ids, began)
+    report: Report
+    ids: list | None = None
+    seen: bool = False
+    judge: t.Callable[[Report], None] | None = None
+    gone: t.Callable[[JobGateError], JobGateError] | None = None
+
+
+def run_jobs(begin: t.Callable[[t.Any], Begun | dict], module: t.Any) -> dict:
+    """Every module's handler, bound to its kind as ``partial(run_jobs, begin)``: ``begin(module)`` checks the
+    options (before any request), connects and, in a start module, starts; it returns the result itself (check
+    mode, nothing to do) or what is left (``Begun``). Then the first look, the wait when asked, the result.
+
+    It reads and waits itself: from ``run_module`` to a read's one retry loop the walk is ``run_jobs``,
+    ``fetch_many``, the kind's ``describe`` and its client (docs/dev/architecture.md); ``begin`` has returned by then.
+    """
+    begun = begin(module)
+    if isinstance(begun, dict):
+        return begun
+    report, ids = begun.report, begun.ids
+    deadline = report.deadline
+    if not begun.seen:
+        began = deadline.clock()
+        try:
+            raws = report.source.list_jobs() if ids is None else fetch_many(report.source, list(ids))
+        except JobGateError as err:
+            err = at_deadline(deadline, err)
+            raise (begun.gone(err) if begun.gone is not None and err.http_status == 404 else err) from None
+        report.looked(raws, ids, began)
+        if begun.judge is not None:
+            begun.judge(report)
     if report.waits and report.entries:
         wait_for(report, report.ids, report.sleep, reserve=report.read_seconds)
     return report.result()
+
+
+def begin_info(select_jobs: t.Callable[[t.Mapping], Selection], module: t.Any) -> Begun:
+    """An info module's ``begin``, bound to its kind as ``partial(begin_info, select_jobs)``: the kind's selection
+    (checked before any request) and its source."""
+    selection = select_jobs(module.params)
+    return Begun(module.report(selection.connect(module.deadline)), selection.ids)
+
+
+def info_handler(select_jobs: t.Callable[[t.Mapping], Selection]) -> t.Callable[[t.Any], dict]:
+    """An info module's handler: ``run_jobs`` on the kind's selection."""
+    return partial(run_jobs, partial(begin_info, select_jobs))

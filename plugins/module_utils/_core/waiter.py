@@ -78,14 +78,6 @@ def at_deadline(deadline: Deadline, err: JobGateError) -> JobGateError:
     return err
 
 
-def first_fetch(source: JobSource, ids: list | None, deadline: Deadline) -> list:
-    """The first look at the jobs (``ids``, or every listed job when None), failing as a wait does (``at_deadline``)."""
-    try:
-        return source.list_jobs() if ids is None else fetch_many(source, list(ids))
-    except JobGateError as err:
-        raise at_deadline(deadline, err) from None
-
-
 def _open_jobs_text(entries: list) -> str:
     """The jobs still open as the role's timeout line shows them: ``ID STATE (NATIVE, PERCENT%)``."""
     return ", ".join(job_state(entry["normalized"]) for entry in entries if not entry["normalized"]["terminal"])

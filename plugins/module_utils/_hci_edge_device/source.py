@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.source import ARM_GROUP_PREFIX, ArmJobSource, info_arg_spec
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.status import PROVIDER
 
@@ -153,5 +152,5 @@ def select_jobs(params: t.Mapping) -> Selection:
                                                              params.get("api_version") or DEFAULT_API_VERSION))
 
 
-# The handler of hci_edge_device_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-edge_device_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of hci_edge_device_job_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+edge_device_job_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm, lro
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, Report, run_jobs
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import wait_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import (
     DEFAULT_API_VERSION, DEFAULT_EDGE_DEVICE, HciJobSource, jobs_path, parse_resource_uri, validate_api_version, validate_name,
@@ -138,8 +139,8 @@ def find_existing(source: HciJobSource, job_name: str) -> dict | None:
 
 
 # ------------------------------------------------------------------------------------------------ handler
-def edge_device_job(module: t.Any) -> dict:
-    """Handler of hci_edge_device_job."""
+def begin(module: t.Any) -> Begun | dict:
+    """hci_edge_device_job's ``begin`` (``_core.result.run_jobs``): its options checked, the job found or started."""
     params = module.params
     inputs = validate_job(params)
     client = arm.create_client(params, deadline=module.deadline)
@@ -157,8 +158,7 @@ def edge_device_job(module: t.Any) -> dict:
         if module.check_mode:
             return report.check_mode([], [existing])
         report.seen([existing], [name])
-        report.wait()
-        return report.result()
+        return Begun(report, [name], seen=True)
     if module.check_mode:
         return report.check_mode([would_start(inputs)])
     url = client.url(jobs_path(inputs["target"]["resource_uri"], inputs["edge_device_name"]) + "/" + name)
@@ -170,18 +170,18 @@ def edge_device_job(module: t.Any) -> dict:
     outcome = lro.follow_operation(client, response, what, module.deadline.limit(timeout), sleep,
                                    on_timeout=f" The job was started (last state {state}): raise wait_timeout or poll "
                                               "it with hci_edge_device_job_info.")
-    try:
-        report.fetch([name])
-    except JobGateError as err:
-        detail = outcome.get("error")
-        if err.http_status != 404 or not detail:
-            raise
-        raise JobGateError(f"The long-running operation of {what} ended {outcome['status']} and the job does not exist: "
-                           f"{detail.get('code')}: {detail.get('message')}", code=str(detail.get("code") or "OperationFailed"),
-                           message=str(detail.get("message") or "") or None, http_status=err.http_status,
-                           retryable=err.retryable) from None
-    report.wait()
-    return report.result()
+    detail = outcome.get("error")
+    if not detail:
+        return Begun(report, [name])
+
+    def gone(err: JobGateError) -> JobGateError:
+        """The job's 404 after an operation that failed: the operation's error."""
+        return JobGateError(f"The long-running operation of {what} ended {outcome['status']} and the job does not exist: "
+                            f"{detail.get('code')}: {detail.get('message')}", code=str(detail.get("code") or "OperationFailed"),
+                            message=str(detail.get("message") or "") or None, http_status=err.http_status,
+                            retryable=err.retryable)
+
+    return Begun(report, [name], gone=gone)
 
 
 def _seen_in_put(report: Report, response: t.Any, name: str) -> str:
@@ -195,3 +195,8 @@ def _seen_in_put(report: Report, response: t.Any, name: str) -> str:
         return "unknown"
     block = report.seen([body], [name])[0]["normalized"]
     return block["native_status"] or block["state"]
+
+
+# The handler of hci_edge_device_job: the job found or started, then the first look and the wait
+# (``_core.result.run_jobs``).
+edge_device_job: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

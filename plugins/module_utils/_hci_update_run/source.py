@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import arm
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure.source import ARM_GROUP_PREFIX, ArmJobSource, info_arg_spec
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.ids import refuse_encoded, refuse_path_breakers
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 # The api-version check is the Microsoft.AzureStackHCI provider's, shared with the edge device jobs.
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_edge_device.source import validate_api_version
@@ -137,5 +136,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, lambda deadline=None: connect(params, location, deadline))
 
 
-# The handler of hci_update_run_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-update_run_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of hci_update_run_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+update_run_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

@@ -11,10 +11,12 @@ returns it.
 from __future__ import annotations
 
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._azure import lro
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import as_dict, jsonable, snake_keys, text_or_none
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, run_jobs
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import wait_settings
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.source import connect, update_path, validate_location
 from ansible_collections.jobgate.cloud.plugins.module_utils._hci_update_run.status import run_name, run_state
@@ -42,8 +44,8 @@ def would_start(inputs: dict, update: dict) -> dict:
             "update_state": update_state(update), "api_version": inputs["api_version"]}
 
 
-def update_apply(module: t.Any) -> dict:
-    """Handler of hci_update."""
+def begin(module: t.Any) -> Begun | dict:
+    """hci_update's ``begin`` (``_core.result.run_jobs``): its options checked, the update's run found or started."""
     params = module.params
     inputs = validate_location(params)
     source = connect(params, inputs, module.deadline)
@@ -59,8 +61,7 @@ def update_apply(module: t.Any) -> dict:
         if module.check_mode:
             return report.check_mode([], open_runs)
         report.seen(open_runs, [run_name(run) for run in open_runs])
-        report.wait()
-        return report.result()
+        return Begun(report, report.ids, seen=True)
     if module.check_mode:
         return report.check_mode([would_start(inputs, update)])
     before = {(run_name(run) or "").lower() for run in runs if isinstance(run, dict)}
@@ -86,5 +87,8 @@ def update_apply(module: t.Any) -> dict:
     name = run_name(run)
     report.started([name])
     report.seen([run], [name])
-    report.wait()
-    return report.result()
+    return Begun(report, [name], seen=True)
+
+
+# The handler of hci_update: the update's run found or started, then the wait (``_core.result.run_jobs``).
+update_apply: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

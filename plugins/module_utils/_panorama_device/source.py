@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import AwsClient
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, fetch_many, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_device.status import PROVIDER
@@ -72,5 +71,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, PanoramaDeviceJobSource.factory(params, device_id=device_id))
 
 
-# The handler of panorama_device_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-device_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of panorama_device_job_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+device_job_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

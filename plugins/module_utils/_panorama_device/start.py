@@ -12,10 +12,11 @@ from __future__ import annotations
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.client import call_create
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, Report, run_jobs
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import MAX_WORKERS, fetch_many
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.states import normalize
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import DEVICE_ID, SHAPES, IdRule
@@ -151,8 +152,8 @@ def start_device_jobs(report: Report, device_ids: list, inputs: dict) -> dict:
     return results
 
 
-def device_job(module: t.Any) -> dict:
-    """Handler of panorama_device_job."""
+def begin(module: t.Any) -> Begun | dict:
+    """panorama_device_job's ``begin`` (``_core.result.run_jobs``): its options checked, then the start."""
     params = module.params
     inputs = validate_device_job(params)
     source = PanoramaDeviceJobSource.for_module(module)
@@ -170,4 +171,8 @@ def device_job(module: t.Any) -> dict:
             ids.append(started[plan.device_id])
         elif plan.action == "existing":
             ids.append(plan.existing_job["JobId"])
-    return collect(report, ids)
+    return Begun(report, ids)
+
+
+# The handler of panorama_device_job: the start, then the first look and the wait (``_core.result.run_jobs``).
+device_job: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

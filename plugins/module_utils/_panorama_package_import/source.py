@@ -5,12 +5,11 @@ handler."""
 from __future__ import annotations
 
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AWS_ARG_SPEC
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.source import AwsJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.service import JOB_ID, strip_metadata
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama_package_import.status import PROVIDER
@@ -73,5 +72,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, PanoramaPackageImportJobSource.factory(params))
 
 
-# The handler of panorama_package_import_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-package_import_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of panorama_package_import_job_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+package_import_job_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

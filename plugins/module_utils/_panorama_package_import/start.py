@@ -9,9 +9,10 @@ whether the returned job is new.
 from __future__ import annotations
 
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, run_jobs
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import MAX_WORKERS, fetch_many
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.start import token_digest
 from ansible_collections.jobgate.cloud.plugins.module_utils._panorama.model import SERVICE_MODEL
@@ -128,8 +129,8 @@ def would_start_import(request: dict) -> dict:
             "bucket_name": location["BucketName"], "object_key": location["ObjectKey"]}
 
 
-def package_import_job(module: t.Any) -> dict:
-    """Handler of panorama_package_import_job."""
+def begin(module: t.Any) -> Begun | dict:
+    """panorama_package_import_job's ``begin`` (``_core.result.run_jobs``): its options checked, then the start."""
     params = module.params
     request = import_request(params)
     source = PanoramaPackageImportJobSource.for_module(module)
@@ -157,4 +158,8 @@ def package_import_job(module: t.Any) -> dict:
                            code="InvalidResponse", retryable=False)
     if job_id not in before:
         report.started([job_id])
-    return collect(report, [job_id])
+    return Begun(report, [job_id])
+
+
+# The handler of panorama_package_import_job: the start, then the first look and the wait (``_core.result.run_jobs``).
+package_import_job: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

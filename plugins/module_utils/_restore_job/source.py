@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_choice, check_list_filters, check_resource_type, info_arg_spec, info_selection,
 )
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import BackupApiJobSource
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.status import PROVIDER
 
@@ -46,5 +45,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, RestoreJobSource.factory(params, **filters))
 
 
-# The handler of restore_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-restore_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of restore_job_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+restore_job_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

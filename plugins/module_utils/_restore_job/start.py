@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import time
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_iam_role_arn, check_resource_type, check_token, string_map,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import begin_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, run_jobs
 from ansible_collections.jobgate.cloud.plugins.module_utils._restore_job.source import RestoreJobSource
 
 _time = time.time  # an indirection for tests
@@ -38,14 +40,18 @@ def restore_inputs(params: t.Mapping) -> tuple:
     return request, check_token(params.get("idempotency_token"), "start a new restore every run")
 
 
-def restore_job(module: t.Any) -> dict:
-    """Handler of restore_job."""
+def begin(module: t.Any) -> Begun | dict:
+    """restore_job's ``begin`` (``_core.result.run_jobs``): its options checked, then ``begin_start``."""
     params = module.params
     request, token = restore_inputs(params)
     point = request["RecoveryPointArn"]
     # Check mode leaves the metadata out: it can hold passwords.
-    return run_start(module, RestoreJobSource, "start_restore_job", request, token, _time(),
-                     would={"recovery_point_arn": point, "resource_type": request.get("ResourceType"),
-                            "iam_role_arn": request.get("IamRoleArn")},
-                     recent={"ByResourceType": request.get("ResourceType")},
-                     what=f"a restore job of recovery point {point}")
+    return begin_start(module, RestoreJobSource, "start_restore_job", request, token, _time(),
+                       would={"recovery_point_arn": point, "resource_type": request.get("ResourceType"),
+                              "iam_role_arn": request.get("IamRoleArn")},
+                       recent={"ByResourceType": request.get("ResourceType")},
+                       what=f"a restore job of recovery point {point}")
+
+
+# The handler of restore_job: the start, then the first look and the wait (``_core.result.run_jobs``).
+restore_job: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

@@ -10,7 +10,6 @@ or not at all here.
 from __future__ import annotations
 
 import typing as t
-from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     LIST_MAX_RESULTS, check_arn, check_choice, check_ids, check_list_filters, check_vault_name, info_arg_spec, parse_time,
@@ -19,7 +18,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source impor
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.convert import to_datetime
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.kinds import KINDS
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import run_info
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import info_handler
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import Selection, pick_from_pages, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.status import PROVIDER
 
@@ -89,5 +88,5 @@ def select_jobs(params: t.Mapping) -> Selection:
     return Selection(ids, ScanJobSource.factory(params, **check_filters(params, ids)))
 
 
-# The handler of scan_job_info: the kind's selection, then the first look and the wait (``_core.result.run_info``).
-scan_job_info: t.Callable[[t.Any], dict] = partial(run_info, select_jobs)
+# The handler of scan_job_info: the kind's selection, then the first look and the wait (``_core.result.run_jobs``).
+scan_job_info: t.Callable[[t.Any], dict] = info_handler(select_jobs)

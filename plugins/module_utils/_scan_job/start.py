@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import time
 import typing as t
+from functools import partial
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._backup.service import (
     check_arn, check_choice, check_iam_role_arn, check_token, check_vault_name,
 )
-from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import run_start
+from ansible_collections.jobgate.cloud.plugins.module_utils._backup.source import begin_start
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import bad_input
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Begun, run_jobs
 from ansible_collections.jobgate.cloud.plugins.module_utils._scan_job.source import ScanJobSource
 
 SCANNERS = ("GUARDDUTY",)                       # the model's MalwareScanner enum
@@ -52,12 +54,16 @@ def scan_inputs(params: t.Mapping) -> tuple:
     return request, token
 
 
-def scan_job(module: t.Any) -> dict:
-    """Handler of scan_job."""
+def begin(module: t.Any) -> Begun | dict:
+    """scan_job's ``begin`` (``_core.result.run_jobs``): its options checked, then ``begin_start``."""
     request, token = scan_inputs(module.params)
     point, vault = request["RecoveryPointArn"], request["BackupVaultName"]
-    return run_start(module, ScanJobSource, "start_scan_job", request, token, _time(),
-                     would={"backup_vault_name": vault, "recovery_point_arn": point, "scan_mode": request["ScanMode"],
-                            "malware_scanner": request["MalwareScanner"]},
-                     recent={"ByRecoveryPointArn": point, "ByBackupVaultName": vault},
-                     what=f"a malware scan of recovery point {point} in backup vault {vault}")
+    return begin_start(module, ScanJobSource, "start_scan_job", request, token, _time(),
+                       would={"backup_vault_name": vault, "recovery_point_arn": point, "scan_mode": request["ScanMode"],
+                              "malware_scanner": request["MalwareScanner"]},
+                       recent={"ByRecoveryPointArn": point, "ByBackupVaultName": vault},
+                       what=f"a malware scan of recovery point {point} in backup vault {vault}")
+
+
+# The handler of scan_job: the start, then the first look and the wait (``_core.result.run_jobs``).
+scan_job: t.Callable[[t.Any], dict] = partial(run_jobs, begin)

@@ -21,8 +21,9 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core import deadlin
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import first_fetch, wait_for, within_budget
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import wait_for, within_budget
+from aws_fakes import collect  # tests/unit/plugins/module_utils/aws_fakes.py
 from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 
@@ -158,7 +159,7 @@ def test_a_read_rides_errors_to_the_deadline_then_fails_with_the_last_one(clock)
     # Two attempts is the client's bound without wait; with a deadline its read is tried until the deadline.
     ops = Ops([client_error()])
     with pytest.raises(JobGateError) as info:
-        first_fetch(ClientSource(aws(clock, ops, 10, attempts=2)), ["j"], clock.deadline(10))
+        collect(Report(ClientSource(aws(clock, ops, 10, attempts=2)), clock.deadline(10), {}), ["j"])
     assert clock.sleeps == [1, 2, 4, 3] and clock.now == 510     # the last pause cut at the deadline
     assert info.value.code == "ThrottlingException" and info.value.retryable
     assert f"tried {ops.calls} times" in info.value.msg and info.value.attempts == ops.calls == 4
@@ -166,7 +167,7 @@ def test_a_read_rides_errors_to_the_deadline_then_fails_with_the_last_one(clock)
 
 def test_list_mode_rides_too(clock):
     with pytest.raises(JobGateError) as info:
-        first_fetch(ClientSource(aws(clock, Ops([client_error()]), 3, attempts=1)), None, clock.deadline(3))
+        collect(Report(ClientSource(aws(clock, Ops([client_error()]), 3, attempts=1)), clock.deadline(3), {}), None)
     assert clock.sleeps == [1, 2] and "passed while the API kept failing" in info.value.msg
 
 
@@ -242,7 +243,8 @@ def test_the_last_poll_starts_early_enough_to_end_by_the_deadline(clock):
     # Each read takes 2 s: the poll loop keeps that much room before the deadline for its last poll.
     source = Source(clock, takes=2.0)
     report = Report(source, clock.deadline(30), {"wait": True, "wait_timeout": 30, "wait_sleep": 5})
-    report.fetch(["j"])
+    began = report.deadline.clock()
+    report.looked(fetch_many(source, ["j"]), ["j"], began)   # the first look, timed
     with pytest.raises(JobGateError) as info:
         wait_for(report, ["j"], 5, reserve=report.read_seconds)
     assert info.value.code == "WaitTimeout"

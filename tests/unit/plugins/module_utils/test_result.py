@@ -6,9 +6,10 @@ import pytest
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import ModuleRun, run_module
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, collect, failure_result
+from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report, failure_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
+from aws_fakes import collect  # tests/unit/plugins/module_utils/aws_fakes.py
 from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 NO_WAIT = {"wait": False, "wait_timeout": 1800, "wait_sleep": 5}
@@ -109,7 +110,7 @@ def test_started_jobs_are_returned_even_when_they_cannot_be_read():
 def test_an_error_is_never_edited_and_its_own_extra_keys_come_last():
     err = JobGateError("Boom.", code="X", result={"msg": "not this", "error": "nor this", "hint": "kept"})
     made = report(Source({"a": "COMPLETED"}))
-    made.fetch(["a"])
+    collect(made, ["a"])
     out = made.failure(err)
     assert out["msg"] == "Boom." and out["error"]["code"] == "X" and out["hint"] == "kept" and out["jobs"]
     assert err.msg == "Boom." and err.result == {"msg": "not this", "error": "nor this", "hint": "kept"}

@@ -12,10 +12,10 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline impor
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import collect as collect_report
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource, fetch_many, select_ids
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC, wait_for
 
+from aws_fakes import collect as collect_report  # tests/unit/plugins/module_utils/aws_fakes.py
 from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 

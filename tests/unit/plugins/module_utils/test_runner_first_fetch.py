@@ -13,6 +13,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core import source 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
+from aws_fakes import collect  # tests/unit/plugins/module_utils/aws_fakes.py
+
 
 class Ops:
     """Fake botocore operations: ``failures`` ClientErrors first, then the job."""
@@ -78,7 +80,7 @@ class Slept(list):
     def collect(self, source, ids, params):
         deadline = Deadline.for_params(params, clock=lambda: self.now, sleep=self.sleep)
         source.deadline = deadline
-        return core_result.collect(core_result.Report(source, deadline, params), ids)
+        return collect(core_result.Report(source, deadline, params), ids)
 
 
 @pytest.fixture

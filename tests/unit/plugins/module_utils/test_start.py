@@ -17,6 +17,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline impor
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
+from aws_fakes import collect  # tests/unit/plugins/module_utils/aws_fakes.py
+
 CLIENT_TOKEN = re.compile(r"^[a-zA-Z0-9\-\_]+$")
 
 
@@ -86,7 +88,7 @@ def finish(source, ids, *, changed, params, extra=None, into=None):
     made = report(source, params, changed, extra)
     if into is not None:
         into.append(made)
-    return core_result.collect(made, ids)
+    return collect(made, ids)
 
 
 def test_finish_returns_the_info_shape_with_changed_and_extra():
