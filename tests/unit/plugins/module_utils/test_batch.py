@@ -1,6 +1,6 @@
 # Copyright: Contributors to the jobgate.cloud project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Many ids through list APIs: the runner's batch path and each source's fetch_batch (stubbed clients)."""
+"""Many ids through list APIs: fetch_many's batch path and each source's fetch_batch (stubbed clients)."""
 from __future__ import annotations
 
 import datetime

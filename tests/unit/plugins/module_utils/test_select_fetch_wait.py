@@ -178,7 +178,7 @@ def test_fetch_many_single_and_empty():
     assert fetch_many(source, ["a"])[0]["ReportJobId"] == "a"
 
 
-# ------------------------------------------------------------------------------------------------ collect
+# ------------------------------------------------------------------------------------------------ run_jobs
 def test_collect_single_id_has_job():
     source = FakeSource({"a": ["RUNNING"]})
     result = collect(source, ["a"], params())
