@@ -30,3 +30,7 @@ class Clock:
 
     def deadline(self, budget=None) -> Deadline:
         return Deadline(budget, clock=self, sleep=self.sleep)
+
+    def deadline_for(self, params) -> Deadline:
+        """The deadline a module makes of its wait options, on this clock."""
+        return Deadline.for_params(params, clock=self, sleep=self.sleep)

@@ -20,6 +20,8 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._azure.credentials i
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
+
 SUB = "00000000-1111-2222-3333-444444444444"
 AWX_ENV = {
     "AZURE_SUBSCRIPTION_ID": SUB,
@@ -542,21 +544,15 @@ def test_token_endpoint_trouble_is_retryable_and_bad_credentials_are_not(text, c
 
 
 def test_retry_after_told_to_one_caller_holds_for_the_others_of_the_client():
-    now = [500.0]
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
+    clock = Clock(500.0)
     session = FakeSession([FakeResponse(200, {"ok": 1})])
-    arm = ArmClient(ARM, FakeTokens(), session=session, deadline=Deadline(clock=lambda: now[0], sleep=sleep))
+    arm = ArmClient(ARM, FakeTokens(), session=session, deadline=clock.deadline())
     # The first caller is told to wait 7 s and does; a second caller (another thread in real use) arriving 2 s into
     # that wait holds back for the 5 s left instead of drawing a 429 of its own.
     arm._hold_off(FakeResponse(429, {}, {"Retry-After": "7"}))  # pylint: disable=protected-access
-    now[0] += 2
+    clock.now += 2
     assert arm.get_json(arm.url("/x"), "job j") == {"ok": 1}
-    assert sleeps == [5.0] and len(session.calls) == 1
+    assert clock.sleeps == [5.0] and len(session.calls) == 1
 
 
 def test_throttling_that_outlasts_the_retries_carries_its_retry_after():

@@ -10,10 +10,10 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import result as core_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import source as core_source
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 
 from aws_fakes import collect  # tests/unit/plugins/module_utils/aws_fakes.py
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 
 class Ops:
@@ -66,49 +66,39 @@ def refused():
                                             "ResponseMetadata": {"HTTPStatusCode": 403}}, "DescribeDeviceJob")
 
 
-class Slept(list):
-    """The sleeps of a fake clock that moves only when slept; collect() runs a report on it."""
-
-    def __init__(self):
-        super().__init__()
-        self.now = 0.0
-
-    def sleep(self, seconds):
-        self.append(seconds)
-        self.now += seconds
-
-    def collect(self, source, ids, params):
-        deadline = Deadline.for_params(params, clock=lambda: self.now, sleep=self.sleep)
-        source.deadline = deadline
-        return collect(core_result.Report(source, deadline, params), ids)
+def run(clock, source, ids, params):
+    """The first look at ``ids`` (and the wait when ``params`` ask) on the test's clock."""
+    deadline = clock.deadline_for(params)
+    source.deadline = deadline
+    return collect(core_result.Report(source, deadline, params), ids)
 
 
 @pytest.fixture
 def clock():
-    return Slept()
+    return Clock(0.0)
 
 
 def test_wait_rides_through_a_throttled_first_look(clock):
     source = Source([throttled(), throttled()])
-    out = clock.collect(source, ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
+    out = run(clock, source, ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
     assert out["job"]["normalized"]["state"] == "succeeded" and source.calls == 3
-    assert clock == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 2.0]
 
 
 def test_without_wait_the_first_error_fails(clock):
     with pytest.raises(JobGateError) as info:
-        clock.collect(Source([throttled()]), ["j1"], {"wait": False})
-    assert info.value.code == "ThrottlingException" and clock == []
+        run(clock, Source([throttled()]), ["j1"], {"wait": False})
+    assert info.value.code == "ThrottlingException" and clock.sleeps == []
 
 
 def test_non_retryable_first_error_fails_at_once(clock):
     with pytest.raises(JobGateError) as info:
-        clock.collect(Source([bad_input("nope")]), ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
-    assert info.value.code == "ValidationError" and clock == []
+        run(clock, Source([bad_input("nope")]), ["j1"], {"wait": True, "wait_timeout": 60, "wait_sleep": 1})
+    assert info.value.code == "ValidationError" and clock.sleeps == []
 
 
 def test_retryable_first_errors_end_at_the_wait_timeout(clock):
     source = Source([throttled() for _unused in range(100)])
     with pytest.raises(JobGateError) as info:
-        clock.collect(source, ["j1"], {"wait": True, "wait_timeout": 10, "wait_sleep": 1})
-    assert info.value.code == "ThrottlingException" and sum(clock) <= 10
+        run(clock, source, ["j1"], {"wait": True, "wait_timeout": 10, "wait_sleep": 1})
+    assert info.value.code == "ThrottlingException" and sum(clock.sleeps) <= 10

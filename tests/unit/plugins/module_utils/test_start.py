@@ -18,6 +18,7 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
 from aws_fakes import collect  # tests/unit/plugins/module_utils/aws_fakes.py
+from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
 
 CLIENT_TOKEN = re.compile(r"^[a-zA-Z0-9\-\_]+$")
 
@@ -62,25 +63,21 @@ class Source(JobSource):
         return "in region us-east-1"
 
 
-FAST: list = []  # [now] while a test runs on the fast clock
+FAST: list = []  # [the clock] while a test runs on the fast clock
 
 
 @pytest.fixture
 def fast_clock(monkeypatch):
-    now = [0.0]
-    FAST.append(now)
+    clock = Clock(0.0)
+    FAST.append(clock)
     monkeypatch.setattr(core_waiter, "_uniform", lambda a, b: a)
-    yield now
+    yield clock
     FAST.clear()
 
 
 def report(source, params, changed=False, extra=None):
     """The report a start module makes, on the fast clock when the test has it."""
-    if FAST:
-        now = FAST[0]
-        deadline = Deadline.for_params(params, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
-    else:
-        deadline = Deadline.for_params(params)
+    deadline = FAST[0].deadline_for(params) if FAST else Deadline.for_params(params)
     return core_result.Report(source, deadline, params, changed=changed, extra=extra, start=True)
 
 
