@@ -164,10 +164,13 @@ def test_aws_fault_table(emulator, run_playbook, assert_no_secrets, part):
     table = [(cid, module, {k: real.get(v, v) if isinstance(v, str) else v for k, v in args.items()}, faults, expect)
              for cid, module, args, faults, expect in AWS_CASES if (expect[0] == "ok") == (part == "recovers")]
     cases = build(table, lambda rest: rest)
-    # The wait case needs a job that is still running when its turn comes (and after its retries, on a busy machine):
+    # The wait case needs a job that is still running when its turn comes (and after its retries, on a busy machine),
+    # and done early enough that the poll which sees it ends within OK_BOUND: poll n's pause is drawn up to 2^n times
+    # wait_sleep (CONTRACT.md: later polls back off with jitter), so a job done at 12 s could be seen only at ~45 s
+    # (1 run in about 70); done at 8 s, the pause that follows is at most 16 s.
     for wait_case in [c for c in cases if c["id"] == "aws-wait-through-503s"]:
         wait_case["before"] = [("/jobs", {
-            "kind": "panorama_device", "timeline": [["PENDING", 0], ["IN_PROGRESS", 1], ["COMPLETED", 12]],
+            "kind": "panorama_device", "timeline": [["PENDING", 0], ["IN_PROGRESS", 1], ["COMPLETED", 8]],
             "fields": {"JobId": "dev-wait-1", "DeviceId": "device-f1", "JobType": "REBOOT"}})]
     start = time.monotonic()
     result = run_playbook(case_playbook(cases), emulator=emulator, azure=False, timeout=PLAYBOOK_TIMEOUT,
