@@ -34,3 +34,11 @@ class Clock:
     def deadline_for(self, params) -> Deadline:
         """The deadline a module makes of its wait options, on this clock."""
         return Deadline.for_params(params, clock=self, sleep=self.sleep)
+
+
+RUNNING: list = []  # [the clock] of the running test that made one with the running_clock fixture (conftest.py)
+
+
+def deadline_for(params) -> Deadline:
+    """The deadline a module makes of its wait options: on the running test's clock when it has one."""
+    return RUNNING[0].deadline_for(params) if RUNNING else Deadline.for_params(params)

@@ -8,7 +8,6 @@ import threading
 import pytest
 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
-from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError, bad_input
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.module import run_module
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.result import Report
@@ -16,29 +15,19 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.waiter import WAIT_ARG_SPEC, wait_for
 
 from aws_fakes import collect as collect_report  # tests/unit/plugins/module_utils/aws_fakes.py
-from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
-
-
-CLOCK: list = []  # the fake clock of the running test, if it has one
+import fake_clock  # tests/unit/plugins/module_utils/fake_clock.py
+from fake_clock import deadline_for
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    fake = Clock(1000.0)
-    CLOCK.append(fake)
+def clock(running_clock):
     # Deterministic "jitter": the top of the allowed range, so the caps are what the test sees.
-    monkeypatch.setattr(core_waiter, "_uniform", lambda low, high: high)
-    yield fake
-    CLOCK.clear()
+    return running_clock(1000.0, jitter="high")
 
 
 def report_for(source, given):
     """The report a module would make for these params: the fake clock's deadline when the test has one."""
-    if CLOCK:
-        deadline = Deadline.for_params(given, clock=CLOCK[0].monotonic, sleep=CLOCK[0].sleep)
-    else:
-        deadline = Deadline.for_params(given)
-    return Report(source, deadline, given)
+    return Report(source, deadline_for(given), given)
 
 
 def collect(source, ids, given):
@@ -234,7 +223,7 @@ def test_collect_wait_already_terminal_does_not_sleep(clock):
 # ------------------------------------------------------------------------------------------------ wait_for
 def _entries(source, ids, clock=None, timeout=None):
     """The jobs of ids as first read, in a report on the test's fake clock with a deadline of timeout s."""
-    fake = clock or CLOCK[0]
+    fake = clock or fake_clock.RUNNING[0]
     report = Report(source, fake.deadline(timeout), params(wait=True))
     report.seen(fetch_many(source, ids), ids)
     return report

@@ -12,13 +12,12 @@ from ansible_collections.jobgate.cloud.plugins.module_utils._aws.retries import 
 from ansible_collections.jobgate.cloud.plugins.module_utils._aws.settings import AwsSettings
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import result as core_result
 from ansible_collections.jobgate.cloud.plugins.module_utils._core import start as core_start
-from ansible_collections.jobgate.cloud.plugins.module_utils._core import waiter as core_waiter
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.deadline import Deadline
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.errors import JobGateError
 from ansible_collections.jobgate.cloud.plugins.module_utils._core.source import JobSource
 
 from aws_fakes import collect  # tests/unit/plugins/module_utils/aws_fakes.py
-from fake_clock import Clock  # tests/unit/plugins/module_utils/fake_clock.py
+from fake_clock import deadline_for  # tests/unit/plugins/module_utils/fake_clock.py
 
 CLIENT_TOKEN = re.compile(r"^[a-zA-Z0-9\-\_]+$")
 
@@ -63,22 +62,14 @@ class Source(JobSource):
         return "in region us-east-1"
 
 
-FAST: list = []  # [the clock] while a test runs on the fast clock
-
-
 @pytest.fixture
-def fast_clock(monkeypatch):
-    clock = Clock(0.0)
-    FAST.append(clock)
-    monkeypatch.setattr(core_waiter, "_uniform", lambda a, b: a)
-    yield clock
-    FAST.clear()
+def fast_clock(running_clock):
+    return running_clock(0.0, jitter="low")
 
 
 def report(source, params, changed=False, extra=None):
     """The report a start module makes, on the fast clock when the test has it."""
-    deadline = FAST[0].deadline_for(params) if FAST else Deadline.for_params(params)
-    return core_result.Report(source, deadline, params, changed=changed, extra=extra, start=True)
+    return core_result.Report(source, deadline_for(params), params, changed=changed, extra=extra, start=True)
 
 
 def finish(source, ids, *, changed, params, extra=None, into=None):
