@@ -154,9 +154,10 @@ def failure_result(err: JobGateError, known: dict | None = None) -> dict:
 class Begun(t.NamedTuple):
     """What a module's ``begin`` leaves to ``run_jobs``: its report, and the jobs to look at first.
 
-    ``ids``: those jobs (None: every job the list API returns), unless ``seen``: the report holds them already (a
-    start that found its jobs, not started them). ``judge`` runs after that look (a start's ``changed`` may depend
-    on what it shows); ``gone`` is what a 404 on it means, when the start knows better than "not found".
+    ``ids``: those jobs (None: every job the list API returns). With ``seen`` there is no first look and no ids:
+    the report holds the jobs already (``report.seen``: a start that found its jobs, or read them as it started).
+    ``judge`` runs after the first look (a start's ``changed`` may depend on what it shows); ``gone`` is what a 404
+    on it means, when the start knows better than "not found".
     """
     report: Report
     ids: list | None = None

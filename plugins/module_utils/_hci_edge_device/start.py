@@ -158,7 +158,7 @@ def begin(module: t.Any) -> Begun | dict:
         if module.check_mode:
             return report.check_mode([], [existing])
         report.seen([existing], [name])
-        return Begun(report, [name], seen=True)
+        return Begun(report, seen=True)
     if module.check_mode:
         return report.check_mode([would_start(inputs)])
     url = client.url(jobs_path(inputs["target"]["resource_uri"], inputs["edge_device_name"]) + "/" + name)

@@ -61,7 +61,7 @@ def begin(module: t.Any) -> Begun | dict:
         if module.check_mode:
             return report.check_mode([], open_runs)
         report.seen(open_runs, [run_name(run) for run in open_runs])
-        return Begun(report, report.ids, seen=True)
+        return Begun(report, seen=True)
     if module.check_mode:
         return report.check_mode([would_start(inputs, update)])
     before = {(run_name(run) or "").lower() for run in runs if isinstance(run, dict)}
@@ -87,7 +87,7 @@ def begin(module: t.Any) -> Begun | dict:
     name = run_name(run)
     report.started([name])
     report.seen([run], [name])
-    return Begun(report, [name], seen=True)
+    return Begun(report, seen=True)
 
 
 # The handler of hci_update: the update's run found or started, then the wait (``_core.result.run_jobs``).
